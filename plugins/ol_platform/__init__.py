@@ -1,0 +1,1 @@
+"""MIT Open Learning ELT platform library."""

@@ -1,0 +1,1 @@
+"""Ingestion: Airbyte syncs, dlt loaders and the local sample systems."""

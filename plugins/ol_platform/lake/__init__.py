@@ -1,0 +1,1 @@
+"""The Iceberg lake: catalog access, table naming, Asset URIs and transactional writes."""

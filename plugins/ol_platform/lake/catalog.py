@@ -1,0 +1,50 @@
+"""Access to the Iceberg catalog.
+
+Production configures the catalog the way pyiceberg intends, through its own environment
+variables (``PYICEBERG_CATALOG__OLP__TYPE=rest``, ``..._URI``, ``..._WAREHOUSE``, credentials
+from Kubernetes secrets) or ``.pyiceberg.yaml``. Without such configuration the catalog is the
+embedded local default: a SQL catalog on SQLite with the warehouse in ``$OLP_HOME/lake``.
+"""
+
+from __future__ import annotations
+
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NamespaceAlreadyExistsError
+from pyiceberg.utils.config import Config
+
+from ol_platform.settings import Settings, get_settings
+
+CATALOG_NAME = "olp"
+# SQLite waits this long for a concurrent committer instead of failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def local_catalog_properties(settings: Settings) -> dict[str, str]:
+    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    warehouse = settings.lake_dir / "warehouse"
+    warehouse.mkdir(exist_ok=True)
+    return {
+        "type": "sql",
+        "uri": f"sqlite:///{settings.lake_dir / 'catalog.db'}?timeout={SQLITE_BUSY_TIMEOUT_S}",
+        "warehouse": f"file://{warehouse}",
+        "init_catalog_tables": "true",
+    }
+
+
+def catalog_properties(settings: Settings | None = None) -> dict[str, str]:
+    """The catalog's properties: pyiceberg's own configuration if any, else the local default."""
+    configured = Config().get_catalog_config(CATALOG_NAME)
+    if configured:
+        return dict(configured)
+    return local_catalog_properties(settings or get_settings())
+
+
+def get_catalog(settings: Settings | None = None) -> Catalog:
+    return load_catalog(CATALOG_NAME, **catalog_properties(settings))
+
+
+def ensure_namespace(catalog: Catalog, name: str) -> None:
+    try:
+        catalog.create_namespace(name)
+    except NamespaceAlreadyExistsError:
+        pass

@@ -1,0 +1,1 @@
+"""The source registry: include/sources.yaml and the models that validate it."""

@@ -1,0 +1,1 @@
+"""dbt through Cosmos: project, profile, execution and render configuration."""
