@@ -20,14 +20,10 @@ SQLITE_BUSY_TIMEOUT_S = 60
 
 
 def local_catalog_properties(settings: Settings) -> dict[str, str]:
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    warehouse = settings.lake_dir / "warehouse"
-    warehouse.mkdir(exist_ok=True)
     return {
         "type": "sql",
         "uri": f"sqlite:///{settings.lake_dir / 'catalog.db'}?timeout={SQLITE_BUSY_TIMEOUT_S}",
-        "warehouse": f"file://{warehouse}",
-        "init_catalog_tables": "true",
+        "warehouse": f"file://{settings.lake_dir / 'warehouse'}",
     }
 
 
@@ -39,8 +35,19 @@ def catalog_properties(settings: Settings | None = None) -> dict[str, str]:
     return local_catalog_properties(settings or get_settings())
 
 
+def catalog_env(settings: Settings | None = None) -> dict[str, str]:
+    """The catalog as pyiceberg environment variables, for processes such as dbt's."""
+    return {
+        f"PYICEBERG_CATALOG__{CATALOG_NAME.upper()}__{key.upper()}": value
+        for key, value in catalog_properties(settings).items()
+    }
+
+
 def get_catalog(settings: Settings | None = None) -> Catalog:
-    return load_catalog(CATALOG_NAME, **catalog_properties(settings))
+    properties = catalog_properties(settings)
+    if properties.get("uri", "").startswith("sqlite:///"):
+        (settings or get_settings()).lake_dir.joinpath("warehouse").mkdir(parents=True, exist_ok=True)
+    return load_catalog(CATALOG_NAME, **properties)
 
 
 def ensure_namespace(catalog: Catalog, name: str) -> None:

@@ -1,0 +1,19 @@
+"""One ``ingest__<source>`` Airflow DAG per entry of include/sources.yaml.
+
+Thin by design: the registry is read (a local file) and each entry handed to the factory in
+``ol_platform.orchestration.ingest_dag``. A broken entry yields a DAG that can only fail with
+the validation error; the other sources are unaffected.
+"""
+
+from ol_platform.orchestration.ingest_dag import build_broken_dag, build_ingest_dag
+from ol_platform.settings import get_settings
+from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
+
+_settings = get_settings()
+_registry = load_registry()
+
+for _source in _registry.sources.values():
+    globals()[_source.dag_id] = build_ingest_dag(_source, _settings, str(DEFAULT_REGISTRY))
+
+for _name, _message in _registry.errors.items():
+    globals()[f"ingest__{_name}"] = build_broken_dag(_name, _message)

@@ -1,0 +1,128 @@
+"""dbt-duckdb plugin: DuckDB as a stateless engine over the Iceberg lake, as Trino is.
+
+* ``configure_connection``: every Iceberg table in a namespace of this warehouse
+  (``<target schema>_*``, the raw lake included) becomes a DuckDB view over the data files of
+  its current snapshot, under a schema named like the namespace. dbt's ``source()`` and
+  ``ref()`` then resolve to lake tables, whichever process built them.
+* ``store``: called by the ``iceberg_table`` materialization, commits a model's rows to the
+  Iceberg table ``<schema>.<model>`` as one transaction (schema evolved, rows replaced).
+
+The catalog is pyiceberg's catalog ``olp``, configured through pyiceberg's environment
+variables (``PYICEBERG_CATALOG__OLP__*``), which the platform passes to every dbt process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.duckdb.utils import TargetConfig
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NoSuchTableError
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _local_path(uri: str) -> str:
+    return uri.removeprefix("file://")
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([f.with_nullable(True) for f in schema])
+
+
+class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self._prefix = plugin_config.get("namespace_prefix", "")
+        self._catalog_name = plugin_config.get("catalog", "olp")
+        self._catalog: Catalog | None = None
+        self._conn = None
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = load_catalog(self._catalog_name)
+        return self._catalog
+
+    def configure_connection(self, conn) -> None:
+        self._conn = conn
+        for (namespace,) in self.catalog.list_namespaces():
+            if not namespace.startswith(self._prefix):
+                continue
+            conn.execute(f"create schema if not exists {_quote(namespace)}")
+            for identifier in self.catalog.list_tables(namespace):
+                self._register(conn, identifier[0], identifier[-1])
+
+    def _register(self, conn, namespace: str, name: str) -> None:
+        table = self.catalog.load_table((namespace, name))
+        target = f"{_quote(namespace)}.{_quote(name)}"
+        files = [_local_path(task.file.file_path) for task in table.scan().plan_files()]
+        if files:
+            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            conn.execute(
+                f"create or replace view {target} as "
+                f"select * from read_parquet([{listing}], union_by_name=true)"
+            )
+        else:
+            empty = table.schema().as_arrow().empty_table()  # noqa: F841 - read by DuckDB
+            conn.execute(f"create or replace table {target} as select * from empty")
+
+    def store(self, target_config: TargetConfig) -> None:
+        relation = target_config.relation
+        namespace, name = relation.schema, relation.identifier
+        cursor = self._conn.cursor()
+        try:
+            rows = cursor.execute(
+                f"select * from {_quote(namespace)}.{_quote(name)}"
+            ).to_arrow_table()
+        finally:
+            cursor.close()
+        schema = _nullable(rows.schema)
+        rows = rows.cast(schema)
+        try:
+            self.catalog.create_namespace_if_not_exists(namespace)
+        except AttributeError:  # older pyiceberg
+            if (namespace,) not in self.catalog.list_namespaces():
+                self.catalog.create_namespace(namespace)
+        try:
+            table = self.catalog.load_table((namespace, name))
+        except NoSuchTableError:
+            table = self.catalog.create_table((namespace, name), schema=schema)
+        current = table.schema().as_arrow()
+        if not _compatible(current, schema):
+            # A model's column changed type: the model is rebuilt in full, so the table is too.
+            self.catalog.drop_table((namespace, name))
+            table = self.catalog.create_table((namespace, name), schema=schema)
+        with table.transaction() as tx:
+            with tx.update_schema() as update:
+                update.union_by_name(schema)
+            target = tx.table_metadata.schema().as_arrow()
+            columns = [
+                rows.column(f.name).cast(f.type) if f.name in rows.column_names
+                else pa.nulls(rows.num_rows, f.type)
+                for f in target
+            ]
+            tx.overwrite(pa.Table.from_arrays(columns, schema=target))
+
+
+def _compatible(current: pa.Schema, new: pa.Schema) -> bool:
+    """Can ``new`` be written into a table of schema ``current`` after a union by name?"""
+    existing = {f.name: f.type for f in current}
+    return all(
+        f.name not in existing or existing[f.name] == f.type or _widens(existing[f.name], f.type)
+        for f in new
+    )
+
+
+def _widens(old: pa.DataType, new: pa.DataType) -> bool:
+    def is_str(t: pa.DataType) -> bool:
+        return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+    if is_str(old) and is_str(new):
+        return True
+    if pa.types.is_integer(old) and pa.types.is_integer(new):
+        return old.bit_width <= new.bit_width
+    return pa.types.is_floating(old) and pa.types.is_floating(new) and old.bit_width <= new.bit_width

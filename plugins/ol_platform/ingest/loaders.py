@@ -1,0 +1,61 @@
+"""The local/CI ingest path: which loader feeds a source's raw tables from its sample system.
+
+Each registry entry's ``local.loader`` names one of :data:`LOADERS`. A source whose loader is
+not written yet fails its run with a clear error rather than succeeding silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyiceberg.catalog import Catalog
+
+from ol_platform.ingest.connections import ConnectionLike, http_base_url, sqlalchemy_url
+from ol_platform.lake.writer import CommitResult
+from ol_platform.settings import Settings
+from ol_platform.sources.models import Source
+
+ConnectionResolver = Callable[[str], ConnectionLike]
+
+
+class LoaderNotImplementedError(NotImplementedError):
+    pass
+
+
+def _require_conn(source: Source) -> str:
+    if not source.local.conn_id:
+        raise ValueError(f"source '{source.name}': field 'local.conn_id' is required by its loader")
+    return source.local.conn_id
+
+
+def _app_database(source, catalog, settings, resolve):
+    from ol_platform.ingest.app_database import load_app_database
+
+    url = sqlalchemy_url(resolve(_require_conn(source)))
+    return load_app_database(source, url=url, catalog=catalog, settings=settings)
+
+
+def _mit_climate(source, catalog, settings, resolve):
+    from ol_platform.ingest.mit_climate import load_mit_climate
+
+    base_url = http_base_url(resolve(_require_conn(source)))
+    return load_mit_climate(source, base_url=base_url, catalog=catalog, settings=settings)
+
+
+LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
+    "app_database": _app_database,
+    "mit_climate": _mit_climate,
+}
+
+
+def run_local_loader(
+    source: Source, *, catalog: Catalog, settings: Settings, resolve: ConnectionResolver
+) -> list[CommitResult]:
+    loader = LOADERS.get(source.local.loader)
+    if loader is None:
+        raise LoaderNotImplementedError(
+            f"source '{source.name}': the local loader '{source.local.loader}' is not yet "
+            f"implemented, so its raw tables cannot be fed from a sample system in "
+            f"'{settings.env}'. Its production path ({source.transport.value}) is unaffected."
+        )
+    return loader(source, catalog, settings, resolve)

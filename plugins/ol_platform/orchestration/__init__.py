@@ -1,0 +1,1 @@
+"""DAG factories: turn the registry and the dbt project into Airflow DAGs. Imported by dags/."""
