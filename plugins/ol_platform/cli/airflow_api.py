@@ -1,0 +1,95 @@
+"""A small client for the Airflow 3 REST API (v2), as used by the demo and the tests."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import httpx
+
+TERMINAL = {"success", "failed"}
+
+
+@dataclass
+class AirflowAPI:
+    base_url: str
+    timeout: float = 30
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(base_url=f"{self.base_url}/api/v2", timeout=self.timeout)
+
+    def get(self, path: str, **params) -> dict:
+        with self._client() as c:
+            r = c.get(path, params=params)
+            r.raise_for_status()
+            return r.json()
+
+    def wait_for_dags(self, dag_ids: list[str], timeout: float = 300) -> None:
+        """Wait until the DAG processor has serialised every DAG in ``dag_ids``."""
+        deadline = time.monotonic() + timeout
+        missing = set(dag_ids)
+        while time.monotonic() < deadline:
+            with self._client() as c:
+                missing = {d for d in missing if c.get(f"/dags/{d}").status_code != 200}
+            if not missing:
+                return
+            time.sleep(2)
+        errors = self.get("/importErrors").get("import_errors", [])
+        raise TimeoutError(f"DAGs not parsed after {timeout}s: {sorted(missing)}; import errors: {errors}")
+
+    def unpause(self, dag_id: str) -> None:
+        with self._client() as c:
+            c.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+
+    def trigger(self, dag_id: str, conf: dict | None = None) -> str:
+        with self._client() as c:
+            r = c.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}})
+            r.raise_for_status()
+            return r.json()["dag_run_id"]
+
+    def runs(self, dag_id: str) -> list[dict]:
+        return self.get(f"/dags/{dag_id}/dagRuns", order_by="id", limit=100)["dag_runs"]
+
+    def run(self, dag_id: str, run_id: str) -> dict:
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)["task_instances"]
+
+    def queued_asset_events(self, dag_id: str) -> list[dict]:
+        with self._client() as c:
+            r = c.get(f"/dags/{dag_id}/assets/queuedEvents")
+            if r.status_code == 404:
+                return []
+            r.raise_for_status()
+            return r.json().get("queued_events", [])
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 900) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.run(dag_id, run_id)
+            if run["state"] in TERMINAL:
+                return run
+            time.sleep(2)
+        raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout}s")
+
+    def wait_until_settled(self, dag_id: str, min_runs: int = 1, timeout: float = 900) -> list[dict]:
+        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued."""
+        deadline = time.monotonic() + timeout
+        quiet_since = None
+        while time.monotonic() < deadline:
+            runs = self.runs(dag_id)
+            settled = (
+                len(runs) >= min_runs
+                and all(r["state"] in TERMINAL for r in runs)
+                and not self.queued_asset_events(dag_id)
+            )
+            if settled:
+                # The scheduler creates asset-triggered runs on its next loop: stay quiet a bit.
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since > 8:
+                    return runs
+            else:
+                quiet_since = None
+            time.sleep(2)
+        raise TimeoutError(f"{dag_id} did not settle within {timeout}s")
