@@ -7,13 +7,14 @@ the validation error; the other sources are unaffected.
 
 from ol_platform.orchestration.ingest_dag import build_broken_dag, build_ingest_dag
 from ol_platform.settings import get_settings
-from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
+from ol_platform.sources.registry import load_registry, registry_path
 
 _settings = get_settings()
-_registry = load_registry()
+_path = registry_path()
+_registry = load_registry(_path)
 
 for _source in _registry.sources.values():
-    globals()[_source.dag_id] = build_ingest_dag(_source, _settings, str(DEFAULT_REGISTRY))
+    globals()[_source.dag_id] = build_ingest_dag(_source, _settings, str(_path))
 
 for _name, _message in _registry.errors.items():
     globals()[f"ingest__{_name}"] = build_broken_dag(_name, _message)

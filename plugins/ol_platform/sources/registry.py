@@ -7,8 +7,8 @@ DAG down with it. Reading the registry is a local file read, safe at DAG parse t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,11 @@ from ol_platform.settings import REPO_ROOT
 from ol_platform.sources.models import Source
 
 DEFAULT_REGISTRY = REPO_ROOT / "include" / "sources.yaml"
+
+
+def registry_path() -> Path:
+    """``OLP_REGISTRY`` if set (tests, alternative deployments), else include/sources.yaml."""
+    return Path(os.environ.get("OLP_REGISTRY") or DEFAULT_REGISTRY)
 
 
 class RegistryError(ValueError):
@@ -78,7 +83,7 @@ def parse_registry(raw: Any, path: Path) -> Registry:
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
-    path = Path(path) if path else DEFAULT_REGISTRY
+    path = Path(path) if path else registry_path()
     try:
         text = path.read_text()
     except OSError as exc:
@@ -88,8 +93,3 @@ def load_registry(path: Path | str | None = None) -> Registry:
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
     return parse_registry(raw, path)
-
-
-@lru_cache(maxsize=4)
-def cached_registry(path: str | None = None) -> Registry:
-    return load_registry(path)

@@ -1,0 +1,155 @@
+"""Guards for the whole DAG folder: every DAG parses, matches the registry, and carries what
+operations rely on (owner, tags from the fixed set, retries, a failure callback)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ol_platform.settings import REPO_ROOT
+from ol_platform.sources.models import Tag
+from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
+
+DAGS = REPO_ROOT / "dags"
+ALLOWED_TAGS = {t.value for t in Tag} | {"invalid-config"}
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+
+
+def test_every_dag_file_yields_dags(dagbag):
+    files = {Path(d.fileloc).name for d in dagbag.dags.values()}
+    assert files == {p.name for p in DAGS.glob("*.py")}
+
+
+def test_one_ingest_dag_per_registry_entry(dagbag):
+    registry = load_registry(DEFAULT_REGISTRY)
+    ingest = {d for d in dagbag.dag_ids if d.startswith("ingest__")}
+    assert ingest == {s.dag_id for s in registry.sources.values()}
+
+
+def test_schedules_equal_the_registry(dagbag):
+    for source in load_registry(DEFAULT_REGISTRY).sources.values():
+        dag = dagbag.dags[source.dag_id]
+        assert dag.timetable.expression == source.schedule, source.name
+
+
+def test_operational_defaults(dagbag):
+    for dag in dagbag.dags.values():
+        assert set(dag.tags) <= ALLOWED_TAGS, dag.dag_id
+        assert dag.catchup is False, dag.dag_id
+        assert dag.max_active_runs == 1, dag.dag_id
+        assert dag.is_paused_upon_creation is True, f"{dag.dag_id}: paused outside production"
+        for task in dag.tasks:
+            assert task.owner and task.owner != "airflow", f"{dag.dag_id}.{task.task_id}"
+            assert task.on_failure_callback, f"{dag.dag_id}.{task.task_id}"
+        if dag.dag_id.startswith("ingest__"):
+            assert all(t.retries >= 1 and t.retry_exponential_backoff for t in dag.tasks)
+
+
+def test_ingest_dags_emit_their_raw_tables_as_assets(dagbag):
+    for source in load_registry(DEFAULT_REGISTRY).sources.values():
+        publish = dagbag.dags[source.dag_id].get_task("publish_raw_tables")
+        uris = {a.uri for a in publish.outlets}
+        assert uris == {
+            f"iceberg://ol-lake/ol_warehouse_local_raw/{t}" for t in source.raw_table_names()
+        }
+
+
+def test_transform_is_scheduled_on_the_raw_assets_it_reads_and_emits_model_assets(dagbag):
+    from ol_platform.transform.project import load_graph
+
+    dag = dagbag.dags["transform"]
+    graph = load_graph()
+    scheduled = {a.uri for a in dag.timetable.asset_condition.objects}
+    expected = {f"iceberg://ol-lake/ol_warehouse_local_raw/{t}" for t in graph.source_tables}
+    assert scheduled == expected
+    emitted = {a.uri for t in dag.tasks for a in t.outlets}
+    assert emitted == {
+        f"iceberg://ol-lake/ol_warehouse_local_{m.layer}/{m.name}" for m in graph.models
+    }
+
+
+def test_local_ingest_runs_the_sample_loader_and_production_runs_airbyte(monkeypatch):
+    from ol_platform.orchestration.ingest_dag import build_ingest_dag
+    from ol_platform.settings import Settings
+
+    source = load_registry(DEFAULT_REGISTRY)["xpro"]
+    local = build_ingest_dag(source, Settings("local", Path("/tmp")), str(DEFAULT_REGISTRY))
+    assert {t.task_id for t in local.tasks} == {"extract_load", "publish_raw_tables"}
+    prod = build_ingest_dag(source, Settings("production", Path("/tmp")), str(DEFAULT_REGISTRY))
+    assert {t.task_id for t in prod.tasks} == {
+        "sync__xpro_app_postgres",
+        "sync__xpro_openedx_mysql",
+        "publish_raw_tables",
+    }
+    sync = prod.get_task("sync__xpro_app_postgres")
+    assert sync.deferrable is True
+    assert prod.is_paused_upon_creation is False
+
+
+def test_a_broken_registry_entry_breaks_only_its_own_dag(tmp_path, monkeypatch):
+    raw = yaml.safe_load(DEFAULT_REGISTRY.read_text())
+    raw["sources"][0]["cadence"] = "3h"
+    broken = raw["sources"][0]["name"]
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv("OLP_REGISTRY", str(path))
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS / "ingest.py"))
+    assert bag.import_errors == {}
+    assert len([d for d in bag.dag_ids if d.startswith("ingest__")]) == len(raw["sources"])
+    dag = bag.dags[f"ingest__{broken}"]
+    assert [t.task_id for t in dag.tasks] == ["invalid_registry_entry"]
+    assert "field 'cadence'" in dag.doc_md and str(path) in dag.doc_md
+    assert dag.schedule is None
+    healthy = bag.dags[f"ingest__{raw['sources'][1]['name']}"]
+    assert "extract_load" in healthy.task_ids
+
+
+def test_dag_files_parse_without_network_or_database(tmp_path):
+    """Parse every DAG file in a fresh interpreter where sockets and SQL engines are forbidden."""
+    script = tmp_path / "parse.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import socket, sqlalchemy.engine
+            def forbidden(*a, **k):
+                raise AssertionError("I/O at DAG parse time")
+            socket.socket.connect = forbidden
+            socket.socket.connect_ex = forbidden
+            sqlalchemy.engine.Engine.connect = forbidden
+            sqlalchemy.engine.Engine.raw_connection = forbidden
+            import runpy
+            for path in {sorted(str(p) for p in DAGS.glob("*.py"))!r}:
+                runpy.run_path(path)
+            print("parsed")
+            """
+        )
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "parsed" in out.stdout
+
+
+def test_dag_files_are_thin():
+    """Shared code lives in the library; DAG files do not import each other."""
+    for path in DAGS.glob("*.py"):
+        text = path.read_text()
+        assert "from dags" not in text and "import dags" not in text, path.name
+        assert len(text.splitlines()) < 40, f"{path.name} should only call a factory"
+
