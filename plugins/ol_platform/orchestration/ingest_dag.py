@@ -51,17 +51,21 @@ def _doc(source: Source) -> str:
 def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
     """Feed the raw tables from the source's sample system (local and CI environments)."""
     from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowFailException
 
-    from ol_platform.ingest.loaders import run_local_loader
+    from ol_platform.ingest.loaders import LoaderNotImplementedError, run_local_loader
     from ol_platform.lake.catalog import get_catalog
     from ol_platform.settings import get_settings
     from ol_platform.sources.registry import load_registry
 
     source = load_registry(registry_path)[source_name]
     settings = get_settings()
-    results = run_local_loader(
-        source, catalog=get_catalog(settings), settings=settings, resolve=BaseHook.get_connection
-    )
+    try:
+        results = run_local_loader(
+            source, catalog=get_catalog(settings), settings=settings, resolve=BaseHook.get_connection
+        )
+    except LoaderNotImplementedError as exc:
+        raise AirflowFailException(str(exc)) from exc  # retrying cannot help
     return {r.table: r.rows_in_batch for r in results}
 
 
