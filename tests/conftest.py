@@ -13,14 +13,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from ol_platform.settings import Settings
 
 # Airflow reads its home at import: keep the test session's away from ~/airflow.
-os.environ.setdefault("AIRFLOW_HOME", str(Path(__file__).resolve().parents[1] / ".olp" / "test-airflow"))
+os.environ.setdefault(
+    "AIRFLOW_HOME", str(Path(__file__).resolve().parents[1] / ".olp" / "test-airflow")
+)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
-PG_ADMIN_URL = os.environ.get("OLP_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "OLP_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
 MARIADB_ADMIN_URL = os.environ.get("OLP_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/")
 
 
@@ -83,7 +86,11 @@ def mariadb_url() -> Iterator[str]:
             conn.execute(sa.text(f"CREATE DATABASE `{name}`"))
     except sa.exc.OperationalError as exc:
         _unavailable("MariaDB on 127.0.0.1:3306", exc)
-    yield sa.engine.make_url(MARIADB_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield (
+        sa.engine.make_url(MARIADB_ADMIN_URL)
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
     with admin.begin() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
     admin.dispose()

@@ -101,7 +101,8 @@ class Plugin(BasePlugin):
                 update.union_by_name(schema)
             target = tx.table_metadata.schema().as_arrow()
             columns = [
-                rows.column(f.name).cast(f.type) if f.name in rows.column_names
+                rows.column(f.name).cast(f.type)
+                if f.name in rows.column_names
                 else pa.nulls(rows.num_rows, f.type)
                 for f in target
             ]
@@ -125,4 +126,6 @@ def _widens(old: pa.DataType, new: pa.DataType) -> bool:
         return True
     if pa.types.is_integer(old) and pa.types.is_integer(new):
         return old.bit_width <= new.bit_width
-    return pa.types.is_floating(old) and pa.types.is_floating(new) and old.bit_width <= new.bit_width
+    return (
+        pa.types.is_floating(old) and pa.types.is_floating(new) and old.bit_width <= new.bit_width
+    )

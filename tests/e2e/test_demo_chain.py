@@ -8,7 +8,6 @@ import json
 
 import pyarrow.compute as pc
 import pytest
-
 from ol_platform.cli.demo import run_demo
 from ol_platform.lake.catalog import get_catalog
 
@@ -33,9 +32,17 @@ def test_demo_chain_under_a_real_scheduler(settings, postgres_url):
     assert summary.models["stg__mitxonline__app__postgres__users_user"]["rows"] == 3000
 
     catalog = get_catalog(settings)
-    users = catalog.load_table("ol_warehouse_local_raw.raw__mitxonline__app__postgres__users_user").scan().to_arrow()
+    users = (
+        catalog.load_table("ol_warehouse_local_raw.raw__mitxonline__app__postgres__users_user")
+        .scan()
+        .to_arrow()
+    )
     assert pc.count_distinct(users.column("id")).as_py() == users.num_rows
-    runs = catalog.load_table("ol_warehouse_local_intermediate.int__mitxonline__course_runs").scan().to_arrow()
+    runs = (
+        catalog.load_table("ol_warehouse_local_intermediate.int__mitxonline__course_runs")
+        .scan()
+        .to_arrow()
+    )
     enrollments = sum(runs.column("courserun_enrollment_count").to_pylist())
     assert 0 < enrollments <= 8000
 

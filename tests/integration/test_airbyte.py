@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime
 
 import pytest
-
 from ol_platform.ingest.airbyte import AirbyteSyncOperator
 from ol_platform.simulators.airbyte import AirbyteState, make_handler
 from ol_platform.simulators.http import BackgroundServer
@@ -93,12 +92,20 @@ def test_a_failed_job_fails_the_task_with_job_connection_and_name(airbyte):
     job = hook().submit_sync_connection(CONN_FAILING)
     event = run_trigger(job.job_id)
     assert event["status"] == "error"
-    op = AirbyteSyncOperator(task_id="sync__mitxonline_app_postgres", connection_name="mitxonline_app_postgres", timeout_minutes=5)
+    op = AirbyteSyncOperator(
+        task_id="sync__mitxonline_app_postgres",
+        connection_name="mitxonline_app_postgres",
+        timeout_minutes=5,
+    )
     op.connection_id = CONN_FAILING
     with pytest.raises(Exception) as info:
         op.execute_complete(context={}, event=event)
     message = str(info.value)
-    assert "mitxonline_app_postgres" in message and CONN_FAILING in message and str(job.job_id) in message
+    assert (
+        "mitxonline_app_postgres" in message
+        and CONN_FAILING in message
+        and str(job.job_id) in message
+    )
 
 
 def test_the_operator_defers_after_submitting(airbyte):
@@ -130,7 +137,9 @@ def test_a_second_sync_of_a_running_connection_is_refused(airbyte):
 
 
 def test_missing_connection_id_variable_is_a_clear_error(airbyte):
-    op = AirbyteSyncOperator(task_id="sync__x", connection_name="xpro_app_postgres", timeout_minutes=5)
+    op = AirbyteSyncOperator(
+        task_id="sync__x", connection_name="xpro_app_postgres", timeout_minutes=5
+    )
     op.connection_id = ""
     with pytest.raises(Exception, match="Variable 'airbyte_connection__xpro_app_postgres'"):
         op.execute(context={})

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pyarrow.compute as pc
 import pytest
 import sqlalchemy as sa
-
 from ol_platform.ingest.airbyte_shape import AIRBYTE_COLUMNS
 from ol_platform.ingest.app_database import load_app_database
 from ol_platform.samples import mitxonline_app
@@ -35,7 +34,10 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     expected = mitxonline_app.build(engine, size=SIZE)
     source = load_registry(DEFAULT_REGISTRY)["mitxonline_app"]
 
-    first = {r.table.split(".")[-1]: r for r in load_app_database(source, url=app_db, catalog=catalog, settings=settings)}
+    first = {
+        r.table.split(".")[-1]: r
+        for r in load_app_database(source, url=app_db, catalog=catalog, settings=settings)
+    }
     for entity, count in expected.items():
         table = lake_table(catalog, entity)
         assert table.num_rows == count, entity
@@ -54,7 +56,10 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     assert lake_table(catalog, "users_user").num_rows == expected["users_user"]
 
     changed = mitxonline_app.apply_changes(engine, now=datetime(2026, 1, 1, tzinfo=UTC))
-    incremental = {r.table.split("__")[-1]: r for r in load_app_database(source, url=app_db, catalog=catalog, settings=settings)}
+    incremental = {
+        r.table.split("__")[-1]: r
+        for r in load_app_database(source, url=app_db, catalog=catalog, settings=settings)
+    }
     # Changed rows, plus the few rows sitting exactly on the previous cursor value (>=).
     for entity in ("users_user", "courses_courserunenrollment"):
         assert changed[entity] <= incremental[entity].rows_in_batch <= changed[entity] + 3
@@ -74,7 +79,15 @@ def test_unknown_database_type_is_a_clear_error():
     from ol_platform.ingest.connections import sqlalchemy_url
 
     class Conn:
-        conn_id, conn_type, host, login, password, port, schema = "x_db", "oracle", "h", "", "", 1, ""
+        conn_id, conn_type, host, login, password, port, schema = (
+            "x_db",
+            "oracle",
+            "h",
+            "",
+            "",
+            1,
+            "",
+        )
 
     with pytest.raises(ValueError, match="connection 'x_db': type 'oracle'"):
         sqlalchemy_url(Conn())
@@ -84,7 +97,19 @@ def test_postgres_connection_url_keeps_special_characters_in_the_password():
     from ol_platform.ingest.connections import sqlalchemy_url
 
     class Conn:
-        conn_id, conn_type, host, login, password, port, schema = "db", "postgres", "h", "u", "p@ss/w:rd", 5432, "app"
+        conn_id, conn_type, host, login, password, port, schema = (
+            "db",
+            "postgres",
+            "h",
+            "u",
+            "p@ss/w:rd",
+            5432,
+            "app",
+        )
 
     url = sa.engine.make_url(sqlalchemy_url(Conn()))
-    assert url.password == "p@ss/w:rd" and url.database == "app" and url.drivername == "postgresql+psycopg2"
+    assert (
+        url.password == "p@ss/w:rd"
+        and url.database == "app"
+        and url.drivername == "postgresql+psycopg2"
+    )

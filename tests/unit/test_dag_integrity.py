@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ol_platform.settings import REPO_ROOT
 from ol_platform.sources.models import Tag
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
@@ -152,4 +151,3 @@ def test_dag_files_are_thin():
         text = path.read_text()
         assert "from dags" not in text and "import dags" not in text, path.name
         assert len(text.splitlines()) < 40, f"{path.name} should only call a factory"
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-
 from ol_platform.lake import writer
 from ol_platform.lake.writer import WriteDisposition, commit
 
@@ -16,9 +15,19 @@ def rows(catalog) -> list[dict]:
 
 
 def test_merge_updates_existing_keys_and_inserts_new_ones(catalog):
-    commit(catalog, TABLE, pa.table({"id": [1, 2], "v": ["a", "b"]}), disposition=WriteDisposition.MERGE, primary_key=["id"])
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [1, 2], "v": ["a", "b"]}),
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
+    )
     result = commit(
-        catalog, TABLE, pa.table({"id": [2, 3], "v": ["B", "c"]}), disposition=WriteDisposition.MERGE, primary_key=["id"]
+        catalog,
+        TABLE,
+        pa.table({"id": [2, 3], "v": ["B", "c"]}),
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
     )
     assert rows(catalog) == [{"id": 1, "v": "a"}, {"id": 2, "v": "B"}, {"id": 3, "v": "c"}]
     assert result.total_rows == 3
@@ -33,7 +42,13 @@ def test_merge_keeps_the_last_row_of_a_key_repeated_in_one_batch(catalog):
 def test_merge_on_a_composite_key(catalog):
     first = pa.table({"id": [1, 1], "k": ["x", "y"], "v": [1, 2]})
     commit(catalog, TABLE, first, disposition=WriteDisposition.MERGE, primary_key=["id", "k"])
-    commit(catalog, TABLE, pa.table({"id": [1], "k": ["y"], "v": [20]}), disposition=WriteDisposition.MERGE, primary_key=["id", "k"])
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [1], "k": ["y"], "v": [20]}),
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id", "k"],
+    )
     got = sorted(catalog.load_table(TABLE).scan().to_arrow().to_pylist(), key=lambda r: r["k"])
     assert got == [{"id": 1, "k": "x", "v": 1}, {"id": 1, "k": "y", "v": 20}]
 
@@ -46,13 +61,24 @@ def test_rerun_of_the_same_batch_does_not_duplicate(catalog):
 
 
 def test_replace_swaps_the_whole_table(catalog):
-    commit(catalog, TABLE, pa.table({"id": [1, 2], "v": ["a", "b"]}), disposition=WriteDisposition.REPLACE)
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [1, 2], "v": ["a", "b"]}),
+        disposition=WriteDisposition.REPLACE,
+    )
     commit(catalog, TABLE, pa.table({"id": [7], "v": ["z"]}), disposition=WriteDisposition.REPLACE)
     assert rows(catalog) == [{"id": 7, "v": "z"}]
 
 
 def test_a_new_source_column_evolves_the_schema(catalog):
-    commit(catalog, TABLE, pa.table({"id": [1], "v": ["a"]}), disposition=WriteDisposition.MERGE, primary_key=["id"])
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [1], "v": ["a"]}),
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
+    )
     commit(
         catalog,
         TABLE,
@@ -64,7 +90,13 @@ def test_a_new_source_column_evolves_the_schema(catalog):
 
 
 def test_a_failed_commit_leaves_the_table_untouched(catalog, monkeypatch):
-    commit(catalog, TABLE, pa.table({"id": [1, 2], "v": ["a", "b"]}), disposition=WriteDisposition.MERGE, primary_key=["id"])
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [1, 2], "v": ["a", "b"]}),
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
+    )
     snapshot = catalog.load_table(TABLE).current_snapshot().snapshot_id
 
     def explode(self, *args, **kwargs):
@@ -87,7 +119,13 @@ def test_a_failed_commit_leaves_the_table_untouched(catalog, monkeypatch):
 
 def test_merge_needs_its_key_columns(catalog):
     with pytest.raises(ValueError, match=r"primary key column\(s\) \['id'\]"):
-        commit(catalog, TABLE, pa.table({"v": ["a"]}), disposition=WriteDisposition.MERGE, primary_key=["id"])
+        commit(
+            catalog,
+            TABLE,
+            pa.table({"v": ["a"]}),
+            disposition=WriteDisposition.MERGE,
+            primary_key=["id"],
+        )
 
 
 def test_deduplicate_keeps_order_of_last_occurrence():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ol_platform.ingest.loaders import LOADERS, LoaderNotImplementedError, run_local_loader
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
@@ -17,13 +16,15 @@ def test_every_slice_source_has_a_loader():
 def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, settings):
     source = load_registry(DEFAULT_REGISTRY)["mitpe"]
     assert source.local.loader not in LOADERS
-    with pytest.raises(LoaderNotImplementedError, match="source 'mitpe': the local loader 'mitpe' is not yet implemented"):
+    with pytest.raises(
+        LoaderNotImplementedError,
+        match="source 'mitpe': the local loader 'mitpe' is not yet implemented",
+    ):
         run_local_loader(source, catalog=catalog, settings=settings, resolve=lambda c: None)
 
 
 def test_the_ingest_task_turns_it_into_a_failure_without_retries(monkeypatch):
     from airflow.sdk.exceptions import AirflowFailException
-
     from ol_platform.orchestration.ingest_dag import extract_load
 
     with pytest.raises(AirflowFailException, match="not yet implemented"):

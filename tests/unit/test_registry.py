@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ol_platform.sources.models import Cadence, Tag
 from ol_platform.sources.registry import DEFAULT_REGISTRY, RegistryError, load_registry
 
@@ -89,8 +88,12 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("case", "change", "field", "detail"), MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_entry_is_reported_with_file_source_and_field(tmp_path, case, change, field, detail):
+@pytest.mark.parametrize(
+    ("case", "change", "field", "detail"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
+def test_malformed_entry_is_reported_with_file_source_and_field(
+    tmp_path, case, change, field, detail
+):
     bad = {**GOOD, "name": "bad_app", **change}
     bad = {k: v for k, v in bad.items() if v is not None or k not in change}
     path = write(tmp_path, GOOD, bad)

@@ -35,7 +35,9 @@ class AirflowAPI:
                 return
             time.sleep(2)
         errors = self.get("/importErrors").get("import_errors", [])
-        raise TimeoutError(f"DAGs not parsed after {timeout}s: {sorted(missing)}; import errors: {errors}")
+        raise TimeoutError(
+            f"DAGs not parsed after {timeout}s: {sorted(missing)}; import errors: {errors}"
+        )
 
     def unpause(self, dag_id: str) -> None:
         with self._client() as c:
@@ -54,7 +56,9 @@ class AirflowAPI:
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)["task_instances"]
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)[
+            "task_instances"
+        ]
 
     def queued_asset_events(self, dag_id: str) -> list[dict]:
         with self._client() as c:
@@ -73,7 +77,9 @@ class AirflowAPI:
             time.sleep(2)
         raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout}s")
 
-    def wait_until_settled(self, dag_id: str, min_runs: int = 1, timeout: float = 900) -> list[dict]:
+    def wait_until_settled(
+        self, dag_id: str, min_runs: int = 1, timeout: float = 900
+    ) -> list[dict]:
         """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued."""
         deadline = time.monotonic() + timeout
         quiet_since = None

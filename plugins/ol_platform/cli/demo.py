@@ -7,6 +7,7 @@ built, run states, the UI address) and writes it to ``$OLP_HOME/demo-summary.jso
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -44,7 +45,9 @@ class Summary:
     models: dict[str, dict] = field(default_factory=dict)
 
     def render(self) -> str:
-        lines = [f"OL platform demo: {'SUCCESS' if self.ok else 'FAILED'} in {self.wall_seconds:.0f}s"]
+        lines = [
+            f"OL platform demo: {'SUCCESS' if self.ok else 'FAILED'} in {self.wall_seconds:.0f}s"
+        ]
         lines.append("\nDAG runs:")
         for dag_id, runs in self.runs.items():
             for r in runs:
@@ -83,7 +86,9 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
     catalog = get_catalog(settings)
     for name in SLICE:
         for table in registry[name].raw_table_names():
-            summary.raw_tables[table] = _lake_rows(catalog, f"{namespace(settings.env)}.{table}") or 0
+            summary.raw_tables[table] = (
+                _lake_rows(catalog, f"{namespace(settings.env)}.{table}") or 0
+            )
     for dag_id in [registry[n].dag_id for n in SLICE] + [TRANSFORM_DAG_ID]:
         summary.runs[dag_id] = [
             {"run_id": r["dag_run_id"], "run_type": r["run_type"], "state": r["state"]}
@@ -161,9 +166,7 @@ def run_demo(
             if keep_running and summary.ok:
                 print(summary.render(), flush=True)
                 print(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.", flush=True)
-                try:
+                with contextlib.suppress(KeyboardInterrupt):
                     signal.pause()
-                except KeyboardInterrupt:
-                    pass
             airflow.stop()
     return summary

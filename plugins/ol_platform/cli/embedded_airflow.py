@@ -7,6 +7,7 @@ in its own process group, so stopping it stops its children too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -110,20 +111,25 @@ class EmbeddedAirflow:
         return self.settings.home / "airflow" / "component-logs"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, **airflow_env(self.settings, self.port, self.connections, self.db_url)}
+        return {
+            **os.environ,
+            **airflow_env(self.settings, self.port, self.connections, self.db_url),
+        }
 
     def _airflow(self, *args: str) -> list[str]:
         return [str(Path(sys.executable).with_name("airflow")), *args]
 
     def migrate(self) -> None:
         started = time.monotonic()
-        subprocess.run(
+        done = subprocess.run(
             self._airflow("db", "migrate"),
             env=self.env(),
-            check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            text=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed:\n{done.stderr[-3000:]}")
         log.info("metadata DB migrated in %.1fs", time.monotonic() - started)
 
     def start(self) -> EmbeddedAirflow:
@@ -150,7 +156,8 @@ class EmbeddedAirflow:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
                     raise RuntimeError(
-                        f"airflow {name} exited with {proc.returncode}; see {self.log_dir}/{name}.log"
+                        f"airflow {name} exited with {proc.returncode}; "
+                        f"see {self.log_dir}/{name}.log"
                     )
             try:
                 health = httpx.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
@@ -167,15 +174,11 @@ class EmbeddedAirflow:
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for proc in self.processes.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for proc in self.processes.values():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
-            except ProcessLookupError:
-                pass
             proc.wait()
         self.processes.clear()
 

@@ -27,7 +27,9 @@ def _sources(args: argparse.Namespace) -> int:
     registry = load_registry(args.registry)
     for source in registry.sources.values():
         tables = ", ".join(source.raw_table_names()) or "-"
-        print(f"{source.dag_id:<28} {source.transport.value:<14} {source.cadence.value:<4} {tables}")
+        print(
+            f"{source.dag_id:<28} {source.transport.value:<14} {source.cadence.value:<4} {tables}"
+        )
     for message in registry.errors.values():
         print(f"ERROR {message}", file=sys.stderr)
     return 1 if registry.errors else 0

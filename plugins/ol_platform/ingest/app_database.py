@@ -44,11 +44,17 @@ def load_app_database(
             TablePlan(
                 resource=table.entity,
                 lake_table=lake_table,
-                disposition=WriteDisposition.MERGE if table.primary_key else WriteDisposition.APPEND,
+                disposition=WriteDisposition.MERGE
+                if table.primary_key
+                else WriteDisposition.APPEND,
                 primary_key=table.primary_key,
                 shape=airbyte_shape,
             )
         )
     return run_to_lake(
-        resources, pipeline_name=f"olp_{source.name}", plans=plans, catalog=catalog, settings=settings
+        resources,
+        pipeline_name=f"olp_{source.name}",
+        plans=plans,
+        catalog=catalog,
+        settings=settings,
     )

@@ -28,7 +28,9 @@ def sqlalchemy_url(conn: ConnectionLike) -> str:
     """SQLAlchemy URL of a database connection; for ``sqlite`` the host is the file path."""
     if conn.conn_type == "sqlite":
         if not conn.host:
-            raise ValueError(f"connection '{conn.conn_id}': a sqlite connection needs the file path as host")
+            raise ValueError(
+                f"connection '{conn.conn_id}': a sqlite connection needs the file path as host"
+            )
         return f"sqlite:///{conn.host}"
     driver = DRIVERS.get(conn.conn_type)
     if driver is None:

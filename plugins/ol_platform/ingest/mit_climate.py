@@ -28,7 +28,9 @@ def articles_resource(base_url: str):
     client = RESTClient(base_url=base_url, paginator=JSONLinkPaginator(next_url_path="next"))
 
     # "append" into staging: the merge on uuid happens in the lake commit, in one transaction.
-    @dlt.resource(name="articles", primary_key="uuid", write_disposition="append", max_table_nesting=0)
+    @dlt.resource(
+        name="articles", primary_key="uuid", write_disposition="append", max_table_nesting=0
+    )
     def articles():
         for page in client.paginate("/api/articles", data_selector="results"):
             response = page.response.json()

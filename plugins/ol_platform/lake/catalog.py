@@ -8,6 +8,8 @@ embedded local default: a SQL catalog on SQLite with the warehouse in ``$OLP_HOM
 
 from __future__ import annotations
 
+import contextlib
+
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError
 from pyiceberg.utils.config import Config
@@ -46,12 +48,12 @@ def catalog_env(settings: Settings | None = None) -> dict[str, str]:
 def get_catalog(settings: Settings | None = None) -> Catalog:
     properties = catalog_properties(settings)
     if properties.get("uri", "").startswith("sqlite:///"):
-        (settings or get_settings()).lake_dir.joinpath("warehouse").mkdir(parents=True, exist_ok=True)
+        (settings or get_settings()).lake_dir.joinpath("warehouse").mkdir(
+            parents=True, exist_ok=True
+        )
     return load_catalog(CATALOG_NAME, **properties)
 
 
 def ensure_namespace(catalog: Catalog, name: str) -> None:
-    try:
+    with contextlib.suppress(NamespaceAlreadyExistsError):
         catalog.create_namespace(name)
-    except NamespaceAlreadyExistsError:
-        pass

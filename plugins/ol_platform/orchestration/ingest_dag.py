@@ -62,7 +62,10 @@ def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
     settings = get_settings()
     try:
         results = run_local_loader(
-            source, catalog=get_catalog(settings), settings=settings, resolve=BaseHook.get_connection
+            source,
+            catalog=get_catalog(settings),
+            settings=settings,
+            resolve=BaseHook.get_connection,
         )
     except LoaderNotImplementedError as exc:
         raise AirflowFailException(str(exc)) from exc  # retrying cannot help
@@ -121,12 +124,15 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
 
             assert source.airbyte is not None
             for name in source.airbyte.connections:
-                AirbyteSyncOperator(
-                    task_id=f"sync__{name}",
-                    connection_name=name,
-                    airbyte_conn_id=source.airbyte.airflow_conn_id,
-                    timeout_minutes=source.airbyte.timeout_minutes,
-                ) >> publish
+                (
+                    AirbyteSyncOperator(
+                        task_id=f"sync__{name}",
+                        connection_name=name,
+                        airbyte_conn_id=source.airbyte.airflow_conn_id,
+                        timeout_minutes=source.airbyte.timeout_minutes,
+                    )
+                    >> publish
+                )
     return dag
 
 

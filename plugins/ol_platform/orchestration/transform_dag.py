@@ -24,7 +24,8 @@ def model_asset(settings: Settings, model_name: str, layer: str):
     return table_asset(f"{warehouse_schema(settings.env)}_{layer}", model_name)
 
 
-def build_transform_dag(settings: Settings) -> DAG:
+def build_transform_dag(settings: Settings, load_method: str = "dbt_manifest") -> DAG:
+    """``load_method``: a Cosmos ``LoadMode`` value; only benchmarks use another."""
     from cosmos import DbtTaskGroup
 
     from ol_platform.transform.cosmos_config import (
@@ -58,7 +59,7 @@ def build_transform_dag(settings: Settings) -> DAG:
             project_config=project_config(),
             profile_config=profile_config(settings),
             execution_config=execution_config(),
-            render_config=render_config(),
+            render_config=render_config(load_method=load_method),
             operator_args=operator_args(settings),
         )
         attach_model_assets(group, settings, graph)

@@ -13,7 +13,12 @@ from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavi
 from ol_platform.lake.catalog import catalog_env
 from ol_platform.lake.naming import warehouse_schema
 from ol_platform.settings import Settings
-from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, MANIFEST_PATH, PROJECT_NAME
+from ol_platform.transform.project import (
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    MANIFEST_PATH,
+    PROJECT_NAME,
+)
 
 TRINO_CONN_ID = "trino_default"
 
@@ -54,9 +59,11 @@ def execution_config() -> ExecutionConfig:
     )
 
 
-def render_config(select: list[str] | None = None) -> RenderConfig:
+def render_config(
+    select: list[str] | None = None, load_method: str = "dbt_manifest"
+) -> RenderConfig:
     return RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST,
+        load_method=LoadMode(load_method),
         # One `dbt build` per model: its tests run in the same process, halving dbt startups.
         test_behavior=TestBehavior.BUILD,
         dbt_executable_path=DBT_EXECUTABLE,
@@ -70,7 +77,10 @@ def render_config(select: list[str] | None = None) -> RenderConfig:
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment for every dbt process: target schema and, locally, the lake's catalog."""
-    env = {"OLP_WAREHOUSE_SCHEMA": warehouse_schema(settings.env), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        "OLP_WAREHOUSE_SCHEMA": warehouse_schema(settings.env),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     if settings.uses_samples:
         env |= {"DBT_TARGET": "duckdb", **catalog_env(settings)}
     return env
