@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from ol_platform.settings import Settings
 
 # Airflow reads its home at import: keep the test session's away from ~/airflow.

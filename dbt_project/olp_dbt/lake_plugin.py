@@ -75,9 +75,7 @@ class Plugin(BasePlugin):
         namespace, name = relation.schema, relation.identifier
         cursor = self._conn.cursor()
         try:
-            rows = cursor.execute(
-                f"select * from {_quote(namespace)}.{_quote(name)}"
-            ).to_arrow_table()
+            rows = cursor.sql(f"select * from {_quote(namespace)}.{_quote(name)}").to_arrow_table()
         finally:
             cursor.close()
         schema = _nullable(rows.schema)
@@ -124,6 +122,9 @@ def _widens(old: pa.DataType, new: pa.DataType) -> bool:
 
     if is_str(old) and is_str(new):
         return True
+    if pa.types.is_timestamp(old) and pa.types.is_timestamp(new):
+        # Zone names differ between engines (UTC, Etc/UTC); only "has a zone" matters.
+        return (old.tz is None) == (new.tz is None)
     if pa.types.is_integer(old) and pa.types.is_integer(new):
         return old.bit_width <= new.bit_width
     return (

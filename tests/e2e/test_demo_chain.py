@@ -8,6 +8,7 @@ import json
 
 import pyarrow.compute as pc
 import pytest
+
 from ol_platform.cli.demo import run_demo
 from ol_platform.lake.catalog import get_catalog
 

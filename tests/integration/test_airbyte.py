@@ -10,6 +10,7 @@ import uuid
 from datetime import datetime
 
 import pytest
+
 from ol_platform.ingest.airbyte import AirbyteSyncOperator
 from ol_platform.simulators.airbyte import AirbyteState, make_handler
 from ol_platform.simulators.http import BackgroundServer

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pyarrow.compute as pc
 import pytest
 import sqlalchemy as sa
+
 from ol_platform.ingest.airbyte_shape import AIRBYTE_COLUMNS
 from ol_platform.ingest.app_database import load_app_database
 from ol_platform.samples import mitxonline_app

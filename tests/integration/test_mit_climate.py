@@ -4,6 +4,7 @@ fails loudly and leaves the lake as it was."""
 from __future__ import annotations
 
 import pytest
+
 from ol_platform.ingest.mit_climate import FeedShapeError, load_mit_climate
 from ol_platform.simulators import mit_climate
 from ol_platform.simulators.http import BackgroundServer, JSONHandler

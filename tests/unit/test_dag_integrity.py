@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ol_platform.settings import REPO_ROOT
 from ol_platform.sources.models import Tag
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry

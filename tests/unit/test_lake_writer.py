@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+
 from ol_platform.lake import writer
 from ol_platform.lake.writer import WriteDisposition, commit
 
@@ -67,7 +68,13 @@ def test_replace_swaps_the_whole_table(catalog):
         pa.table({"id": [1, 2], "v": ["a", "b"]}),
         disposition=WriteDisposition.REPLACE,
     )
-    commit(catalog, TABLE, pa.table({"id": [7], "v": ["z"]}), disposition=WriteDisposition.REPLACE)
+    commit(
+        catalog,
+        TABLE,
+        pa.table({"id": [7], "v": ["z"]}),
+        disposition=WriteDisposition.REPLACE,
+        min_replace_ratio=0.0,  # a deliberate shrink
+    )
     assert rows(catalog) == [{"id": 7, "v": "z"}]
 
 
@@ -135,3 +142,54 @@ def test_deduplicate_keeps_order_of_last_occurrence():
         {"id": 3, "v": 3},
         {"id": 2, "v": 4},
     ]
+
+
+def test_a_replace_that_would_shrink_the_table_below_80_percent_is_refused(catalog):
+    from ol_platform.lake.writer import LoadRefusedError
+
+    commit(catalog, TABLE, pa.table({"id": list(range(100))}), disposition=WriteDisposition.REPLACE)
+    snapshot = catalog.load_table(TABLE).current_snapshot().snapshot_id
+    with pytest.raises(LoadRefusedError, match=r"79 rows, below 80% of the 100 rows"):
+        commit(
+            catalog, TABLE, pa.table({"id": list(range(79))}), disposition=WriteDisposition.REPLACE
+        )
+    assert catalog.load_table(TABLE).current_snapshot().snapshot_id == snapshot
+    commit(catalog, TABLE, pa.table({"id": list(range(80))}), disposition=WriteDisposition.REPLACE)
+    assert catalog.load_table(TABLE).scan().to_arrow().num_rows == 80
+
+
+def test_frozen_types_refuse_a_type_flip_naming_the_column_and_write_nothing(catalog):
+    from ol_platform.lake.writer import LoadRefusedError
+
+    first = pa.table({"id": [1], "score": [10]})
+    commit(
+        catalog,
+        TABLE,
+        first,
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
+        freeze_types=True,
+    )
+    snapshot = catalog.load_table(TABLE).current_snapshot().snapshot_id
+    flipped = pa.table({"id": [2], "score": ["ten"]})
+    with pytest.raises(LoadRefusedError, match="column 'score' changed type from int64 to string"):
+        commit(
+            catalog,
+            TABLE,
+            flipped,
+            disposition=WriteDisposition.MERGE,
+            primary_key=["id"],
+            freeze_types=True,
+        )
+    assert catalog.load_table(TABLE).current_snapshot().snapshot_id == snapshot
+    # A new column is not a flip: it evolves the schema.
+    grown = pa.table({"id": [2], "score": [20], "note": ["new"]})
+    commit(
+        catalog,
+        TABLE,
+        grown,
+        disposition=WriteDisposition.MERGE,
+        primary_key=["id"],
+        freeze_types=True,
+    )
+    assert "note" in catalog.load_table(TABLE).schema().column_names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ol_platform.ingest.loaders import LOADERS, LoaderNotImplementedError, run_local_loader
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
@@ -25,6 +26,7 @@ def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, setti
 
 def test_the_ingest_task_turns_it_into_a_failure_without_retries(monkeypatch):
     from airflow.sdk.exceptions import AirflowFailException
+
     from ol_platform.orchestration.ingest_dag import extract_load
 
     with pytest.raises(AirflowFailException, match="not yet implemented"):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ol_platform.sources.models import Cadence, Tag
 from ol_platform.sources.registry import DEFAULT_REGISTRY, RegistryError, load_registry
 

@@ -45,6 +45,7 @@ class TablePlan:
     disposition: WriteDisposition
     primary_key: list[str]
     shape: Callable[[pa.Table, datetime, int], pa.Table] | None = None
+    freeze_types: bool = False
 
 
 def lake_cursor(catalog: Catalog, identifier: str, column: str):
@@ -109,6 +110,7 @@ def run_to_lake(
                     staged,
                     disposition=plan.disposition,
                     primary_key=plan.primary_key,
+                    freeze_types=plan.freeze_types,
                 )
             )
         return results

@@ -60,6 +60,7 @@ def load_mit_climate(
         lake_table=source.raw_table_name(table),
         disposition=WriteDisposition.MERGE,
         primary_key=table.primary_key,
+        freeze_types=True,  # a JSON feed flipping a type is an error, not a new column
     )
     return run_to_lake(
         articles_resource(base_url),

@@ -32,6 +32,15 @@ class WriteDisposition(StrEnum):
     REPLACE = "replace"
 
 
+# A replace that would leave fewer rows than this share of the table is refused: a truncated
+# feed must not wipe the lake (REFERENCE.md §2).
+REPLACE_MIN_RATIO = 0.8
+
+
+class LoadRefusedError(ValueError):
+    """A guard refused the load before anything was written; the table is untouched."""
+
+
 @dataclass(frozen=True)
 class CommitResult:
     table: str
@@ -82,6 +91,43 @@ def _key_filter(batch: pa.Table, keys: list[str]) -> BooleanExpression:
     return reduce(Or, clauses)
 
 
+def _type_family(t: pa.DataType) -> str:
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_integer(t):
+        return "integer"
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "number"
+    if pa.types.is_timestamp(t):
+        return f"timestamp{'tz' if t.tz else ''}"
+    return str(t)
+
+
+def check_frozen_types(identifier: str, current: pa.Schema, batch: pa.Schema) -> None:
+    """Refuse a batch whose column changed type family; new columns are welcome."""
+    existing = {f.name: f.type for f in current}
+    for field in batch:
+        old = existing.get(field.name)
+        if old is None or pa.types.is_null(field.type):
+            continue
+        if _type_family(old) != _type_family(field.type):
+            raise LoadRefusedError(
+                f"{identifier}: column '{field.name}' changed type from {old} to {field.type}; "
+                "column types are frozen for this source, so nothing was written. Fix the feed "
+                "or evolve the table deliberately."
+            )
+
+
+def check_shrink(identifier: str, table: Table, batch_rows: int, min_ratio: float) -> None:
+    previous = row_count(table)
+    if previous and batch_rows < min_ratio * previous:
+        raise LoadRefusedError(
+            f"{identifier}: replace refused: the load has {batch_rows} rows, below "
+            f"{min_ratio:.0%} of the {previous} rows in the table; a truncated feed must not "
+            "wipe the lake, so the table is unchanged"
+        )
+
+
 def load_or_create(catalog: Catalog, identifier: str, schema: pa.Schema) -> Table:
     try:
         return catalog.load_table(identifier)
@@ -97,8 +143,15 @@ def commit(
     *,
     disposition: WriteDisposition,
     primary_key: list[str] | None = None,
+    freeze_types: bool = False,
+    min_replace_ratio: float = REPLACE_MIN_RATIO,
 ) -> CommitResult:
-    """Write ``data`` to ``identifier`` (``namespace.table``) in one Iceberg transaction."""
+    """Write ``data`` to ``identifier`` (``namespace.table``) in one Iceberg transaction.
+
+    Guards run first and raise :class:`LoadRefusedError` without writing: with
+    ``freeze_types`` a column whose type changed is refused; a replace below
+    ``min_replace_ratio`` of the current row count is refused.
+    """
     started = time.monotonic()
     keys = list(primary_key or [])
     if disposition is WriteDisposition.MERGE and not keys:
@@ -108,6 +161,10 @@ def commit(
         raise ValueError(f"{identifier}: primary key column(s) {missing} not in the batch")
     data = deduplicate(data, keys) if disposition is WriteDisposition.MERGE else data
     table = load_or_create(catalog, identifier, data.schema)
+    if freeze_types:
+        check_frozen_types(identifier, table.schema().as_arrow(), data.schema)
+    if disposition is WriteDisposition.REPLACE:
+        check_shrink(identifier, table, data.num_rows, min_replace_ratio)
     with table.transaction() as tx:
         with tx.update_schema() as update:
             update.union_by_name(_nullable(data.schema))
