@@ -114,3 +114,66 @@ def test_postgres_connection_url_keeps_special_characters_in_the_password():
         and url.database == "app"
         and url.drivername == "postgresql+psycopg2"
     )
+
+
+DATABASE_SOURCES = [
+    "bootcamps_app",
+    "mitlearn_app",
+    "mitxonline_openedx",
+    "micromasters_app",
+    "ocw_studio_app",
+    "xpro",
+]
+
+
+@pytest.mark.parametrize("name", DATABASE_SOURCES)
+def test_every_database_source_lands_all_its_raw_tables_from_its_sample(
+    name, catalog, settings, tmp_path
+):
+    from ol_platform.samples.app_databases import SAMPLES
+
+    source = load_registry(DEFAULT_REGISTRY)[name]
+    url = f"sqlite:///{tmp_path / 'sample.sqlite'}"
+    counts = SAMPLES[source.local.sample].build(sa.create_engine(url))
+    results = load_app_database(source, url=url, catalog=catalog, settings=settings)
+    landed = {r.table.split(".")[-1]: r.total_rows for r in results}
+    for table, raw in zip(source.tables, source.raw_table_names(), strict=True):
+        assert landed[raw] == counts[table.entity] > 0, raw
+        lake = catalog.load_table(f"{NS}.{raw}").scan().to_arrow()
+        assert set(AIRBYTE_COLUMNS) <= set(lake.column_names)
+
+
+@pytest.mark.parametrize(
+    ("name", "server"), [("mitxonline_openedx", "mariadb"), ("micromasters_app", "postgres")]
+)
+def test_mysql_and_postgres_kind_samples_extract_from_real_servers(
+    name, server, request, catalog, settings
+):
+    from ol_platform.samples.app_databases import SAMPLES
+
+    url = request.getfixturevalue(f"{server}_url")
+    source = load_registry(DEFAULT_REGISTRY)[name]
+    counts = SAMPLES[source.local.sample].build(sa.create_engine(url))
+    results = load_app_database(source, url=url, catalog=catalog, settings=settings)
+    assert {r.table.split(".")[-1]: r.total_rows for r in results} == {
+        raw: counts[t.entity]
+        for t, raw in zip(source.tables, source.raw_table_names(), strict=True)
+    }
+
+
+def test_sample_systems_share_course_run_keys():
+    """The same course runs appear in MITx Online, MicroMasters and the Open edX tables."""
+    from ol_platform.samples.app_databases import SAMPLES
+
+    mitxonline = {
+        r["courseware_id"] for r in SAMPLES["mitxonline_app"].generate(7)["courses_courserun"]
+    }
+    micromasters = {
+        r["edx_course_key"] for r in SAMPLES["micromasters_app"].generate(7)["courses_courserun"]
+    }
+    openedx = {
+        r["course_id"]
+        for r in SAMPLES["mitxonline_openedx"].generate(7)["student_courseenrollment"]
+    }
+    assert micromasters and micromasters <= mitxonline
+    assert openedx <= mitxonline and len(openedx & micromasters) > 10

@@ -19,11 +19,12 @@ from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.embedded_airflow import EmbeddedAirflow
+from ol_platform.ingest.loaders import LOADERS
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
-from ol_platform.samples import mitxonline_app
+from ol_platform.samples.app_databases import SAMPLES
 from ol_platform.settings import Settings
 from ol_platform.simulators import mit_climate
 from ol_platform.simulators.http import BackgroundServer
@@ -32,7 +33,10 @@ from ol_platform.transform.project import load_graph
 
 log = logging.getLogger(__name__)
 
-SLICE = ("mitxonline_app", "mit_climate")
+
+def runnable_sources(registry) -> list[str]:
+    """Sources whose local loader exists: the demo runs these; the rest fail as not implemented."""
+    return [name for name, source in registry.sources.items() if source.local.loader in LOADERS]
 
 
 @dataclass
@@ -63,15 +67,21 @@ class Summary:
         return "\n".join(lines)
 
 
-def prepare_samples(settings: Settings) -> dict[str, dict]:
-    """Generate the sample systems of the slice; returns the Airflow connections to them."""
+def prepare_samples(settings: Settings, registry) -> dict[str, dict]:
+    """Generate the sample databases of the runnable sources; returns Airflow connections."""
     settings.samples_dir.mkdir(parents=True, exist_ok=True)
-    db = settings.samples_dir / "mitxonline_app.sqlite"
-    engine = sa.create_engine(f"sqlite:///{db}")
-    counts = mitxonline_app.build(engine)
-    engine.dispose()
-    log.info("sample MITx Online database %s: %s", db, counts)
-    return {"mitxonline_app_db": {"conn_type": "sqlite", "host": str(db)}}
+    connections = {}
+    for name in runnable_sources(registry):
+        local = registry[name].local
+        if local.loader != "app_database" or not local.sample or not local.conn_id:
+            continue
+        db = settings.samples_dir / f"{local.sample}.sqlite"
+        engine = sa.create_engine(f"sqlite:///{db}")
+        counts = SAMPLES[local.sample].build(engine)
+        engine.dispose()
+        log.info("sample database %s: %s", db.name, counts)
+        connections[local.conn_id] = {"conn_type": "sqlite", "host": str(db)}
+    return connections
 
 
 def _lake_rows(catalog, identifier: str) -> int | None:
@@ -84,12 +94,13 @@ def _lake_rows(catalog, identifier: str) -> int | None:
 def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Summary:
     registry = load_registry()
     catalog = get_catalog(settings)
-    for name in SLICE:
+    sources = runnable_sources(registry)
+    for name in sources:
         for table in registry[name].raw_table_names():
             summary.raw_tables[table] = (
                 _lake_rows(catalog, f"{namespace(settings.env)}.{table}") or 0
             )
-    for dag_id in [registry[n].dag_id for n in SLICE] + [TRANSFORM_DAG_ID]:
+    for dag_id in [registry[n].dag_id for n in sources] + [TRANSFORM_DAG_ID]:
         summary.runs[dag_id] = [
             {"run_id": r["dag_run_id"], "run_type": r["run_type"], "state": r["state"]}
             for r in api.runs(dag_id)
@@ -140,7 +151,8 @@ def run_demo(
 ) -> Summary:
     started = time.monotonic()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
-    connections = prepare_samples(settings)
+    registry = load_registry()
+    connections = prepare_samples(settings, registry)
     with BackgroundServer(mit_climate.make_handler()) as climate:
         connections["mit_climate_api"] = {"conn_type": "http", "host": climate.url}
         kwargs = {"port": port} if port else {}
@@ -149,8 +161,7 @@ def run_demo(
         try:
             airflow.start()
             api = AirflowAPI(airflow.url)
-            registry = load_registry()
-            ingest_ids = [registry[n].dag_id for n in SLICE]
+            ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
             api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID])
             api.unpause(TRANSFORM_DAG_ID)
             for dag_id in ingest_ids:

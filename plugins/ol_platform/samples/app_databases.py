@@ -1,0 +1,593 @@
+"""Generated application databases for every database-backed source but MITx Online's
+(which has its own module): Bootcamps, MIT Learn, MITx Online Open edX, MicroMasters,
+OCW Studio and xPRO (app and Open edX tables in one sample).
+
+Each sample is a SQLAlchemy schema plus a deterministic row generator, so the same code
+creates it on SQLite (local mode), PostgreSQL and MariaDB (tests). Keys are shared with the
+MITx Online sample: the same course numbers and run tags appear in MITx Online, MicroMasters
+and the Open edX tables, so the dbt layer can integrate them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ol_platform.samples import mitxonline_app
+from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
+
+Rows = dict[str, list[dict]]
+EPOCH = datetime(2023, 1, 1)  # naive UTC, as the MITx Online sample
+
+
+def _col(name: str, type_: sa.types.TypeEngine, **kw) -> sa.Column:
+    return sa.Column(name, type_, **kw)
+
+
+def _pk() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=False)
+
+
+def _ts(rng: random.Random, days: int = 600) -> datetime:
+    return EPOCH + timedelta(seconds=rng.randrange(days * 86400))
+
+
+def _start(term: str) -> datetime:
+    return datetime(int(term[2:]), 1 + 4 * (int(term[0]) - 1), 10)
+
+
+@dataclass(frozen=True)
+class SampleDatabase:
+    name: str
+    metadata: sa.MetaData
+    generate: Callable[[int], Rows]
+
+    def build(self, engine: sa.Engine, seed: int = 7) -> dict[str, int]:
+        data = self.generate(seed)
+        self.metadata.drop_all(engine)
+        self.metadata.create_all(engine)
+        with engine.begin() as conn:
+            for table in self.metadata.sorted_tables:
+                if data[table.name]:
+                    conn.execute(table.insert(), data[table.name])
+        return {name: len(rows) for name, rows in data.items()}
+
+
+# --- Bootcamps ---------------------------------------------------------------------------
+
+bootcamps_md = sa.MetaData()
+sa.Table(
+    "klasses_bootcamp",
+    bootcamps_md,
+    _pk(),
+    _col("title", sa.String(255)),
+    _col("readable_id", sa.String(100)),
+    _col("legacy", sa.Boolean),
+)
+sa.Table(
+    "klasses_bootcamprun",
+    bootcamps_md,
+    _pk(),
+    _col("bootcamp_id", sa.Integer),
+    _col("title", sa.String(255)),
+    _col("bootcamp_run_id", sa.String(100)),
+    _col("run_key", sa.Integer),
+    _col("start_date", sa.DateTime),
+    _col("end_date", sa.DateTime),
+)
+sa.Table(
+    "klasses_bootcamprunenrollment",
+    bootcamps_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("bootcamp_run_id", sa.Integer),
+    _col("active", sa.Boolean),
+    _col("change_status", sa.String(20)),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+
+BOOTCAMPS = [
+    "Global Entrepreneurship Bootcamp",
+    "Innovation Leadership Bootcamp",
+    "Healthcare Innovation Bootcamp",
+    "Deep Technology Bootcamp",
+]
+
+
+def _bootcamps(seed: int) -> Rows:
+    rng = random.Random(seed)
+    camps = [
+        dict(
+            id=i,
+            title=t,
+            readable_id=f"bootcamp-v1:public+{t.split()[0][:4].upper()}",
+            legacy=i == 1,
+        )
+        for i, t in enumerate(BOOTCAMPS, 1)
+    ]
+    runs = []
+    for camp in camps:
+        for key in range(1, 4):
+            start = datetime(2022 + key, 3 + camp["id"], 1)
+            runs.append(
+                dict(
+                    id=len(runs) + 1,
+                    bootcamp_id=camp["id"],
+                    title=f"{camp['title']} {key}",
+                    bootcamp_run_id=f"{camp['readable_id']}+R{key}",
+                    run_key=key,
+                    start_date=start,
+                    end_date=start + timedelta(days=14),
+                )
+            )
+    enrollments = []
+    for i in range(1, 401):
+        created = _ts(rng)
+        enrollments.append(
+            dict(
+                id=i,
+                user_id=rng.randrange(1, 301),
+                bootcamp_run_id=rng.randrange(1, len(runs) + 1),
+                active=rng.random() > 0.1,
+                change_status=None,
+                created_on=created,
+                updated_on=created + timedelta(days=rng.randrange(30)),
+            )
+        )
+    return {
+        "klasses_bootcamp": camps,
+        "klasses_bootcamprun": runs,
+        "klasses_bootcamprunenrollment": enrollments,
+    }
+
+
+# --- MIT Learn ---------------------------------------------------------------------------
+
+mitlearn_md = sa.MetaData()
+sa.Table(
+    "learning_resources_learningresource",
+    mitlearn_md,
+    _pk(),
+    _col("readable_id", sa.String(255)),
+    _col("title", sa.String(255)),
+    _col("resource_type", sa.String(50)),
+    _col("platform", sa.String(50)),
+    _col("published", sa.Boolean),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "learning_resources_learningresourcerun",
+    mitlearn_md,
+    _pk(),
+    _col("learning_resource_id", sa.Integer),
+    _col("run_id", sa.String(255)),
+    _col("title", sa.String(255)),
+    _col("start_date", sa.DateTime),
+    _col("end_date", sa.DateTime),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "users_user",
+    mitlearn_md,
+    _pk(),
+    _col("email", sa.String(254)),
+    _col("first_name", sa.String(150)),
+    _col("last_name", sa.String(150)),
+    _col("is_active", sa.Boolean),
+    _col("date_joined", sa.DateTime),
+)
+
+
+def _mitlearn(seed: int) -> Rows:
+    rng = random.Random(seed)
+    resources, runs = [], []
+    for i, (number, title) in enumerate(SUBJECTS, 1):
+        created = _ts(rng)
+        resources.append(
+            dict(
+                id=i,
+                readable_id=f"course-v1:MITxT+{number}",
+                title=title,
+                resource_type="course",
+                platform="mitxonline",
+                published=True,
+                created_on=created,
+                updated_on=created + timedelta(days=rng.randrange(60)),
+            )
+        )
+    for number, term in course_run_keys():
+        rid = next(r["id"] for r in resources if r["readable_id"].endswith(f"+{number}"))
+        start = _start(term)
+        runs.append(
+            dict(
+                id=len(runs) + 1,
+                learning_resource_id=rid,
+                run_id=f"course-v1:MITxT+{number}+{term}",
+                title=dict(SUBJECTS)[number],
+                start_date=start,
+                end_date=start + timedelta(days=98),
+                created_on=start - timedelta(days=90),
+                updated_on=start - timedelta(days=80),
+            )
+        )
+    users = [
+        dict(
+            id=i,
+            email=f"learner{i}@example.org",
+            first_name="Learner",
+            last_name=str(i),
+            is_active=True,
+            date_joined=_ts(rng),
+        )
+        for i in range(1, 501)
+    ]
+    return {
+        "learning_resources_learningresource": resources,
+        "learning_resources_learningresourcerun": runs,
+        "users_user": users,
+    }
+
+
+# --- Open edX (MITx Online, xPRO) -------------------------------------------------------
+
+
+def _openedx_tables(md: sa.MetaData, with_grades: bool) -> None:
+    sa.Table(
+        "auth_user",
+        md,
+        _pk(),
+        _col("username", sa.String(150)),
+        _col("email", sa.String(254)),
+        _col("is_active", sa.Boolean),
+        _col("date_joined", sa.DateTime),
+        _col("last_login", sa.DateTime),
+    )
+    sa.Table(
+        "student_courseenrollment",
+        md,
+        _pk(),
+        _col("user_id", sa.Integer),
+        _col("course_id", sa.String(255)),
+        _col("created", sa.DateTime),
+        _col("is_active", sa.Boolean),
+        _col("mode", sa.String(100)),
+    )
+    if with_grades:
+        sa.Table(
+            "grades_persistentcoursegrade",
+            md,
+            _pk(),
+            _col("user_id", sa.Integer),
+            _col("course_id", sa.String(255)),
+            _col("percent_grade", sa.Float),
+            _col("letter_grade", sa.String(255)),
+            _col("passed_timestamp", sa.DateTime),
+            _col("created", sa.DateTime),
+            _col("modified", sa.DateTime),
+        )
+
+
+def _openedx_rows(rng: random.Random, org: str, runs: list[str], users: int, grades: bool) -> Rows:
+    auth = [
+        dict(
+            id=i,
+            username=f"{org.lower()}user{i}",
+            email=f"{org.lower()}user{i}@example.org",
+            is_active=True,
+            date_joined=_ts(rng),
+            last_login=_ts(rng),
+        )
+        for i in range(1, users + 1)
+    ]
+    pairs = sorted({(rng.randrange(1, users + 1), rng.choice(runs)) for _ in range(users * 2)})
+    enrollments = [
+        dict(
+            id=i,
+            user_id=u,
+            course_id=c,
+            created=_ts(rng),
+            is_active=True,
+            mode=rng.choice(["audit", "verified"]),
+        )
+        for i, (u, c) in enumerate(pairs, 1)
+    ]
+    rows: Rows = {"auth_user": auth, "student_courseenrollment": enrollments}
+    if grades:
+        rows["grades_persistentcoursegrade"] = []
+        for e in enrollments[: len(enrollments) // 2]:
+            pct = round(rng.random(), 2)
+            modified = e["created"] + timedelta(days=rng.randrange(1, 120))
+            rows["grades_persistentcoursegrade"].append(
+                dict(
+                    id=len(rows["grades_persistentcoursegrade"]) + 1,
+                    user_id=e["user_id"],
+                    course_id=e["course_id"],
+                    percent_grade=pct,
+                    letter_grade="Pass" if pct >= 0.6 else "",
+                    passed_timestamp=modified if pct >= 0.6 else None,
+                    created=e["created"],
+                    modified=modified,
+                )
+            )
+    return rows
+
+
+mitxonline_openedx_md = sa.MetaData()
+_openedx_tables(mitxonline_openedx_md, with_grades=True)
+
+
+def _mitxonline_openedx(seed: int) -> Rows:
+    runs = [f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys()]
+    return _openedx_rows(random.Random(seed), "MITxT", runs, users=800, grades=True)
+
+
+# --- MicroMasters ------------------------------------------------------------------------
+
+micromasters_md = sa.MetaData()
+sa.Table(
+    "courses_program",
+    micromasters_md,
+    _pk(),
+    _col("title", sa.String(255)),
+    _col("live", sa.Boolean),
+    _col("num_required_courses", sa.Integer),
+)
+sa.Table(
+    "courses_course",
+    micromasters_md,
+    _pk(),
+    _col("program_id", sa.Integer),
+    _col("title", sa.String(255)),
+    _col("edx_key", sa.String(255)),
+    _col("position_in_program", sa.Integer),
+)
+sa.Table(
+    "courses_courserun",
+    micromasters_md,
+    _pk(),
+    _col("course_id", sa.Integer),
+    _col("title", sa.String(255)),
+    _col("edx_course_key", sa.String(255)),
+    _col("start_date", sa.DateTime),
+    _col("end_date", sa.DateTime),
+    _col("upgrade_deadline", sa.DateTime),
+    _col("enrollment_end", sa.DateTime),
+    _col("exam_semester", sa.String(50)),
+    _col("passing_grade", sa.Float),
+)
+
+PROGRAMS = {
+    1: (
+        "Data, Economics, and Design of Policy",
+        ["14.100x", "14.310x", "14.73x", "14.740x", "JPAL102x"],
+    ),
+    2: ("Statistics and Data Science", ["6.86x", "18.6501x", "6.431x"]),
+    3: ("Supply Chain Management", ["CTL.SC0x", "CTL.SC1x", "CTL.SC2x", "CTL.SC3x"]),
+}
+
+
+def _micromasters(seed: int) -> Rows:
+    rng = random.Random(seed)
+    programs = [
+        dict(id=p, title=t, live=True, num_required_courses=len(c))
+        for p, (t, c) in PROGRAMS.items()
+    ]
+    courses, runs = [], []
+    for pid, (_, numbers) in PROGRAMS.items():
+        for pos, number in enumerate(numbers, 1):
+            courses.append(
+                dict(
+                    id=len(courses) + 1,
+                    program_id=pid,
+                    title=dict(SUBJECTS)[number],
+                    edx_key=f"MITxT+{number}",
+                    position_in_program=pos,
+                )
+            )
+    by_number = {c["edx_key"].split("+")[1]: c["id"] for c in courses}
+    for number, term in course_run_keys():
+        if number not in by_number:
+            continue
+        start = _start(term)
+        semester = f"{['Spring', 'Summer', 'Fall'][int(term[0]) - 1]} {term[2:]}"
+        runs.append(
+            dict(
+                id=len(runs) + 1,
+                course_id=by_number[number],
+                title=dict(SUBJECTS)[number],
+                edx_course_key=f"course-v1:MITxT+{number}+{term}",
+                start_date=start,
+                end_date=start + timedelta(days=98),
+                upgrade_deadline=start + timedelta(days=60),
+                enrollment_end=start + timedelta(days=70),
+                exam_semester=semester,
+                passing_grade=rng.choice([0.5, 0.6, 0.65]),
+            )
+        )
+    return {"courses_program": programs, "courses_course": courses, "courses_courserun": runs}
+
+
+# --- OCW Studio --------------------------------------------------------------------------
+
+ocw_md = sa.MetaData()
+sa.Table(
+    "websites_website",
+    ocw_md,
+    _pk(),
+    _col("name", sa.String(512)),
+    _col("title", sa.String(512)),
+    _col("short_id", sa.String(100)),
+    _col("publish_date", sa.DateTime),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "websites_websitecontent",
+    ocw_md,
+    _pk(),
+    _col("website_id", sa.Integer),
+    _col("title", sa.String(512)),
+    _col("type", sa.String(24)),
+    _col("text_id", sa.String(36)),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+
+
+def _ocw(seed: int) -> Rows:
+    rng = random.Random(seed)
+    sites, content = [], []
+    for i, (number, title) in enumerate(SUBJECTS, 1):
+        created = _ts(rng)
+        slug = (
+            f"{number.lower().replace('.', '-')}-{title.lower().replace(' ', '-')[:40]}-fall-2023"
+        )
+        sites.append(
+            dict(
+                id=i,
+                name=slug,
+                title=title,
+                short_id=number.lower(),
+                publish_date=created,
+                created_on=created,
+                updated_on=created + timedelta(days=rng.randrange(90)),
+            )
+        )
+        for kind in ("page", "resource", "resource", "video"):
+            content.append(
+                dict(
+                    id=len(content) + 1,
+                    website_id=i,
+                    title=f"{title}: {kind}",
+                    type=kind,
+                    text_id=f"{i:08x}-{len(content):04x}",
+                    created_on=created,
+                    updated_on=created + timedelta(days=rng.randrange(90)),
+                )
+            )
+    return {"websites_website": sites, "websites_websitecontent": content}
+
+
+# --- xPRO (app database and Open edX in one sample) -------------------------------------
+
+xpro_md = sa.MetaData()
+sa.Table(
+    "courses_course",
+    xpro_md,
+    _pk(),
+    _col("title", sa.String(255)),
+    _col("readable_id", sa.String(255)),
+    _col("live", sa.Boolean),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "courses_courserun",
+    xpro_md,
+    _pk(),
+    _col("course_id", sa.Integer),
+    _col("title", sa.String(255)),
+    _col("courseware_id", sa.String(255)),
+    _col("run_tag", sa.String(32)),
+    _col("start_date", sa.DateTime),
+    _col("end_date", sa.DateTime),
+    _col("live", sa.Boolean),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "courses_courserunenrollment",
+    xpro_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("run_id", sa.Integer),
+    _col("active", sa.Boolean),
+    _col("change_status", sa.String(20)),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+_openedx_tables(xpro_md, with_grades=False)
+
+XPRO_COURSES = [
+    ("SysEngx", "Architecture and Systems Engineering"),
+    ("QCx", "Quantum Computing Fundamentals"),
+    ("VDAx", "Virtual Design and Construction"),
+    ("CSx", "Cybersecurity"),
+]
+
+
+def _xpro(seed: int) -> Rows:
+    rng = random.Random(seed)
+    courses, runs = [], []
+    for i, (code, title) in enumerate(XPRO_COURSES, 1):
+        created = _ts(rng)
+        courses.append(
+            dict(
+                id=i,
+                title=title,
+                readable_id=f"course-v1:xPRO+{code}",
+                live=True,
+                created_on=created,
+                updated_on=created + timedelta(days=5),
+            )
+        )
+        for r in range(1, 4):
+            start = datetime(2023, 2 * r, 1)
+            runs.append(
+                dict(
+                    id=len(runs) + 1,
+                    course_id=i,
+                    title=title,
+                    courseware_id=f"course-v1:xPRO+{code}+R{r}",
+                    run_tag=f"R{r}",
+                    start_date=start,
+                    end_date=start + timedelta(days=70),
+                    live=True,
+                    created_on=start - timedelta(days=60),
+                    updated_on=start - timedelta(days=50),
+                )
+            )
+    enrollments = []
+    for i in range(1, 601):
+        created = _ts(rng)
+        enrollments.append(
+            dict(
+                id=i,
+                user_id=rng.randrange(1, 301),
+                run_id=rng.randrange(1, len(runs) + 1),
+                active=True,
+                change_status=None,
+                created_on=created,
+                updated_on=created + timedelta(hours=rng.randrange(100)),
+            )
+        )
+    openedx = _openedx_rows(
+        rng, "xPRO", [r["courseware_id"] for r in runs], users=300, grades=False
+    )
+    return {
+        "courses_course": courses,
+        "courses_courserun": runs,
+        "courses_courserunenrollment": enrollments,
+        **openedx,
+    }
+
+
+SAMPLES: dict[str, SampleDatabase] = {
+    s.name: s
+    for s in (
+        SampleDatabase("bootcamps_app", bootcamps_md, _bootcamps),
+        SampleDatabase("mitlearn_app", mitlearn_md, _mitlearn),
+        SampleDatabase("mitxonline_openedx", mitxonline_openedx_md, _mitxonline_openedx),
+        SampleDatabase("micromasters_app", micromasters_md, _micromasters),
+        SampleDatabase("ocw_studio_app", ocw_md, _ocw),
+        SampleDatabase("xpro_app", xpro_md, _xpro),
+        SampleDatabase("mitxonline_app", mitxonline_app.metadata, mitxonline_app.generate),
+    )
+}
