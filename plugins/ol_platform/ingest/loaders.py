@@ -42,9 +42,16 @@ def _mit_climate(source, catalog, settings, resolve):
     return load_mit_climate(source, base_url=base_url, catalog=catalog, settings=settings)
 
 
+def _fixture_records(source, catalog, settings, resolve):
+    from ol_platform.ingest.fixture_records import load_fixture_records
+
+    return load_fixture_records(source, catalog=catalog, settings=settings)
+
+
 LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
     "app_database": _app_database,
     "mit_climate": _mit_climate,
+    "fixture_records": _fixture_records,
 }
 
 

@@ -86,9 +86,17 @@ def _key_filter(batch: pa.Table, keys: list[str]) -> BooleanExpression:
     if len(keys) == 1:
         values = pc.unique(batch.column(keys[0])).to_pylist()
         return In(keys[0], values)
-    rows = batch.select(keys).to_pylist()
+    rows = batch.select(keys).group_by(keys).aggregate([]).to_pylist()
     clauses = [reduce(And, [EqualTo(k, row[k]) for k in keys]) for row in rows]
-    return reduce(Or, clauses)
+    return _balanced_or(clauses)
+
+
+def _balanced_or(clauses: list[BooleanExpression]) -> BooleanExpression:
+    """OR as a balanced tree: pyiceberg's visitors recurse, a chain of 1,000 would overflow."""
+    while len(clauses) > 1:
+        pairs = [Or(a, b) for a, b in zip(clauses[::2], clauses[1::2], strict=False)]
+        clauses = pairs + ([clauses[-1]] if len(clauses) % 2 else [])
+    return clauses[0]
 
 
 def _type_family(t: pa.DataType) -> str:

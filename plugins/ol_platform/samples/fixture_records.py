@@ -1,0 +1,144 @@
+"""Fixture records for the Airbyte sources that are not databases: IRX's BigQuery exports, the
+Open edX forums (mongodump), Mailgun events and Salesforce objects.
+
+Records are keyed by table (``<namespace>__<entity>`` when the table has a namespace) and
+generated deterministically. IRX reuses the course runs of the MITx Online sample so the dbt
+layer can trace IRX enrollments into ``dim_course_run``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from ol_platform.samples.mitxonline_app import course_run_keys
+
+Records = dict[str, list[dict]]
+BASE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _iso(rng: random.Random, days: int = 500) -> str:
+    return (BASE + timedelta(seconds=rng.randrange(days * 86400))).isoformat()
+
+
+def _irx(seed: int) -> Records:
+    rng = random.Random(seed)
+    runs = [f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys()]
+    users = [
+        {
+            "user_id": i,
+            "username": f"edx{i}",
+            "email": f"edx{i}@example.org",
+            "profile_country": rng.choice(["US", "IN", "BR", "NG", "FR", "CN"]),
+            "enrollment_created": _iso(rng),
+        }
+        for i in range(1, 401)
+    ]
+    pairs = sorted({(rng.randrange(1, 401), rng.choice(runs)) for _ in range(900)})
+    enrollments = [
+        {
+            "user_id": u,
+            "course_id": c,
+            "mode": rng.choice(["audit", "verified"]),
+            "is_active": True,
+            "created": _iso(rng),
+        }
+        for u, c in pairs
+    ]
+    opt_in = [
+        {
+            "user_id": u,
+            "course_id": c,
+            "is_opted_in_for_email": rng.random() > 0.4,
+            "preference_set_datetime": _iso(rng),
+        }
+        for u, c in pairs[::3]
+    ]
+    return {"user_info_combo": users, "course_enrollment": enrollments, "email_opt_in": opt_in}
+
+
+def _forums(seed: int) -> Records:
+    rng = random.Random(seed)
+    out: Records = {}
+    for deployment in ("mitx", "mitxonline", "xpro"):
+        rows = []
+        for i in range(1, 151):
+            kind = "CommentThread" if i % 4 == 1 else "Comment"
+            rows.append(
+                {
+                    "_id": f"{deployment[:2]}{i:022x}",
+                    "_type": kind,
+                    "author_id": str(rng.randrange(1, 300)),
+                    "course_id": f"course-v1:{deployment}+{rng.randrange(1, 20)}x+1T2024",
+                    "title": f"Question {i}" if kind == "CommentThread" else None,
+                    "body": "Does anyone have a hint for problem set 3?",
+                    "votes": {"up_count": rng.randrange(5)},
+                    "created_at": _iso(rng),
+                    "updated_at": _iso(rng),
+                }
+            )
+        out[f"{deployment}__contents"] = rows
+    return out
+
+
+def _mailgun(seed: int) -> Records:
+    rng = random.Random(seed)
+    events = [
+        {
+            "id": f"evt{i:08d}",
+            "event": rng.choice(["delivered", "opened", "clicked", "failed"]),
+            "recipient": f"learner{rng.randrange(1, 500)}@example.org",
+            "timestamp": _iso(rng),
+            "tags": ["course-announcement"],
+            "delivery_status": {"code": 250, "message": "OK"},
+        }
+        for i in range(1, 301)
+    ]
+    return {"events": events}
+
+
+def _salesforce(seed: int) -> Records:
+    rng = random.Random(seed)
+    accounts = [
+        {
+            "id": f"001{i:012d}",
+            "name": f"Company {i}",
+            "industry": rng.choice(["Tech", "Health"]),
+            "systemmodstamp": _iso(rng),
+        }
+        for i in range(1, 41)
+    ]
+    contacts = [
+        {
+            "id": f"003{i:012d}",
+            "account_id": f"001{rng.randrange(1, 41):012d}",
+            "email": f"buyer{i}@example.com",
+            "systemmodstamp": _iso(rng),
+        }
+        for i in range(1, 121)
+    ]
+    opportunities = [
+        {
+            "id": f"006{i:012d}",
+            "account_id": f"001{rng.randrange(1, 41):012d}",
+            "stage_name": rng.choice(["Prospecting", "Closed Won", "Closed Lost"]),
+            "amount": float(rng.randrange(1000, 90000)),
+            "close_date": _iso(rng)[:10],
+            "systemmodstamp": _iso(rng),
+        }
+        for i in range(1, 81)
+    ]
+    return {"account": accounts, "contact": contacts, "opportunity": opportunities}
+
+
+FIXTURES: dict[str, Callable[[int], Records]] = {
+    "irx_bigquery": _irx,
+    "openedx_forums": _forums,
+    "mailgun_api": _mailgun,
+    "salesforce_api": _salesforce,
+}
+
+
+def fixture_key(entity: str, namespace: str | None) -> str:
+    return f"{namespace}__{entity}" if namespace else entity
