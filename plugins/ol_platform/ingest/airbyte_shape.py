@@ -13,6 +13,9 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from ol_platform.ingest.dlt_runner import TablePlan
+from ol_platform.lake.writer import WriteDisposition
+
 CHANGE = pa.struct([("field", pa.string()), ("change", pa.string()), ("reason", pa.string())])
 META = pa.struct([("sync_id", pa.int64()), ("changes", pa.list_(CHANGE))])
 AIRBYTE_COLUMNS = (
@@ -45,3 +48,9 @@ def airbyte_shape(data: pa.Table, extracted_at: datetime, sync_id: int) -> pa.Ta
         .append_column("_airbyte_meta", meta)
         .append_column("_airbyte_generation_id", pa.array([0] * n, type=pa.int64()))
     )
+
+
+def airbyte_plan(resource: str, lake_table: str, primary_key: list[str]) -> TablePlan:
+    """How an Airbyte-shaped raw table lands: merged on its key (appended without one)."""
+    disposition = WriteDisposition.MERGE if primary_key else WriteDisposition.APPEND
+    return TablePlan(resource, lake_table, disposition, primary_key, shape=airbyte_shape)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pyiceberg.catalog import Catalog
 
-from ol_platform.ingest.airbyte_shape import airbyte_shape
-from ol_platform.ingest.dlt_runner import TablePlan, lake_cursor, run_to_lake
+from ol_platform.ingest.airbyte_shape import airbyte_plan
+from ol_platform.ingest.dlt_runner import lake_cursor, run_to_lake
 from ol_platform.lake.naming import namespace
-from ol_platform.lake.writer import CommitResult, WriteDisposition
+from ol_platform.lake.writer import CommitResult
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source
 
@@ -40,17 +40,7 @@ def load_app_database(
                 reflection_level="full_with_precision",
             ).with_name(table.entity)
         )
-        plans.append(
-            TablePlan(
-                resource=table.entity,
-                lake_table=lake_table,
-                disposition=WriteDisposition.MERGE
-                if table.primary_key
-                else WriteDisposition.APPEND,
-                primary_key=table.primary_key,
-                shape=airbyte_shape,
-            )
-        )
+        plans.append(airbyte_plan(table.entity, lake_table, table.primary_key))
     return run_to_lake(
         resources,
         pipeline_name=f"olp_{source.name}",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pyiceberg.catalog import Catalog
 
-from ol_platform.ingest.airbyte_shape import airbyte_shape
-from ol_platform.ingest.dlt_runner import TablePlan, run_to_lake
-from ol_platform.lake.writer import CommitResult, WriteDisposition
+from ol_platform.ingest.airbyte_shape import airbyte_plan
+from ol_platform.ingest.dlt_runner import run_to_lake
+from ol_platform.lake.writer import CommitResult
 from ol_platform.samples.fixture_records import FIXTURES, fixture_key
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source
@@ -31,17 +31,7 @@ def load_fixture_records(
         key = fixture_key(table.entity, table.namespace)
         # Nested fields stay JSON, as Airbyte's destinations keep them.
         resources.append(dlt.resource(records[key], name=key, max_table_nesting=0))
-        plans.append(
-            TablePlan(
-                resource=key,
-                lake_table=lake_table,
-                disposition=WriteDisposition.MERGE
-                if table.primary_key
-                else WriteDisposition.APPEND,
-                primary_key=table.primary_key,
-                shape=airbyte_shape,
-            )
-        )
+        plans.append(airbyte_plan(key, lake_table, table.primary_key))
     return run_to_lake(
         resources,
         pipeline_name=f"olp_{source.name}",
