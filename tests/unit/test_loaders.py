@@ -15,11 +15,11 @@ def test_every_slice_source_has_a_loader():
 
 
 def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, settings):
-    source = load_registry(DEFAULT_REGISTRY)["mitpe"]
+    source = load_registry(DEFAULT_REGISTRY)["odl_video"]
     assert source.local.loader not in LOADERS
     with pytest.raises(
         LoaderNotImplementedError,
-        match="source 'mitpe': the local loader 'mitpe' is not yet implemented",
+        match="source 'odl_video': the local loader 'odl_video' is not yet implemented",
     ):
         run_local_loader(source, catalog=catalog, settings=settings, resolve=lambda c: None)
 
@@ -30,4 +30,4 @@ def test_the_ingest_task_turns_it_into_a_failure_without_retries(monkeypatch):
     from ol_platform.orchestration.ingest_dag import extract_load
 
     with pytest.raises(AirflowFailException, match="not yet implemented"):
-        extract_load.function("mitpe", str(DEFAULT_REGISTRY))
+        extract_load.function("odl_video", str(DEFAULT_REGISTRY))

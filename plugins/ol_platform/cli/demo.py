@@ -26,7 +26,7 @@ from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
 from ol_platform.samples.app_databases import SAMPLES
 from ol_platform.settings import Settings
-from ol_platform.simulators import mit_climate
+from ol_platform.simulators import feeds, mit_climate
 from ol_platform.simulators.http import BackgroundServer
 from ol_platform.sources.registry import load_registry
 from ol_platform.transform.project import load_graph
@@ -153,8 +153,13 @@ def run_demo(
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
     registry = load_registry()
     connections = prepare_samples(settings, registry)
-    with BackgroundServer(mit_climate.make_handler()) as climate:
+    with (
+        BackgroundServer(mit_climate.make_handler()) as climate,
+        BackgroundServer(feeds.make_handler()) as feed_server,
+    ):
         connections["mit_climate_api"] = {"conn_type": "http", "host": climate.url}
+        for conn_id in ("mitpe_api", "oll_sheet", "podcast_feeds"):
+            connections[conn_id] = {"conn_type": "http", "host": feed_server.url}
         kwargs = {"port": port} if port else {}
         airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
         summary = Summary(ui=airflow.url)

@@ -48,10 +48,25 @@ def _fixture_records(source, catalog, settings, resolve):
     return load_fixture_records(source, catalog=catalog, settings=settings)
 
 
+def _feed(name: str):
+    def run(source, catalog, settings, resolve):
+        from ol_platform.ingest import feeds
+
+        base_url = http_base_url(resolve(_require_conn(source)))
+        return getattr(feeds, f"load_{name}")(
+            source, base_url=base_url, catalog=catalog, settings=settings
+        )
+
+    return run
+
+
 LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
     "app_database": _app_database,
     "mit_climate": _mit_climate,
     "fixture_records": _fixture_records,
+    "mitpe": _feed("mitpe"),
+    "oll": _feed("oll"),
+    "podcasts": _feed("podcasts"),
 }
 
 

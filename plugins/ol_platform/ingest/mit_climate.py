@@ -11,13 +11,10 @@ from __future__ import annotations
 from pyiceberg.catalog import Catalog
 
 from ol_platform.ingest.dlt_runner import TablePlan, run_to_lake
+from ol_platform.ingest.feed_shape import FeedShapeError
 from ol_platform.lake.writer import CommitResult, WriteDisposition
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source
-
-
-class FeedShapeError(ValueError):
-    """The feed answered, but not with the shape the loader was written for."""
 
 
 def articles_resource(base_url: str):
