@@ -82,9 +82,11 @@ class Plugin(BasePlugin):
         rows = rows.cast(schema)
         try:
             self.catalog.create_namespace_if_not_exists(namespace)
-        except AttributeError:  # older pyiceberg
-            if (namespace,) not in self.catalog.list_namespaces():
-                self.catalog.create_namespace(namespace)
+        except Exception:
+            # dbt threads and parallel Cosmos tasks race to create a layer's namespace; the
+            # SQL catalog's check-then-insert then raises IntegrityError for the loser.
+            if not self.catalog.namespace_exists(namespace):
+                raise
         try:
             table = self.catalog.load_table((namespace, name))
         except NoSuchTableError:

@@ -193,3 +193,21 @@ def test_frozen_types_refuse_a_type_flip_naming_the_column_and_write_nothing(cat
         freeze_types=True,
     )
     assert "note" in catalog.load_table(TABLE).schema().column_names
+
+
+def test_parallel_loads_racing_to_create_a_namespace_all_succeed(settings):
+    """Each worker has its own catalog connection, as parallel tasks do; without the guard
+    the SQL catalog's check-then-insert lets some of them fail with IntegrityError."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ol_platform.lake.catalog import ensure_namespace, get_catalog
+
+    get_catalog(settings)  # create the catalog tables once
+
+    def create(i: int) -> None:
+        ensure_namespace(get_catalog(settings), f"ol_warehouse_local_racy_{i % 2}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(create, range(32)))
+    namespaces = get_catalog(settings).list_namespaces()
+    assert {("ol_warehouse_local_racy_0",), ("ol_warehouse_local_racy_1",)} <= set(namespaces)

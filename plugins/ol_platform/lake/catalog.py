@@ -8,10 +8,7 @@ embedded local default: a SQL catalog on SQLite with the warehouse in ``$OLP_HOM
 
 from __future__ import annotations
 
-import contextlib
-
 from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NamespaceAlreadyExistsError
 from pyiceberg.utils.config import Config
 
 from ol_platform.settings import Settings, get_settings
@@ -55,5 +52,11 @@ def get_catalog(settings: Settings | None = None) -> Catalog:
 
 
 def ensure_namespace(catalog: Catalog, name: str) -> None:
-    with contextlib.suppress(NamespaceAlreadyExistsError):
-        catalog.create_namespace(name)
+    """Create ``name`` unless it exists; safe when parallel loads race to create it."""
+    try:
+        catalog.create_namespace_if_not_exists(name)
+    except Exception:
+        # The check and the insert are not atomic: another process may have won the race
+        # (the SQL catalog then raises a bare IntegrityError). Only a real failure propagates.
+        if not catalog.namespace_exists(name):
+            raise
