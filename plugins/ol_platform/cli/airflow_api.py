@@ -68,15 +68,6 @@ class AirflowAPI:
             r.raise_for_status()
             return r.json().get("queued_events", [])
 
-    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 900) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            run = self.run(dag_id, run_id)
-            if run["state"] in TERMINAL:
-                return run
-            time.sleep(2)
-        raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout}s")
-
     def wait_until_settled(
         self, dag_id: str, min_runs: int = 1, timeout: float = 900
     ) -> list[dict]:

@@ -41,10 +41,4 @@ def load_app_database(
             ).with_name(table.entity)
         )
         plans.append(airbyte_plan(table.entity, lake_table, table.primary_key))
-    return run_to_lake(
-        resources,
-        pipeline_name=f"olp_{source.name}",
-        plans=plans,
-        catalog=catalog,
-        settings=settings,
-    )
+    return run_to_lake(source, resources, plans, catalog=catalog, settings=settings)

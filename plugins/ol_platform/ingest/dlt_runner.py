@@ -27,6 +27,7 @@ from pyiceberg.exceptions import NoSuchTableError
 from ol_platform.lake.naming import namespace
 from ol_platform.lake.writer import CommitResult, WriteDisposition, commit
 from ol_platform.settings import Settings
+from ol_platform.sources.models import Source
 
 # dlt would otherwise phone home and write under $HOME.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -70,16 +71,12 @@ def _read_staged(bucket: Path, dataset: str, resource: str) -> pa.Table | None:
 
 
 def run_to_lake(
-    data,
-    *,
-    pipeline_name: str,
-    plans: list[TablePlan],
-    catalog: Catalog,
-    settings: Settings,
+    source: Source, data, plans: list[TablePlan], *, catalog: Catalog, settings: Settings
 ) -> list[CommitResult]:
-    """Extract ``data`` (a dlt source or resources) and commit every planned table."""
+    """Extract ``data`` (a dlt source or resources) for ``source``; commit every planned table."""
     import dlt
 
+    pipeline_name = f"olp_{source.name}"
     run_dir = settings.staging_dir / pipeline_name / uuid.uuid4().hex
     bucket = run_dir / "bucket"
     pipeline = dlt.pipeline(

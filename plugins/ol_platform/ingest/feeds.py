@@ -40,16 +40,6 @@ def _plan(source: Source, entity: str, disposition: WriteDisposition, freeze: bo
     )
 
 
-def _run(source: Source, resources, plans, catalog, settings) -> list[CommitResult]:
-    return run_to_lake(
-        resources,
-        pipeline_name=f"olp_{source.name}",
-        plans=plans,
-        catalog=catalog,
-        settings=settings,
-    )
-
-
 def mitpe_courses(base_url: str) -> list[dict]:
     url = f"{base_url}/mitpe/api/courses"
     body = _get(url).json()
@@ -70,7 +60,7 @@ def load_mitpe(
     rows = mitpe_courses(base_url)
     resource = dlt.resource(rows, name="courses", max_table_nesting=0)
     plan = _plan(source, "courses", WriteDisposition.REPLACE, freeze=True)
-    return _run(source, [resource], [plan], catalog, settings)
+    return run_to_lake(source, [resource], [plan], catalog=catalog, settings=settings)
 
 
 def oll_courses(base_url: str) -> list[dict]:
@@ -91,7 +81,7 @@ def load_oll(
 
     resource = dlt.resource(oll_courses(base_url), name="courses")
     plan = _plan(source, "courses", WriteDisposition.REPLACE, freeze=True)
-    return _run(source, [resource], [plan], catalog, settings)
+    return run_to_lake(source, [resource], [plan], catalog=catalog, settings=settings)
 
 
 def _text(element: ElementTree.Element, tag: str, url: str) -> str:
@@ -149,4 +139,4 @@ def load_podcasts(
         _plan(source, "channels", WriteDisposition.MERGE, freeze=True),
         _plan(source, "episodes", WriteDisposition.MERGE, freeze=True),
     ]
-    return _run(source, resources, plans, catalog, settings)
+    return run_to_lake(source, resources, plans, catalog=catalog, settings=settings)

@@ -32,10 +32,4 @@ def load_fixture_records(
         # Nested fields stay JSON, as Airbyte's destinations keep them.
         resources.append(dlt.resource(records[key], name=key, max_table_nesting=0))
         plans.append(airbyte_plan(key, lake_table, table.primary_key))
-    return run_to_lake(
-        resources,
-        pipeline_name=f"olp_{source.name}",
-        plans=plans,
-        catalog=catalog,
-        settings=settings,
-    )
+    return run_to_lake(source, resources, plans, catalog=catalog, settings=settings)

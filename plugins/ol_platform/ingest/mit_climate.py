@@ -60,9 +60,5 @@ def load_mit_climate(
         freeze_types=True,  # a JSON feed flipping a type is an error, not a new column
     )
     return run_to_lake(
-        articles_resource(base_url),
-        pipeline_name=f"olp_{source.name}",
-        plans=[plan],
-        catalog=catalog,
-        settings=settings,
+        source, articles_resource(base_url), [plan], catalog=catalog, settings=settings
     )

@@ -44,10 +44,6 @@ class Registry:
         except KeyError:
             raise KeyError(f"{self.path}: no source named {name!r}") from None
 
-    def raise_for_errors(self) -> None:
-        if self.errors:
-            raise RegistryError("\n".join(self.errors.values()))
-
 
 def _describe(path: Path, name: str, err: dict[str, Any]) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "(entry)"
