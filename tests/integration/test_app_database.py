@@ -1,5 +1,6 @@
-"""The MITx Online app database into Airbyte-shaped Iceberg tables with dlt, on SQLite (local),
-real PostgreSQL and real MariaDB: incremental on updated_on, merged on id, reruns idempotent."""
+"""The MITx Online app database into Airbyte-shaped Iceberg tables, on SQLite and real MariaDB
+(dlt) and real PostgreSQL (COPY): incremental on updated_on, new versions appended, reruns
+idempotent."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     assert users.column("_airbyte_raw_id").null_count == 0
     assert users.column("_airbyte_meta").to_pylist()[0]["changes"] == []
 
-    # A rerun with nothing changed re-reads only the rows at the cursor boundary.
+    # A rerun with nothing changed re-reads only the rows at the cursor boundary, and the
+    # lake already holds them: nothing is written.
     rerun = load_app_database(source, url=app_db, catalog=catalog, settings=settings)
     assert all(r.rows_in_batch < 5 for r in rerun), [(r.table, r.rows_in_batch) for r in rerun]
+    assert all(r.rows_written == 0 for r in rerun), [(r.table, r.rows_written) for r in rerun]
     assert lake_table(catalog, "users_user").num_rows == expected["users_user"]
 
     changed = mitxonline_app.apply_changes(engine, now=datetime(2026, 1, 1, tzinfo=UTC))
@@ -64,16 +67,30 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     # Changed rows, plus the few rows sitting exactly on the previous cursor value (>=).
     for entity in ("users_user", "courses_courserunenrollment"):
         assert changed[entity] <= incremental[entity].rows_in_batch <= changed[entity] + 3
-    assert "courses_course" not in incremental or incremental["courses_course"].rows_in_batch < 5
+        assert incremental[entity].rows_written == changed[entity], entity
+    assert "courses_course" not in incremental or incremental["courses_course"].rows_written == 0
 
+    # The raw table holds each changed row's new version; the newest per key is the source.
     users = lake_table(catalog, "users_user")
-    assert users.num_rows == expected["users_user"] + 10
-    assert pc.count_distinct(users.column("id")).as_py() == users.num_rows
-    renamed = [r for r in users.to_pylist() if r["name"].endswith(" Jr.")]
+    assert users.num_rows == expected["users_user"] + changed["users_user"]
+    current = newest_versions(users)
+    assert len(current) == expected["users_user"] + 10
+    renamed = [r for r in current.values() if r["name"].endswith(" Jr.")]
     assert len(renamed) == changed["users_user"] - 10
-    enrollments = lake_table(catalog, "courses_courserunenrollment")
-    assert enrollments.num_rows == expected["courses_courserunenrollment"]
+    with engine.connect() as conn:
+        names = dict(conn.execute(sa.text("select id, name from users_user")).all())
+    assert {k: r["name"] for k, r in current.items()} == names
+    enrollments = newest_versions(lake_table(catalog, "courses_courserunenrollment"))
+    assert len(enrollments) == expected["courses_courserunenrollment"]
     engine.dispose()
+
+
+def newest_versions(table) -> dict:
+    """What the staging models read: the newest extraction of each id."""
+    newest: dict = {}
+    for row in sorted(table.to_pylist(), key=lambda r: r["_airbyte_extracted_at"]):
+        newest[row["id"]] = row
+    return newest
 
 
 def test_unknown_database_type_is_a_clear_error():

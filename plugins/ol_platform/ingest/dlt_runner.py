@@ -19,18 +19,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.lake.naming import namespace
+from ol_platform.lake.stats import column_max
 from ol_platform.lake.writer import CommitResult, WriteDisposition, commit
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source
 
 # dlt would otherwise phone home and write under $HOME.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# Inside Airflow dlt looks up every config key as an Airflow Variable (~800 metadata DB reads
+# per run); the loaders pass their settings explicitly, so turn that provider off.
+os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class TablePlan:
     primary_key: list[str]
     shape: Callable[[pa.Table, datetime, int], pa.Table] | None = None
     freeze_types: bool = False
+    cursor: str | None = None  # for VERSIONED loads: the column whose growth marks changes
 
 
 def lake_cursor(catalog: Catalog, identifier: str, column: str):
@@ -55,10 +59,7 @@ def lake_cursor(catalog: Catalog, identifier: str, column: str):
         table = catalog.load_table(identifier)
     except NoSuchTableError:
         return None
-    if column not in {f.name for f in table.schema().fields}:
-        return None
-    values = table.scan(selected_fields=(column,)).to_arrow().column(column)
-    return pc.max(values).as_py() if len(values) else None
+    return column_max(table, column)
 
 
 def _read_staged(bucket: Path, dataset: str, resource: str) -> pa.Table | None:
@@ -107,6 +108,7 @@ def run_to_lake(
                     staged,
                     disposition=plan.disposition,
                     primary_key=plan.primary_key,
+                    cursor=plan.cursor,
                     freeze_types=plan.freeze_types,
                 )
             )

@@ -18,10 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import And, BooleanExpression, EqualTo, In, Or
+from pyiceberg.expressions import And, BooleanExpression, EqualTo, GreaterThanOrEqual, In, Or
 from pyiceberg.table import Table
 
 from ol_platform.lake.catalog import ensure_namespace
+from ol_platform.lake.stats import column_max
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,20 @@ class WriteDisposition(StrEnum):
     APPEND = "append"
     MERGE = "merge"
     REPLACE = "replace"
+    # Append the batch's rows as new versions of their keys; readers (the dbt staging models)
+    # keep the newest ``_airbyte_extracted_at`` per key, as with Airbyte's append + dedup.
+    # Costs the rows changed, where a copy-on-write merge rewrites every file a key touches.
+    VERSIONED = "versioned"
 
 
 # A replace that would leave fewer rows than this share of the table is refused: a truncated
 # feed must not wipe the lake (REFERENCE.md §2).
 REPLACE_MIN_RATIO = 0.8
+
+
+# pyiceberg bins a streamed load into files of this many in-memory Arrow bytes and holds one
+# bin in memory; its 512 MiB default put a 10M-row load at 2.5 GiB peak RSS.
+TABLE_PROPERTIES = {"write.target-file-size-bytes": str(128 << 20)}
 
 
 class LoadRefusedError(ValueError):
@@ -46,6 +56,7 @@ class CommitResult:
     table: str
     disposition: WriteDisposition
     rows_in_batch: int
+    rows_written: int
     total_rows: int
     snapshot_id: int | None
     seconds: float
@@ -141,67 +152,145 @@ def load_or_create(catalog: Catalog, identifier: str, schema: pa.Schema) -> Tabl
         return catalog.load_table(identifier)
     except NoSuchTableError:
         ensure_namespace(catalog, identifier.rsplit(".", 1)[0])
-        return catalog.create_table_if_not_exists(identifier, schema=_nullable(schema))
+        return catalog.create_table_if_not_exists(
+            identifier, schema=_nullable(schema), properties=TABLE_PROPERTIES
+        )
+
+
+class _KnownVersions:
+    """The (key, cursor) pairs already in the lake, read only as far back as a batch reaches.
+
+    An incremental extract re-reads the rows sitting on the previous cursor value (``>=``,
+    since more rows may have arrived with that same value); those versions are in the lake
+    already and must not be appended twice. Rows above the lake's highest cursor are new by
+    construction, so an incremental run reads only the boundary rows of the last load.
+    """
+
+    def __init__(self, table: Table, keys: list[str], cursor: str) -> None:
+        self.table, self.cursor, self.columns = table, cursor, [*keys, cursor]
+        self.boundary = column_max(table, cursor)
+        self._floor = None
+        self._known: pa.Table | None = None
+
+    def new_rows(self, batch: pa.Table) -> pa.Table:
+        if self.boundary is None or batch.num_rows == 0:
+            return batch
+        low = pc.min(batch.column(self.cursor)).as_py()
+        if low is None or low > self.boundary:
+            return batch
+        if self._known is None or low < self._floor:
+            # An ISO string literal binds to date, timestamp and timestamptz columns alike.
+            literal = low.isoformat() if hasattr(low, "isoformat") else low
+            self._known = self.table.scan(
+                row_filter=GreaterThanOrEqual(self.cursor, literal), selected_fields=self.columns
+            ).to_arrow()
+            self._floor = low
+        known = self._known.cast(batch.select(self.columns).schema)
+        # Join on the key columns only: Acero cannot carry struct/list columns through a join.
+        probe = batch.select(self.columns).append_column(
+            "__row", pa.array(range(batch.num_rows), pa.int64())
+        )
+        fresh = probe.join(known, keys=self.columns, join_type="left anti").column("__row")
+        return batch.take(pc.take(fresh, pc.sort_indices(fresh)))
 
 
 def commit(
     catalog: Catalog,
     identifier: str,
-    data: pa.Table,
+    data: pa.Table | pa.RecordBatchReader,
     *,
     disposition: WriteDisposition,
     primary_key: list[str] | None = None,
+    cursor: str | None = None,
     freeze_types: bool = False,
     min_replace_ratio: float = REPLACE_MIN_RATIO,
 ) -> CommitResult:
     """Write ``data`` to ``identifier`` (``namespace.table``) in one Iceberg transaction.
 
-    Guards run first and raise :class:`LoadRefusedError` without writing: with
-    ``freeze_types`` a column whose type changed is refused; a replace below
-    ``min_replace_ratio`` of the current row count is refused.
+    A :class:`pyarrow.RecordBatchReader` is streamed into data files for append and
+    versioned loads, so memory stays bounded by a batch, not the load. Guards run first and
+    raise :class:`LoadRefusedError` without writing: with ``freeze_types`` a column whose type
+    changed is refused; a replace below ``min_replace_ratio`` of the current rows is refused.
     """
     started = time.monotonic()
     keys = list(primary_key or [])
-    if disposition is WriteDisposition.MERGE and not keys:
-        raise ValueError(f"{identifier}: a merge needs a primary key")
-    missing = [k for k in keys if k not in data.column_names]
+    if disposition in (WriteDisposition.MERGE, WriteDisposition.VERSIONED) and not keys:
+        raise ValueError(f"{identifier}: a {disposition.value} load needs a primary key")
+    if disposition is WriteDisposition.VERSIONED and not cursor:
+        raise ValueError(f"{identifier}: a versioned load needs a cursor column")
+    streaming = isinstance(data, pa.RecordBatchReader)
+    if streaming and disposition in (WriteDisposition.MERGE, WriteDisposition.REPLACE):
+        data, streaming = data.read_all(), False
+    missing = [k for k in keys if k not in data.schema.names]
     if missing:
         raise ValueError(f"{identifier}: primary key column(s) {missing} not in the batch")
-    data = deduplicate(data, keys) if disposition is WriteDisposition.MERGE else data
+    if cursor and cursor not in data.schema.names:
+        raise ValueError(f"{identifier}: cursor column '{cursor}' not in the batch")
+    if not streaming and disposition in (WriteDisposition.MERGE, WriteDisposition.VERSIONED):
+        data = deduplicate(data, keys)
     table = load_or_create(catalog, identifier, data.schema)
     if freeze_types:
         check_frozen_types(identifier, table.schema().as_arrow(), data.schema)
     if disposition is WriteDisposition.REPLACE:
         check_shrink(identifier, table, data.num_rows, min_replace_ratio)
+    known = (
+        _KnownVersions(table, keys, cursor)
+        if disposition is WriteDisposition.VERSIONED and cursor
+        else None
+    )
+    counts = {"read": 0, "written": 0}
+
+    def prepared(batch: pa.Table, target: pa.Schema) -> pa.Table:
+        counts["read"] += batch.num_rows
+        batch = _conform(batch, target)
+        if known is not None:
+            batch = known.new_rows(batch)
+        counts["written"] += batch.num_rows
+        return batch
+
     with table.transaction() as tx:
         with tx.update_schema() as update:
             update.union_by_name(_nullable(data.schema))
-        batch = _conform(data, tx.table_metadata.schema().as_arrow())
-        if disposition is WriteDisposition.REPLACE:
-            tx.overwrite(batch)
+        target = tx.table_metadata.schema().as_arrow()
+        if streaming:
+            reader = pa.RecordBatchReader.from_batches(
+                target,
+                (
+                    out
+                    for rb in data
+                    for out in prepared(pa.Table.from_batches([rb]), target).to_batches()
+                ),
+            )
+            tx.append(reader)
         else:
-            if disposition is WriteDisposition.MERGE and batch.num_rows:
-                with warnings.catch_warnings():
-                    # A batch of only new keys matches nothing: expected, not worth a warning.
-                    warnings.filterwarnings("ignore", "Delete operation did not match")
-                    tx.delete(delete_filter=_key_filter(batch, keys))
-            if batch.num_rows:
-                tx.append(batch)
+            batch = prepared(data, target)
+            if disposition is WriteDisposition.REPLACE:
+                tx.overwrite(batch)
+            else:
+                if disposition is WriteDisposition.MERGE and batch.num_rows:
+                    with warnings.catch_warnings():
+                        # A batch of only new keys matches nothing: expected, not worth a warning.
+                        warnings.filterwarnings("ignore", "Delete operation did not match")
+                        tx.delete(delete_filter=_key_filter(batch, keys))
+                if batch.num_rows:
+                    tx.append(batch)
     table = table.refresh()
     snapshot = table.current_snapshot()
     result = CommitResult(
         table=identifier,
         disposition=disposition,
-        rows_in_batch=data.num_rows,
+        rows_in_batch=counts["read"],
+        rows_written=counts["written"],
         total_rows=row_count(table),
         snapshot_id=snapshot.snapshot_id if snapshot else None,
         seconds=time.monotonic() - started,
     )
     log.info(
-        "%s: %s of %d rows committed in %.2fs; table now has %d rows",
+        "%s: %s of %d rows (%d written) committed in %.2fs; table now has %d rows",
         identifier,
         disposition.value,
         result.rows_in_batch,
+        result.rows_written,
         result.seconds,
         result.total_rows,
     )
