@@ -107,6 +107,20 @@ def test_a_failed_job_fails_the_task_with_job_connection_and_name(airbyte):
         and CONN_FAILING in message
         and str(job.job_id) in message
     )
+    # Airbyte's own reason, fetched from its config API (the public job carries none).
+    assert "Airbyte's reason: Source connector: connection refused by the source database" in (
+        message
+    )
+
+
+def test_an_unreachable_reason_does_not_hide_the_failure(airbyte, monkeypatch):
+    from ol_platform.ingest.airbyte import failure_reason
+
+    conn = json.loads(os.environ["AIRFLOW_CONN_AIRBYTE_DEFAULT"])
+    conn["extra"] = {"config_api_url": "http://127.0.0.1:9/api/v1"}
+    monkeypatch.setenv("AIRFLOW_CONN_AIRBYTE_DEFAULT", json.dumps(conn))
+    job = hook().submit_sync_connection(CONN_FAILING)
+    assert failure_reason("airbyte_default", job.job_id, timeout=2).startswith("(not available:")
 
 
 def test_the_operator_defers_after_submitting(airbyte):

@@ -48,7 +48,63 @@ class AirbyteSyncOperator(AirbyteTriggerSyncOperator):
         try:
             return super().execute_complete(context, event)
         except Exception as exc:
+            job_id = (event or {}).get("job_id")
+            reason = failure_reason(self.airbyte_conn_id, job_id) if job_id else None
             raise AirflowException(
                 f"Airbyte sync of '{self.connection_name}' (connection {self.connection_id}, "
-                f"job {(event or {}).get('job_id')}) did not succeed: {exc}"
+                f"job {job_id}) did not succeed: {exc}"
+                + (f"; Airbyte's reason: {reason}" if reason else "")
             ) from exc
+
+
+def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> str | None:
+    """Airbyte's own explanation of a failed job, or None when it cannot be had.
+
+    The public API's job carries only a status; the reasons live in the config API
+    (``POST /api/v1/jobs/get``: each attempt's ``failureSummary``). Its address is the public
+    API's with ``/public`` dropped, or the connection extra ``config_api_url``. Best effort:
+    the task is failing anyway, and this lookup must not hide the original error.
+    """
+    import httpx
+    from airflow.providers.airbyte.hooks.airbyte import AirbyteHook
+
+    try:
+        hook = AirbyteHook(airbyte_conn_id=airflow_conn_id)
+        params = hook.conn
+        public = params["host"].rstrip("/")
+        extra = hook.get_connection(airflow_conn_id).extra_dejson
+        config_api = extra.get("config_api_url") or public.replace("/api/public/", "/api/")
+        headers = {}
+        if params["client_id"] and params["client_secret"]:
+            token_url = params["token_url"]
+            if "://" not in token_url:
+                token_url = f"{public.rsplit('/v1', 1)[0]}/{token_url.lstrip('/')}"
+            token = httpx.post(
+                token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": params["client_id"],
+                    "client_secret": params["client_secret"],
+                },
+                timeout=timeout,
+            )
+            token.raise_for_status()
+            headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        answer = httpx.post(
+            f"{config_api.rstrip('/')}/jobs/get",
+            json={"id": job_id},
+            headers=headers,
+            timeout=timeout,
+        )
+        answer.raise_for_status()
+        messages = [
+            failure.get("externalMessage") or failure.get("internalMessage")
+            for attempt in answer.json().get("attempts", [])
+            for failure in (attempt.get("attempt", {}).get("failureSummary") or {}).get(
+                "failures", []
+            )
+        ]
+        messages = [m for m in messages if m]
+        return " | ".join(dict.fromkeys(messages)) or None
+    except Exception as exc:  # the task's own error is what matters; say why there is no reason
+        return f"(not available: {type(exc).__name__}: {exc})"

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 from ol_platform.simulators.http import JSONHandler
 
 PREFIX = "/api/public/v1"
+CONFIG_JOBS_GET = "/api/v1/jobs/get"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -50,9 +51,26 @@ class Job:
         }
         if self.status == "succeeded":
             body.update(rowsSynced=1000, bytesSynced=250_000, duration="PT12S")
-        if self.failure_reason:
-            body["failureReason"] = self.failure_reason
         return body
+
+    def as_config_api_json(self) -> dict:
+        """The config API's ``/api/v1/jobs/get`` answer: where Airbyte keeps failure reasons
+        (the public API's job has none)."""
+        failures = []
+        if self.failure_reason:
+            failures.append(
+                {
+                    "failureOrigin": "source",
+                    "failureType": "config_error",
+                    "externalMessage": self.failure_reason,
+                    "internalMessage": "java.net.ConnectException: Connection refused",
+                }
+            )
+        attempt = {"id": 0, "status": self.status, "failureSummary": {"failures": failures}}
+        return {
+            "job": {"id": self.job_id, "configType": "sync", "status": self.status},
+            "attempts": [{"attempt": attempt}],
+        }
 
 
 @dataclass
@@ -127,6 +145,18 @@ def make_handler(state: AirbyteState) -> type[JSONHandler]:
                 self.send_json(
                     200, {"access_token": token, "token_type": "Bearer", "expires_in": 180}
                 )
+            elif self.path_only == CONFIG_JOBS_GET:
+                if not self._authorised():
+                    return
+                import json
+
+                job_id = json.loads(body or b"{}").get("id")
+                with state.lock:
+                    job = state.jobs.get(job_id)
+                    if job is None:
+                        self.send_json(404, {"message": f"Could not find job with id: {job_id}"})
+                    else:
+                        self.send_json(200, job.as_config_api_json())
             elif self.path_only == f"{PREFIX}/jobs":
                 if not self._authorised():
                     return
