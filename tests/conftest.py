@@ -95,3 +95,40 @@ def mariadb_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _moto_server() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_s3(_moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Endpoint URL of an S3 server (moto, in-process, 127.0.0.1), emptied for each test.
+
+    Credentials are dummies and no AWS profile is read, so nothing can reach real AWS; code
+    under test must pass the endpoint itself (``AWS_ENDPOINT_URL`` is deliberately unset).
+    """
+    import urllib.request
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(key, raising=False)
+    # The server is shared by the session; its buckets are not.
+    reset = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).close()
+    yield _moto_server

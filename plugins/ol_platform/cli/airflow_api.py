@@ -43,6 +43,10 @@ class AirflowAPI:
         with self._client() as c:
             c.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
 
+    def pause(self, dag_id: str) -> None:
+        with self._client() as c:
+            c.patch(f"/dags/{dag_id}", json={"is_paused": True}).raise_for_status()
+
     def trigger(self, dag_id: str, conf: dict | None = None) -> str:
         with self._client() as c:
             r = c.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}})

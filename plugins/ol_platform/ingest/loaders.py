@@ -48,6 +48,42 @@ def _fixture_records(source, catalog, settings, resolve):
     return load_fixture_records(source, catalog=catalog, settings=settings)
 
 
+def _odl_video(source, catalog, settings, resolve):
+    from ol_platform.ingest.odl_video import load_odl_video_from_connection
+
+    conn = resolve(_require_conn(source))
+    return load_odl_video_from_connection(source, conn, catalog=catalog, settings=settings)
+
+
+def _sloan_exec_ed(source, catalog, settings, resolve):
+    from ol_platform.ingest.sloan import load_sloan_exec_ed_from_connection
+
+    conn = resolve(_require_conn(source))
+    return load_sloan_exec_ed_from_connection(source, conn, catalog=catalog, settings=settings)
+
+
+def _edxorg_archives(source, catalog, settings, resolve):
+    from ol_platform.ingest.edxorg_archives import load_edxorg_archives
+    from ol_platform.ingest.landing_bucket import landing_bucket
+
+    bucket = landing_bucket(resolve(_require_conn(source)))
+    return load_edxorg_archives(
+        source,
+        bucket_url=bucket.url,
+        storage_options=bucket.storage_options,
+        catalog=catalog,
+        settings=settings,
+    )
+
+
+def _tracking_logs(source, catalog, settings, resolve):
+    from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
+
+    return load_tracking_logs(
+        source, logs_dir=local_logs_dir(source, settings), catalog=catalog, settings=settings
+    )
+
+
 def _feed(name: str):
     def run(source, catalog, settings, resolve):
         from ol_platform.ingest import feeds
@@ -67,6 +103,10 @@ LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
     "mitpe": _feed("mitpe"),
     "oll": _feed("oll"),
     "podcasts": _feed("podcasts"),
+    "tracking_logs": _tracking_logs,
+    "odl_video": _odl_video,
+    "sloan_exec_ed": _sloan_exec_ed,
+    "edxorg_archives": _edxorg_archives,
 }
 
 
