@@ -14,32 +14,20 @@ import signal
 import time
 from dataclasses import asdict, dataclass, field
 
-import sqlalchemy as sa
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.embedded_airflow import EmbeddedAirflow
-from ol_platform.ingest.loaders import LOADERS
-from ol_platform.ingest.tracking_logs import local_logs_dir
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
-from ol_platform.samples import edxorg_archives
-from ol_platform.samples.app_databases import SAMPLES
-from ol_platform.samples.tracking_logs import write_tracking_logs
+from ol_platform.samples.systems import runnable_sources, sample_systems
 from ol_platform.settings import Settings
-from ol_platform.simulators import feeds, mit_climate, odl_video, sloan
-from ol_platform.simulators.http import BackgroundServer
 from ol_platform.sources.registry import load_registry
 from ol_platform.transform.project import load_graph
 
 log = logging.getLogger(__name__)
-
-
-def runnable_sources(registry) -> list[str]:
-    """Sources whose local loader exists: the demo runs these; the rest fail as not implemented."""
-    return [name for name, source in registry.sources.items() if source.local.loader in LOADERS]
 
 
 @dataclass
@@ -68,34 +56,6 @@ class Summary:
         ]
         lines.append(f"\nAirflow UI: {self.ui}")
         return "\n".join(lines)
-
-
-def prepare_samples(settings: Settings, registry) -> dict[str, dict]:
-    """Generate the sample databases of the runnable sources; returns Airflow connections."""
-    settings.samples_dir.mkdir(parents=True, exist_ok=True)
-    connections = {}
-    for name in runnable_sources(registry):
-        local = registry[name].local
-        if local.loader == "tracking_logs":
-            batch = write_tracking_logs(local_logs_dir(registry[name], settings))
-            log.info("sample tracking logs: %s valid lines", batch.valid_lines)
-            continue
-        if local.loader == "edxorg_archives" and local.sample and local.conn_id:
-            directory = settings.samples_dir / local.sample  # the landing bucket, on disk
-            log.info(
-                "sample landing bucket %s: %s", directory, edxorg_archives.build_local(directory)
-            )
-            connections[local.conn_id] = {"conn_type": "fs", "extra": {"path": str(directory)}}
-            continue
-        if local.loader != "app_database" or not local.sample or not local.conn_id:
-            continue
-        db = settings.samples_dir / f"{local.sample}.sqlite"
-        engine = sa.create_engine(f"sqlite:///{db}")
-        counts = SAMPLES[local.sample].build(engine)
-        engine.dispose()
-        log.info("sample database %s: %s", db.name, counts)
-        connections[local.conn_id] = {"conn_type": "sqlite", "host": str(db)}
-    return connections
 
 
 def _lake_rows(catalog, identifier: str) -> int | None:
@@ -167,30 +127,7 @@ def run_demo(
     started = time.monotonic()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
     registry = load_registry()
-    connections = prepare_samples(settings, registry)
-    # Demo-only credentials: the simulators check them exactly as the real APIs would.
-    odl_api = odl_video.ODLVideoAPI(token="demo-odl-token")
-    sloan_api = sloan.SloanAPI(client_id="demo-sloan-client", client_secret="demo-sloan-secret")
-    with (
-        BackgroundServer(mit_climate.make_handler()) as climate,
-        BackgroundServer(feeds.make_handler()) as feed_server,
-        BackgroundServer(odl_api.handler()) as odl_server,
-        BackgroundServer(sloan_api.handler()) as sloan_server,
-    ):
-        connections["mit_climate_api"] = {"conn_type": "http", "host": climate.url}
-        for conn_id in ("mitpe_api", "oll_sheet", "podcast_feeds"):
-            connections[conn_id] = {"conn_type": "http", "host": feed_server.url}
-        connections["odl_video_api"] = {
-            "conn_type": "http",
-            "host": odl_server.url,
-            "password": odl_api.token,
-        }
-        connections["sloan_exec_ed_api"] = {
-            "conn_type": "http",
-            "host": sloan_server.url,
-            "login": sloan_api.client_id,
-            "password": sloan_api.client_secret,
-        }
+    with sample_systems(settings, registry) as connections:
         kwargs = {"port": port} if port else {}
         airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
         summary = Summary(ui=airflow.url)

@@ -35,6 +35,34 @@ def _sources(args: argparse.Namespace) -> int:
     return 1 if registry.errors else 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    from ol_platform.samples.systems import seed_lake
+
+    for result in seed_lake(get_settings()):
+        print(f"{result.table:<80} {result.total_rows:>8}")
+    return 0
+
+
+def _dbt_sources(args: argparse.Namespace) -> int:
+    from ol_platform.sources.registry import load_registry
+    from ol_platform.transform import dbt_sources
+
+    registry = load_registry(args.registry)
+    if registry.errors:
+        for message in registry.errors.values():
+            print(f"ERROR {message}", file=sys.stderr)
+        return 1
+    if args.check:
+        current = dbt_sources.SOURCES_YML.read_text() if dbt_sources.SOURCES_YML.exists() else ""
+        if current != dbt_sources.render(registry):
+            print(f"{dbt_sources.SOURCES_YML} is out of date: run `olp dbt-sources`")
+            return 1
+        return 0
+    changed = dbt_sources.write(registry)
+    print(f"{dbt_sources.SOURCES_YML}: {'rewritten' if changed else 'up to date'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="olp", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -48,6 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     sources = sub.add_parser("sources", help="validate and list the source registry")
     sources.add_argument("--registry", default=None, help="path of sources.yaml")
     sources.set_defaults(func=_sources)
+
+    seed = sub.add_parser(
+        "seed", help="land every source's sample data in the local lake, without Airflow"
+    )
+    seed.set_defaults(func=_seed)
+
+    dbt_src = sub.add_parser(
+        "dbt-sources", help="write the dbt raw sources (and their freshness) from the registry"
+    )
+    dbt_src.add_argument("--registry", default=None, help="path of sources.yaml")
+    dbt_src.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    dbt_src.set_defaults(func=_dbt_sources)
 
     args = parser.parse_args(argv)
     # Airflow is imported by the library: keep its home inside the platform's state folder.

@@ -28,36 +28,46 @@ class CopyColumn:
     utc: bool = False  # a timestamptz read as UTC wall time, to be marked UTC after parsing
 
 
-def _column(name: str, sql_type: sa.types.TypeEngine, quote) -> CopyColumn:
+COLUMNS_SQL = """
+SELECT column_name, data_type, numeric_precision, numeric_scale
+FROM information_schema.columns
+WHERE table_name = %(table)s AND table_schema = coalesce(%(schema)s, current_schema())
+ORDER BY ordinal_position
+"""
+
+
+def _column(name: str, data_type: str, precision: int | None, scale: int | None, quote):
     ident = quote(name)
-    if isinstance(sql_type, sa.Boolean):
+    if data_type == "boolean":
         return CopyColumn(name, ident, pa.bool_())
-    if isinstance(sql_type, sa.Integer):  # smallint, integer, bigint
+    if data_type in ("smallint", "integer", "bigint"):
         return CopyColumn(name, ident, pa.int64())
-    if isinstance(sql_type, sa.Float):
+    if data_type in ("real", "double precision"):
         return CopyColumn(name, ident, pa.float64())
-    if isinstance(sql_type, sa.Numeric):
-        p, s = sql_type.precision, sql_type.scale
-        if p and p <= 38:
-            return CopyColumn(name, ident, pa.decimal128(p, s or 0))
+    if data_type == "numeric":
+        if precision and precision <= 38:
+            return CopyColumn(name, ident, pa.decimal128(precision, scale or 0))
         return CopyColumn(name, ident, pa.float64())
-    if isinstance(sql_type, sa.DateTime):
-        if sql_type.timezone:
-            return CopyColumn(name, f"({ident} AT TIME ZONE 'UTC')", pa.timestamp("us"), utc=True)
+    if data_type == "timestamp with time zone":
+        return CopyColumn(name, f"({ident} AT TIME ZONE 'UTC')", pa.timestamp("us"), utc=True)
+    if data_type == "timestamp without time zone":
         return CopyColumn(name, ident, pa.timestamp("us"))
-    if isinstance(sql_type, sa.Date):
+    if data_type == "date":
         return CopyColumn(name, ident, pa.date32())
     # text, varchar, json(b), uuid, enums, arrays, intervals: their text form, as Airbyte keeps.
     return CopyColumn(name, f"{ident}::text", pa.string())
 
 
 def describe(engine: sa.Engine, table: str, schema: str | None = None) -> list[CopyColumn]:
-    """The table's columns and the Arrow type each is read as (catalog lookup, no data read)."""
+    """The table's columns and the Arrow type each is read as: one catalog query (SQLAlchemy's
+    reflection runs several, a fixed cost every incremental run would pay)."""
     quote = engine.dialect.identifier_preparer.quote
-    columns = sa.inspect(engine).get_columns(table, schema=schema)
-    if not columns:
-        raise LookupError(f"table {table!r} not found in {engine.url.render_as_string()}")
-    return [_column(c["name"], c["type"], quote) for c in columns]
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(COLUMNS_SQL, {"table": table, "schema": schema}).all()
+    if not rows:
+        where = f"schema {schema!r}" if schema else "the current schema"
+        raise sa.exc.NoSuchTableError(f"table {table!r} not found in {where}")
+    return [_column(*row, quote) for row in rows]
 
 
 def copy_sql(

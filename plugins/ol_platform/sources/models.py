@@ -41,6 +41,10 @@ class Cadence(StrEnum):
     DAILY = "24h"
 
     @property
+    def minutes(self) -> int:
+        return {"10m": 10, "6h": 360, "12h": 720, "24h": 1440}[self.value]
+
+    @property
     def cron(self) -> str:
         return {
             "10m": "*/10 * * * *",
@@ -95,6 +99,11 @@ class RawTable(BaseModel):
         default=None, description="Overrides the source's subsystem (xPRO lands app and Open edX)."
     )
     storage: Storage | None = Field(default=None, description="Overrides the source's storage.")
+    loaded_at: ColumnName | None = Field(
+        default=None,
+        description="Column dbt source freshness reads; defaults to _airbyte_extracted_at for "
+        "Airbyte-shaped tables, else the cursor.",
+    )
 
 
 class AirbyteSettings(BaseModel):

@@ -1,0 +1,109 @@
+"""The local stand-ins for every source system, generated and served on this machine.
+
+:func:`sample_systems` writes the sample databases, files and landing bucket, starts the API
+simulators over real HTTP, and yields the Airflow connections that point the local loaders at
+them. The demo hands these connections to its embedded Airflow; :func:`seed_lake` runs every
+loader directly (no Airflow), which is how the dbt tests and development get a full raw lake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import sqlalchemy as sa
+
+from ol_platform.ingest.loaders import LOADERS, run_local_loader
+from ol_platform.ingest.tracking_logs import local_logs_dir
+from ol_platform.lake.catalog import get_catalog
+from ol_platform.lake.writer import CommitResult
+from ol_platform.samples import edxorg_archives
+from ol_platform.samples.app_databases import SAMPLES
+from ol_platform.samples.tracking_logs import write_tracking_logs
+from ol_platform.settings import Settings
+from ol_platform.simulators import feeds, mit_climate, odl_video, sloan
+from ol_platform.simulators.http import BackgroundServer
+from ol_platform.sources.registry import Registry, load_registry
+
+log = logging.getLogger(__name__)
+
+
+def runnable_sources(registry: Registry) -> list[str]:
+    """Sources whose local loader exists: the demo runs these; the rest fail as not implemented."""
+    return [name for name, source in registry.sources.items() if source.local.loader in LOADERS]
+
+
+def prepare_samples(settings: Settings, registry: Registry) -> dict[str, dict]:
+    """Write the sample databases and files of the runnable sources; returns connections."""
+    settings.samples_dir.mkdir(parents=True, exist_ok=True)
+    connections = {}
+    for name in runnable_sources(registry):
+        local = registry[name].local
+        if local.loader == "tracking_logs":
+            batch = write_tracking_logs(local_logs_dir(registry[name], settings))
+            log.info("sample tracking logs: %s valid lines", batch.valid_lines)
+        elif local.loader == "edxorg_archives" and local.sample and local.conn_id:
+            directory = settings.samples_dir / local.sample  # the landing bucket, on disk
+            counts = edxorg_archives.build_local(directory)
+            log.info("sample landing bucket %s: %s", directory, counts)
+            connections[local.conn_id] = {"conn_type": "fs", "extra": {"path": str(directory)}}
+        elif local.loader == "app_database" and local.sample and local.conn_id:
+            db = settings.samples_dir / f"{local.sample}.sqlite"
+            engine = sa.create_engine(f"sqlite:///{db}")
+            counts = SAMPLES[local.sample].build(engine)
+            engine.dispose()
+            log.info("sample database %s: %s", db.name, counts)
+            connections[local.conn_id] = {"conn_type": "sqlite", "host": str(db)}
+    return connections
+
+
+@contextmanager
+def sample_systems(settings: Settings, registry: Registry) -> Iterator[dict[str, dict]]:
+    """Sample systems up (databases, files, API simulators); yields Airflow connections."""
+    connections = prepare_samples(settings, registry)
+    # Local-only credentials: the simulators check them exactly as the real APIs would.
+    odl_api = odl_video.ODLVideoAPI(token="demo-odl-token")
+    sloan_api = sloan.SloanAPI(client_id="demo-sloan-client", client_secret="demo-sloan-secret")
+    with ExitStack() as stack:
+        climate = stack.enter_context(BackgroundServer(mit_climate.make_handler()))
+        feed_server = stack.enter_context(BackgroundServer(feeds.make_handler()))
+        odl_server = stack.enter_context(BackgroundServer(odl_api.handler()))
+        sloan_server = stack.enter_context(BackgroundServer(sloan_api.handler()))
+        connections["mit_climate_api"] = {"conn_type": "http", "host": climate.url}
+        for conn_id in ("mitpe_api", "oll_sheet", "podcast_feeds"):
+            connections[conn_id] = {"conn_type": "http", "host": feed_server.url}
+        connections["odl_video_api"] = {
+            "conn_type": "http",
+            "host": odl_server.url,
+            "password": odl_api.token,
+        }
+        connections["sloan_exec_ed_api"] = {
+            "conn_type": "http",
+            "host": sloan_server.url,
+            "login": sloan_api.client_id,
+            "password": sloan_api.client_secret,
+        }
+        yield connections
+
+
+def seed_lake(settings: Settings, registry: Registry | None = None) -> list[CommitResult]:
+    """Land every runnable source's raw tables from its sample system, without Airflow."""
+    from airflow.sdk import Connection
+
+    registry = registry or load_registry()
+    catalog = get_catalog(settings)
+    results: list[CommitResult] = []
+    with sample_systems(settings, registry) as connections:
+
+        def resolve(conn_id: str) -> Connection:
+            fields = dict(connections[conn_id])
+            extra = fields.pop("extra", None)
+            return Connection(conn_id=conn_id, extra=json.dumps(extra) if extra else None, **fields)
+
+        for name in runnable_sources(registry):
+            results += run_local_loader(
+                registry[name], catalog=catalog, settings=settings, resolve=resolve
+            )
+    return results
