@@ -43,6 +43,26 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dbt(args: argparse.Namespace) -> int:
+    """dbt from its own environment, pointed at the local lake (DuckDB target)."""
+    import subprocess
+
+    from ol_platform.lake.catalog import catalog_env
+    from ol_platform.lake.naming import warehouse_schema
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "DBT_TARGET": os.environ.get("DBT_TARGET", "duckdb"),
+        "OLP_WAREHOUSE_SCHEMA": warehouse_schema(settings.env),
+        **catalog_env(settings),
+    }
+    dbt_args = [a for a in args.dbt_args if a != "--"]
+    command = [str(DBT_EXECUTABLE), *dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env).returncode
+
+
 def _dbt_sources(args: argparse.Namespace) -> int:
     from ol_platform.sources.registry import load_registry
     from ol_platform.transform import dbt_sources
@@ -81,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         "seed", help="land every source's sample data in the local lake, without Airflow"
     )
     seed.set_defaults(func=_seed)
+
+    dbt = sub.add_parser(
+        "dbt", help="run dbt against the local lake, e.g. `olp dbt -- build -s staging`"
+    )
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=_dbt)
 
     dbt_src = sub.add_parser(
         "dbt-sources", help="write the dbt raw sources (and their freshness) from the registry"
