@@ -66,8 +66,9 @@ def render(registry: Registry) -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, width=100)
 
 
-def write(registry: Registry, path: Path = SOURCES_YML) -> bool:
+def write(registry: Registry, path: Path | None = None) -> bool:
     """Rewrite the sources file; True when it changed."""
+    path = path or SOURCES_YML
     text = render(registry)
     if path.exists() and path.read_text() == text:
         return False
