@@ -1,0 +1,95 @@
+-- Course runs across platforms with type-2 history: one row per version of a run.
+-- courserun_pk = surrogate of (platform, courserun_readable_id), stable across versions;
+-- courserun_version_pk identifies a version. MITx Online, xPRO and Bootcamps versions come
+-- from the raw Airbyte extractions (int__<platform>__course_run_history); edX.org and IRx runs
+-- are traced from enrollment course keys and have one version each. MicroMasters enriches the
+-- runs sharing its edX course key: upgrade deadline, exam semester, passing grade.
+with history as (
+    select * from {{ ref('int__mitxonline__course_run_history') }}
+    union all
+    select * from {{ ref('int__xpro__course_run_history') }}
+    union all
+    select * from {{ ref('int__bootcamps__course_run_history') }}
+    {%- for platform_readable_id, source_name, model in [
+        ('edxorg', 'edxorg_archive', 'int__edxorg__course_runs'),
+        ('irx', 'irx_bigquery', 'int__irx__course_runs'),
+    ] %}
+    union all
+    select
+        platform,
+        '{{ platform_readable_id }}' as platform_readable_id,
+        '{{ source_name }}' as courserun_source,
+        cast(null as bigint) as courserun_id,
+        courserun_readable_id,
+        course_readable_id,
+        cast(null as {{ dbt.type_string() }}) as courserun_title,
+        cast(null as {{ type_timestamptz() }}) as courserun_start_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_enrollment_start_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_enrollment_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_upgrade_deadline,
+        cast(null as boolean) as courserun_is_self_paced,
+        cast(null as boolean) as courserun_is_live,
+        courserun_first_seen_on as effective_date,
+        cast(null as {{ type_timestamptz() }}) as end_date,
+        true as is_current
+    from {{ ref(model) }}
+    {%- endfor %}
+),
+
+micromasters as (
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by courserun_readable_id order by courserun_id desc
+            ) as _run_rank
+        from {{ ref('int__micromasters__course_runs') }}
+    ) as ranked
+    where _run_rank = 1
+),
+
+platforms as (
+    select * from {{ ref('dim_platform') }}
+),
+
+keyed as (
+    select
+        {{ generate_surrogate_key(['platform_readable_id', 'courserun_readable_id']) }}
+            as courserun_pk,
+        *
+    from history
+)
+
+select
+    {{ generate_surrogate_key(['keyed.courserun_pk', 'keyed.effective_date']) }}
+        as courserun_version_pk,
+    keyed.courserun_pk,
+    platforms.platform_pk as platform_fk,
+    {{ generate_surrogate_key(['keyed.platform_readable_id', 'keyed.course_readable_id']) }}
+        as course_fk,
+    keyed.platform,
+    keyed.platform_readable_id,
+    keyed.courserun_source,
+    keyed.courserun_id,
+    keyed.courserun_readable_id,
+    keyed.course_readable_id,
+    coalesce(keyed.courserun_title, micromasters.courserun_title) as courserun_title,
+    keyed.courserun_start_on,
+    keyed.courserun_end_on,
+    keyed.courserun_enrollment_start_on,
+    keyed.courserun_enrollment_end_on,
+    keyed.courserun_is_self_paced,
+    keyed.courserun_is_live,
+    coalesce(keyed.courserun_upgrade_deadline, micromasters.courserun_upgrade_deadline)
+        as courserun_upgrade_deadline,
+    micromasters.courserun_exam_semester as courserun_semester,
+    micromasters.courserun_passing_grade,
+    micromasters.program_title as micromasters_program_title,
+    micromasters.courserun_readable_id is not null as courserun_is_micromasters,
+    keyed.effective_date,
+    keyed.end_date,
+    keyed.is_current
+from keyed
+inner join platforms on keyed.platform_readable_id = platforms.platform_readable_id
+left join micromasters on keyed.courserun_readable_id = micromasters.courserun_readable_id

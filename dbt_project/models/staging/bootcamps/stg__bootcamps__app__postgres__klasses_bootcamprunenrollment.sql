@@ -1,0 +1,15 @@
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', 'raw__bootcamps__app__postgres__klasses_bootcamprunenrollment') }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
+
+select
+    id as courserunenrollment_id,
+    user_id,
+    bootcamp_run_id as courserun_id,
+    active as courserunenrollment_is_active,
+    change_status as courserunenrollment_enrollment_status,
+    created_on as courserunenrollment_created_on,
+    updated_on as courserunenrollment_updated_on
+from deduplicated
