@@ -8,17 +8,9 @@ import os
 import subprocess
 
 import pytest
-import sqlalchemy as sa
 import sqlglot
 
-from ol_platform.ingest.app_database import load_app_database
-from ol_platform.ingest.mit_climate import load_mit_climate
 from ol_platform.lake.catalog import catalog_env
-from ol_platform.samples import mitxonline_app
-from ol_platform.samples.mitxonline_app import SampleSize
-from ol_platform.simulators import mit_climate
-from ol_platform.simulators.http import BackgroundServer
-from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
 
 
@@ -48,16 +40,18 @@ def test_every_model_compiles_for_trino_and_parses_as_trino_sql(tmp_path):
 
 
 @pytest.fixture
-def seeded_lake(settings, catalog, tmp_path):
-    registry = load_registry(DEFAULT_REGISTRY)
-    db = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    mitxonline_app.build(sa.create_engine(db), size=SampleSize(users=300, enrollments=600))
-    load_app_database(registry["mitxonline_app"], url=db, catalog=catalog, settings=settings)
-    with BackgroundServer(mit_climate.make_handler(count=60)) as server:
-        load_mit_climate(
-            registry["mit_climate"], base_url=server.url, catalog=catalog, settings=settings
-        )
+def seeded_lake(settings, catalog):
+    """Every source's sample data in the lake, as `olp seed` lands it."""
+    from ol_platform.samples.systems import seed_lake
+
+    seed_lake(settings)
     return catalog
+
+
+def _run_results(target_path) -> list[dict]:
+    import json
+
+    return json.loads((target_path / "run_results.json").read_text())["results"]
 
 
 def test_every_model_builds_and_tests_on_duckdb_over_the_lake(settings, seeded_lake, tmp_path):
@@ -69,6 +63,12 @@ def test_every_model_builds_and_tests_on_duckdb_over_the_lake(settings, seeded_l
     out = dbt("build", env=env, target_path=tmp_path)
     assert out.returncode == 0, out.stdout[-4000:]
     assert "ERROR=0" in out.stdout and "PASS=" in out.stdout
+    built = {r["unique_id"] for r in _run_results(tmp_path) if r["status"] == "success"}
+    assert {f"model.ol_dbt.{m.name}" for m in load_graph().models} <= built, "every model"
+
+    dims = seeded_lake.load_table("ol_warehouse_local_dimensional.dim_course_run").scan()
+    platforms = set(dims.to_arrow().column("platform").to_pylist())
+    assert len(platforms) >= 5, platforms
     runs = seeded_lake.load_table("ol_warehouse_local_intermediate.int__mitxonline__course_runs")
     assert runs.scan().to_arrow().num_rows == 90
     articles = seeded_lake.load_table("ol_warehouse_local_staging.stg__mit_climate__api__articles")

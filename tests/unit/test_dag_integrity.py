@@ -70,17 +70,39 @@ def test_ingest_dags_emit_their_raw_tables_as_assets(dagbag):
 
 
 def test_transform_is_scheduled_on_the_raw_assets_it_reads_and_emits_model_assets(dagbag):
+    from ol_platform.orchestration.transform_dag import TRANSFORM_LAYERS
     from ol_platform.transform.project import load_graph
 
     dag = dagbag.dags["transform"]
     graph = load_graph()
+    upper = graph.in_layers(TRANSFORM_LAYERS)
     scheduled = {a.uri for a in dag.timetable.asset_condition.objects}
-    expected = {f"iceberg://ol-lake/ol_warehouse_local_raw/{t}" for t in graph.source_tables}
-    assert scheduled == expected
+    expected = graph.upstream_source_tables([m.name for m in upper])
+    assert scheduled == {f"iceberg://ol-lake/ol_warehouse_local_raw/{t}" for t in expected}
+    assert "raw__mitxonline__app__postgres__courses_courserun" in expected  # through staging
     emitted = {a.uri for t in dag.tasks for a in t.outlets}
-    assert emitted == {
-        f"iceberg://ol-lake/ol_warehouse_local_{m.layer}/{m.name}" for m in graph.models
+    assert emitted == {f"iceberg://ol-lake/ol_warehouse_local_{m.layer}/{m.name}" for m in upper}
+    assert "iceberg://ol-lake/ol_warehouse_local_dimensional/dim_course_run" in emitted
+
+
+def test_every_model_is_built_and_emitted_by_exactly_one_dag(dagbag):
+    """Staging by its source's ingest DAG (sync and stage), the layers above by transform."""
+    from ol_platform.transform.project import load_graph
+
+    owners: dict[str, list[str]] = {}
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            for asset in task.outlets:
+                if "_raw/" not in asset.uri:
+                    owners.setdefault(asset.uri, []).append(dag.dag_id)
+    models = {
+        f"iceberg://ol-lake/ol_warehouse_local_{m.layer}/{m.name}": m for m in load_graph().models
     }
+    assert set(owners) == set(models)
+    assert all(len(dags) == 1 for dags in owners.values()), owners
+    stage = dagbag.dags["ingest__mitxonline_app"].get_task("stage")
+    assert [t.task_id for t in stage.downstream_list] == ["publish_raw_tables"]
+    assert "stg__mitxonline__app__postgres__users_user" in stage.select
 
 
 def test_local_ingest_runs_the_sample_loader_and_production_runs_airbyte(monkeypatch):
@@ -89,11 +111,12 @@ def test_local_ingest_runs_the_sample_loader_and_production_runs_airbyte(monkeyp
 
     source = load_registry(DEFAULT_REGISTRY)["xpro"]
     local = build_ingest_dag(source, Settings("local", Path("/tmp")), str(DEFAULT_REGISTRY))
-    assert {t.task_id for t in local.tasks} == {"extract_load", "publish_raw_tables"}
+    assert {t.task_id for t in local.tasks} == {"extract_load", "stage", "publish_raw_tables"}
     prod = build_ingest_dag(source, Settings("production", Path("/tmp")), str(DEFAULT_REGISTRY))
     assert {t.task_id for t in prod.tasks} == {
         "sync__xpro_app_postgres",
         "sync__xpro_openedx_mysql",
+        "stage",
         "publish_raw_tables",
     }
     sync = prod.get_task("sync__xpro_app_postgres")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-from ol_platform.lake.naming import namespace
+from ol_platform.lake.naming import namespace, warehouse_schema
 
 ASSET_SCHEME = "iceberg"
 ASSET_AUTHORITY = "ol-lake"
@@ -29,3 +29,8 @@ def table_asset(table_namespace: str, table: str) -> Asset:
 
 def raw_asset(env: str, table: str) -> Asset:
     return table_asset(namespace(env, "raw"), table)
+
+
+def model_asset(env: str, layer: str, model: str) -> Asset:
+    """A dbt model's table: ``iceberg://ol-lake/<target schema>_<layer>/<model>``."""
+    return table_asset(f"{warehouse_schema(env)}_{layer}", model)

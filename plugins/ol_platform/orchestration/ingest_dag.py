@@ -2,12 +2,15 @@
 
 Shape of every ingest DAG::
 
-    local / ci:      extract_load ─────────────────────► publish_raw_tables (outlets)
-    qa / production: sync__<connection> (deferrable) ──► publish_raw_tables (outlets)
+    local / ci:      extract_load ─────────────────────► stage ──► publish_raw_tables (outlets)
+    qa / production: sync__<connection> (deferrable) ──► stage ──► publish_raw_tables (outlets)
 
-``publish_raw_tables`` checks that every raw table the source promises exists in the lake and
-emits one Asset event per table (``iceberg://ol-lake/<namespace>/<table>``, extra: rows), which
-schedules the transform DAG. Nothing here touches the network or a database at parse time.
+``stage`` is "sync and stage": a Cosmos ``dbt build`` of the staging models that read this
+source's raw tables (and their tests), emitting each staging table's Asset. Only then does
+``publish_raw_tables`` check that every raw table the source promises exists and emit one
+Asset event per table (``iceberg://ol-lake/<namespace>/<table>``, extra: rows), which
+schedules the transform DAG: it never reads staging that is older than the raw data.
+Nothing here touches the network or a database at parse time.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, task
 
-from ol_platform.lake.assets import raw_asset
+from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source, Transport
@@ -117,6 +120,10 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
         default_args=default_args(source.owner, source.retries, source.timeout_minutes),
     ) as dag:
         publish = publish_raw_tables.override(outlets=outlets)(source.name, registry_path)
+        stage = stage_task(source, settings)
+        if stage is not None:
+            stage >> publish
+            publish = stage  # the load feeds the staging build, which feeds the publish
         if settings.uses_samples or source.transport is not Transport.AIRBYTE:
             extract_load(source.name, registry_path) >> publish
         else:
@@ -134,6 +141,31 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
                     >> publish
                 )
     return dag
+
+
+def stage_task(source: Source, settings: Settings):
+    """The Cosmos ``dbt build`` of the source's staging models, or None if it has none."""
+    from ol_platform.transform.project import ManifestMissingError, load_graph
+
+    try:
+        layers = {m.name: m.layer for m in load_graph().models}
+        models = load_graph().staging_models_of(source.raw_table_names())
+    except ManifestMissingError as exc:
+        warnings.warn(f"{source.dag_id}: no staging step: {exc}", stacklevel=2)
+        return None
+    if not models:
+        return None
+    from ol_platform.transform.cosmos_config import build_operator
+
+    return build_operator(
+        task_id="stage",
+        select=models,
+        settings=settings,
+        outlets=[model_asset(settings.env, layers[m], m) for m in models],
+        # Only tests whose parents are all in this build: a relationship to another source's
+        # staging runs when both exist (in the transform DAG or a full `dbt build`).
+        indirect_selection="cautious",
+    )
 
 
 @task(task_id="invalid_registry_entry", retries=0)

@@ -1,8 +1,16 @@
-"""The ``transform`` DAG: the dbt project rendered by Cosmos, one task per model.
+"""The ``transform`` DAG: the dbt layers above staging, run when a raw table they need changes.
 
-Scheduled on the raw-table Assets the project reads (any of them updating starts a run);
-every model task emits the Asset of the table it builds,
-``iceberg://ol-lake/<target schema>_<layer>/<model>``.
+Staging models run in each source's ingest DAG right after its load ("sync and stage"), before
+it publishes the raw tables' Assets; this DAG is scheduled on ``AssetAny`` of the raw tables
+its models depend on (directly or through staging) and builds the intermediate, dimensional,
+mart and reporting layers. Each model's table is an Asset,
+``iceberg://ol-lake/<target schema>_<layer>/<model>`` (e.g.
+``iceberg://ol-lake/ol_warehouse_production_dimensional/dim_course_run``), emitted when the
+model and its tests succeed.
+
+How the models become tasks is ``OLP_DBT_RENDER`` (see ``ol_platform.transform.cosmos_config``):
+one Cosmos ``dbt build`` task (default), or Cosmos's watcher task group, a run and a test task
+per model.
 """
 
 from __future__ import annotations
@@ -11,37 +19,33 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, AssetAny
 
-from ol_platform.lake.assets import raw_asset, table_asset
-from ol_platform.lake.naming import warehouse_schema
+from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
 from ol_platform.settings import Settings
-from ol_platform.transform.project import load_graph
+from ol_platform.transform.project import ProjectGraph, load_graph
 
 DAG_ID = "transform"
+TRANSFORM_LAYERS = ("intermediate", "dimensional", "mart", "reporting")
+# dbt selects the layers by their schema config: path-independent, one selector per layer.
+TRANSFORM_SELECT = [f"config.schema:{layer}" for layer in TRANSFORM_LAYERS]
 
 
-def model_asset(settings: Settings, model_name: str, layer: str):
-    return table_asset(f"{warehouse_schema(settings.env)}_{layer}", model_name)
-
-
-def build_transform_dag(settings: Settings, load_method: str = "dbt_manifest") -> DAG:
-    """``load_method``: a Cosmos ``LoadMode`` value; only benchmarks use another."""
-    from cosmos import DbtTaskGroup
-
-    from ol_platform.transform.cosmos_config import (
-        execution_config,
-        operator_args,
-        profile_config,
-        project_config,
-        render_config,
-    )
+def build_transform_dag(
+    settings: Settings, load_method: str = "dbt_manifest", render: str | None = None
+) -> DAG:
+    """``load_method``: a Cosmos ``LoadMode`` value, for the watcher render; benchmarks vary it."""
+    from ol_platform.transform.cosmos_config import render_mode
 
     graph = load_graph()
+    models = graph.in_layers(TRANSFORM_LAYERS)
+    raw_tables = graph.upstream_source_tables([m.name for m in models])
+    # Built with no schedule, which is set last: every `a >> b` hashes the DAG, schedule
+    # included, and hashing an AssetAny of dozens of Assets per edge cost 1.2 s of parse.
     with DAG(
         dag_id=DAG_ID,
-        description="dbt models on the raw lake, rendered by Cosmos",
+        description="dbt layers above staging on the lake, run by Cosmos",
         doc_md=__doc__,
-        schedule=AssetAny(*(raw_asset(settings.env, t) for t in graph.source_tables)),
+        schedule=None,
         start_date=datetime(2024, 1, 1),
         catchup=False,
         max_active_runs=1,
@@ -54,23 +58,60 @@ def build_transform_dag(settings: Settings, load_method: str = "dbt_manifest") -
             "on_failure_callback": on_task_failure,
         },
     ) as dag:
-        group = DbtTaskGroup(
-            group_id="dbt",
-            project_config=project_config(),
-            profile_config=profile_config(settings),
-            execution_config=execution_config(),
-            render_config=render_config(load_method=load_method),
-            operator_args=operator_args(settings),
-        )
-        attach_model_assets(group, settings, graph)
+        if (render or render_mode()) == "watcher":
+            _watcher_group(settings, graph, load_method)
+        else:
+            from ol_platform.transform.cosmos_config import build_operator
+
+            build_operator(
+                task_id="dbt_build",
+                select=TRANSFORM_SELECT,
+                settings=settings,
+                outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
+            )
+    _set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))
     return dag
 
 
-def attach_model_assets(group, settings: Settings, graph) -> None:
-    """Give each model's task the Asset of the table it builds."""
+def _set_asset_schedule(dag: DAG, condition: AssetAny) -> None:
+    from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
+
+    # `schedule` is frozen after construction (attrs); the timetable derives from it.
+    object.__setattr__(dag, "schedule", condition)
+    dag.timetable = AssetTriggeredTimetable(condition)
+
+
+def _watcher_group(settings: Settings, graph: ProjectGraph, load_method: str) -> None:
+    from cosmos import DbtTaskGroup
+
+    from ol_platform.transform.cosmos_config import (
+        execution_config,
+        profile_config,
+        project_config,
+        render_config,
+        watcher_operator_args,
+    )
+
+    group = DbtTaskGroup(
+        group_id="dbt",
+        project_config=project_config(),
+        profile_config=profile_config(settings),
+        execution_config=execution_config(),
+        render_config=render_config(select=TRANSFORM_SELECT, load_method=load_method),
+        operator_args=watcher_operator_args(settings),
+    )
+    attach_model_assets(group, settings, graph)
+
+
+def attach_model_assets(group, settings: Settings, graph: ProjectGraph) -> None:
+    """Give each model's last task (its tests, else its run) the Asset of its table."""
     layers = {m.name: m.layer for m in graph.models}
+    last: dict[str, object] = {}
     for task_id, task in group.children.items():
-        # Cosmos names a model's task "<group>.<model>_model_build" (TestBehavior.BUILD).
-        name = task_id.split(".")[-1].removesuffix("_build").removesuffix("_model")
-        if name in layers:
-            task.outlets = [model_asset(settings, name, layers[name])]
+        # Watcher task ids: "dbt.<model>.run", "dbt.<model>.test", or "dbt.<model>_run".
+        parts = task_id.split(".")
+        name = parts[1] if len(parts) > 2 else parts[-1].removesuffix("_run")
+        if name in layers and (name not in last or task_id.endswith(".test")):
+            last[name] = task
+    for name, task in last.items():
+        task.outlets = [model_asset(settings.env, layers[name], name)]

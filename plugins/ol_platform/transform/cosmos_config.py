@@ -1,11 +1,24 @@
-"""The Cosmos configuration shared by every DAG that renders the dbt project.
+"""The Cosmos configuration shared by every DAG that runs the dbt project.
 
 dbt runs in its own virtualenv (``dbt_project/.venv``), invoked as a subprocess. Locally the
 profile is ``dbt_project/profiles.yml``'s DuckDB target, a stateless engine over the Iceberg
 lake; in production it is mapped from the Airflow connection ``trino_default``.
+
+Two ways to put a selection of models in a DAG (``OLP_DBT_RENDER``):
+
+- ``build`` (default): one Cosmos ``DbtBuildLocalOperator`` runs ``dbt build`` on the
+  selection: models and their tests interleaved as dbt orders them, one dbt start-up, one
+  parse (reused from the build's ``partial_parse.msgpack``). Its wall time is a plain
+  ``dbt build`` plus one task's start-up; the task emits the Asset of every model it builds.
+- ``watcher``: Cosmos's watcher mode renders a task group with a run and a test task per model,
+  fed by one producer running the same ``dbt build``. Per-model retries and visibility, at the
+  cost of two extra task processes per model, which on a small worker dominate the run
+  (see bench/transform_wall.py).
 """
 
 from __future__ import annotations
+
+import os
 
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
@@ -13,6 +26,7 @@ from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavi
 from ol_platform.lake.catalog import catalog_env
 from ol_platform.lake.naming import warehouse_schema
 from ol_platform.settings import Settings
+from ol_platform.transform.artifacts import keep_artifacts
 from ol_platform.transform.project import (
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
@@ -56,11 +70,26 @@ def profile_config(settings: Settings) -> ProfileConfig:
     )
 
 
+RENDER_MODES = ("build", "watcher")
+
+
+def render_mode() -> str:
+    mode = os.environ.get("OLP_DBT_RENDER", "build")
+    if mode not in RENDER_MODES:
+        raise ValueError(f"OLP_DBT_RENDER={mode!r} is not one of {', '.join(RENDER_MODES)}")
+    return mode
+
+
 def execution_config() -> ExecutionConfig:
     return ExecutionConfig(
-        execution_mode=ExecutionMode.LOCAL,
+        # One `dbt build`; a run and a test sensor per model follow it through its JSON log.
+        execution_mode=ExecutionMode.WATCHER,
         dbt_executable_path=DBT_EXECUTABLE,
+        # dbt-core (without adapters) is importable in Airflow's environment too: never let
+        # Cosmos pick the in-process runner.
         invocation_mode=InvocationMode.SUBPROCESS,
+        # A retried producer only restores its state and skips; consumers retry per model.
+        setup_operator_args={"retries": 0},
     )
 
 
@@ -69,14 +98,36 @@ def render_config(
 ) -> RenderConfig:
     return RenderConfig(
         load_method=LoadMode(load_method),
-        # One `dbt build` per model: its tests run in the same process, halving dbt startups.
-        test_behavior=TestBehavior.BUILD,
+        # BUILD is not supported by the watcher; its producer still runs one `dbt build`.
+        test_behavior=TestBehavior.AFTER_EACH,
         dbt_executable_path=DBT_EXECUTABLE,
         invocation_mode=InvocationMode.SUBPROCESS,
-        # A test on two models (relationships) gets its own task after both are built, and
-        # is excluded from each model's `dbt build`, which would otherwise run it too early.
-        should_detach_multiple_parents_tests=True,
+        # Multi-parent tests count towards each parent's test sensor.
+        should_detach_multiple_parents_tests=False,
+        # The operator_args key is overridden by this one; the platform attaches its own Assets.
+        emit_datasets=False,
         select=select or [],
+    )
+
+
+def build_operator(
+    *, task_id: str, select: list[str], settings: Settings, outlets: list, **kwargs
+):
+    """One Cosmos task running ``dbt build`` on ``select`` (the ``build`` render mode)."""
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    return DbtBuildLocalOperator(
+        task_id=task_id,
+        project_dir=DBT_PROJECT_DIR,
+        profile_config=profile_config(settings),
+        dbt_executable_path=DBT_EXECUTABLE,
+        invocation_mode=InvocationMode.SUBPROCESS,
+        install_deps=False,
+        select=select,
+        outlets=outlets,
+        callback=keep_artifacts,
+        **operator_args(settings),
+        **kwargs,
     )
 
 
@@ -99,3 +150,8 @@ def operator_args(settings: Settings) -> dict:
         "env": dbt_env(settings),
         "append_env": True,
     }
+
+
+def watcher_operator_args(settings: Settings) -> dict:
+    # Sensors poll the producer's XCom; the default 10 s would pad every model's task.
+    return {**operator_args(settings), "poke_interval": 2}

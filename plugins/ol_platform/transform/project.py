@@ -30,13 +30,35 @@ class ManifestMissingError(FileNotFoundError):
 class Model:
     name: str
     layer: str  # the custom schema: staging, intermediate, ...
-    source_tables: tuple[str, ...]
+    source_tables: tuple[str, ...]  # raw tables it reads directly
+    parents: tuple[str, ...] = ()  # models it reads
 
 
 @dataclass(frozen=True)
 class ProjectGraph:
     models: tuple[Model, ...]
     source_tables: tuple[str, ...]
+
+    def in_layers(self, layers: tuple[str, ...]) -> list[Model]:
+        return [m for m in self.models if m.layer in layers]
+
+    def upstream_source_tables(self, names: list[str]) -> tuple[str, ...]:
+        """Raw tables the named models read, directly or through the models they read."""
+        by_name = {m.name: m for m in self.models}
+        seen, tables, todo = set(), set(), list(names)
+        while todo:
+            model = by_name.get(todo.pop())
+            if model is None or model.name in seen:
+                continue
+            seen.add(model.name)
+            tables.update(model.source_tables)
+            todo.extend(model.parents)
+        return tuple(sorted(tables))
+
+    def staging_models_of(self, raw_tables: list[str]) -> list[str]:
+        """Staging models reading any of ``raw_tables``: what a source's ingest DAG stages."""
+        wanted = set(raw_tables)
+        return [m.name for m in self.in_layers(("staging",)) if wanted & set(m.source_tables)]
 
 
 @lru_cache(maxsize=2)
@@ -63,6 +85,9 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
                 name=node["name"],
                 layer=node["config"].get("schema") or "",
                 source_tables=tuple(sorted(sources[u] for u in upstream if u in sources)),
+                parents=tuple(
+                    sorted(u.split(".")[-1] for u in upstream if u.startswith("model."))
+                ),
             )
         )
     return ProjectGraph(
