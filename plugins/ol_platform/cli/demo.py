@@ -13,6 +13,7 @@ import logging
 import signal
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from pyiceberg.exceptions import NoSuchTableError
 
@@ -25,6 +26,7 @@ from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
 from ol_platform.samples.systems import runnable_sources, sample_systems
 from ol_platform.settings import Settings
 from ol_platform.sources.registry import load_registry
+from ol_platform.transform.artifacts import artifacts_root
 from ol_platform.transform.project import load_graph
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class Summary:
     runs: dict[str, list[dict]] = field(default_factory=dict)
     raw_tables: dict[str, int] = field(default_factory=dict)
     models: dict[str, dict] = field(default_factory=dict)
+    tests: dict[str, int] = field(default_factory=dict)  # dbt test status -> count
 
     def render(self) -> str:
         lines = [
@@ -54,6 +57,8 @@ class Summary:
             f"  {m:<62} {v['state'] or '-':<8} {v['rows'] if v['rows'] is not None else '-':>8}"
             for m, v in self.models.items()
         ]
+        built = sum(1 for v in self.models.values() if v["state"] == "success")
+        lines.append(f"\ndbt: {built}/{len(self.models)} models built; tests: {self.tests}")
         lines.append(f"\nAirflow UI: {self.ui}")
         return "\n".join(lines)
 
@@ -63,6 +68,18 @@ def _lake_rows(catalog, identifier: str) -> int | None:
         return row_count(catalog.load_table(identifier))
     except NoSuchTableError:
         return None
+
+
+def latest_dbt_results(root: str) -> dict[str, str]:
+    """unique_id -> status from every DAG's latest dbt run_results, newest run winning."""
+    runs = []
+    for path in Path(root).glob("*/latest/run_results.json"):
+        data = json.loads(path.read_text())
+        runs.append((data["metadata"]["generated_at"], data["results"]))
+    statuses: dict[str, str] = {}
+    for _, results in sorted(runs, key=lambda r: r[0]):
+        statuses.update({r["unique_id"]: r["status"] for r in results})
+    return statuses
 
 
 def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Summary:
@@ -81,20 +98,23 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
             for r in api.runs(dag_id)
         ]
     transform_runs = summary.runs[TRANSFORM_DAG_ID]
-    states: dict[str, str] = {}
-    if transform_runs:
-        for ti in api.task_instances(TRANSFORM_DAG_ID, transform_runs[-1]["run_id"]):
-            states[ti["task_id"]] = ti["state"]
+    # What dbt itself reported: the latest run_results of every DAG that ran dbt.
+    results = latest_dbt_results(artifacts_root(settings))
     for model in load_graph().models:
-        state = next((s for t, s in states.items() if f".{model.name}_" in t), None)
         identifier = f"{warehouse_schema(settings.env)}_{model.layer}.{model.name}"
-        summary.models[model.name] = {"state": state, "rows": _lake_rows(catalog, identifier)}
+        summary.models[model.name] = {
+            "state": results.get(f"model.ol_dbt.{model.name}"),
+            "rows": _lake_rows(catalog, identifier),
+        }
+    tests = [status for uid, status in results.items() if uid.startswith("test.")]
+    summary.tests = {s: tests.count(s) for s in sorted(set(tests))}
     all_runs = [r for runs in summary.runs.values() for r in runs]
     summary.ok = (
         bool(transform_runs)
         and all(r["state"] == "success" for r in all_runs)
         and all(n > 0 for n in summary.raw_tables.values())
         and all(m["state"] == "success" for m in summary.models.values())
+        and set(summary.tests) <= {"pass"}
     )
     return summary
 

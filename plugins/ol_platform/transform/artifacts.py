@@ -15,15 +15,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ol_platform.settings import get_settings
+from ol_platform.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 ARTIFACTS = ("manifest.json", "run_results.json", "sources.json", "catalog.json")
 
 
-def artifacts_root() -> str:
-    return os.environ.get("OLP_DBT_ARTIFACTS_URL") or str(get_settings().home / "dbt_artifacts")
+def artifacts_root(settings: Settings | None = None) -> str:
+    configured = os.environ.get("OLP_DBT_ARTIFACTS_URL")
+    return configured or str((settings or get_settings()).home / "dbt_artifacts")
 
 
 def _safe(part: str) -> str:
