@@ -163,6 +163,10 @@ def test_dag_files_parse_without_network_or_database(tmp_path):
             # Heavy plugins must not be pulled in by parsing (Cosmos reading the manifest
             # through ObjectStoragePath used to load every plugin, ~20 s).
             assert "openmetadata_managed_apis" not in sys.modules, "plugins loaded at parse"
+            # Nor the libraries only tasks need: every parse would pay their imports.
+            heavy = ("cosmos.operators.local", "cosmos.converter", "dlt", "pyiceberg", "duckdb")
+            loaded = [m for m in heavy if m in sys.modules]
+            assert not loaded, f"imported at parse time: {{loaded}}"
             print("parsed")
             """
         )

@@ -19,14 +19,10 @@ Two ways to put a selection of models in a DAG (``OLP_DBT_RENDER``):
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
-
-from ol_platform.lake.catalog import catalog_env
 from ol_platform.lake.naming import warehouse_schema
 from ol_platform.settings import Settings
-from ol_platform.transform.artifacts import keep_artifacts
 from ol_platform.transform.project import (
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
@@ -34,10 +30,16 @@ from ol_platform.transform.project import (
     PROJECT_NAME,
 )
 
+if TYPE_CHECKING:
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+
 TRINO_CONN_ID = "trino_default"
+# Cosmos is imported inside the functions below: the default render mode parses without it.
 
 
 def project_config() -> ProjectConfig:
+    from cosmos import ProjectConfig
+
     config = ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
         manifest_path=MANIFEST_PATH,
@@ -52,6 +54,8 @@ def project_config() -> ProjectConfig:
 
 
 def profile_config(settings: Settings) -> ProfileConfig:
+    from cosmos import ProfileConfig
+
     if settings.env in ("qa", "production"):
         from cosmos.profiles import TrinoLDAPProfileMapping
 
@@ -81,6 +85,9 @@ def render_mode() -> str:
 
 
 def execution_config() -> ExecutionConfig:
+    from cosmos import ExecutionConfig
+    from cosmos.constants import ExecutionMode, InvocationMode
+
     return ExecutionConfig(
         # One `dbt build`; a run and a test sensor per model follow it through its JSON log.
         execution_mode=ExecutionMode.WATCHER,
@@ -96,6 +103,9 @@ def execution_config() -> ExecutionConfig:
 def render_config(
     select: list[str] | None = None, load_method: str = "dbt_manifest"
 ) -> RenderConfig:
+    from cosmos import RenderConfig
+    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+
     return RenderConfig(
         load_method=LoadMode(load_method),
         # BUILD is not supported by the watcher; its producer still runs one `dbt build`.
@@ -110,25 +120,11 @@ def render_config(
     )
 
 
-def build_operator(
-    *, task_id: str, select: list[str], settings: Settings, outlets: list, **kwargs
-):
-    """One Cosmos task running ``dbt build`` on ``select`` (the ``build`` render mode)."""
-    from cosmos.operators.local import DbtBuildLocalOperator
+def build_operator(*, task_id: str, select: list[str], settings: Settings, outlets: list, **kwargs):
+    """One task running ``dbt build`` on ``select`` through Cosmos (the ``build`` render mode)."""
+    from ol_platform.transform.operators import DbtBuildOperator
 
-    return DbtBuildLocalOperator(
-        task_id=task_id,
-        project_dir=DBT_PROJECT_DIR,
-        profile_config=profile_config(settings),
-        dbt_executable_path=DBT_EXECUTABLE,
-        invocation_mode=InvocationMode.SUBPROCESS,
-        install_deps=False,
-        select=select,
-        outlets=outlets,
-        callback=keep_artifacts,
-        **operator_args(settings),
-        **kwargs,
-    )
+    return DbtBuildOperator(task_id=task_id, select=select, outlets=outlets, **kwargs)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -138,6 +134,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     if settings.uses_samples:
+        from ol_platform.lake.catalog import catalog_env  # pyiceberg: not at parse time
+
         env |= {"DBT_TARGET": "duckdb", **catalog_env(settings)}
     return env
 

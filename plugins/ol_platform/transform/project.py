@@ -85,9 +85,7 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
                 name=node["name"],
                 layer=node["config"].get("schema") or "",
                 source_tables=tuple(sorted(sources[u] for u in upstream if u in sources)),
-                parents=tuple(
-                    sorted(u.split(".")[-1] for u in upstream if u.startswith("model."))
-                ),
+                parents=tuple(sorted(u.split(".")[-1] for u in upstream if u.startswith("model."))),
             )
         )
     return ProjectGraph(

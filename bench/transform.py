@@ -1,0 +1,194 @@
+"""The transform DAG: parse time at this project's size and at 250 models, and the wall time of
+a Cosmos-run DAG against a plain ``dbt build`` of the same selection on the same data.
+
+Parse: a fresh process per parse, Airflow pre-imported as the DAG processor has it, timing
+``dags/transform.py`` only; medians of ``--repeat``. The 250-model case is this project's
+manifest plus generated models (chains of intermediate models over the real staging
+models), in a temporary project directory.
+
+Wall time: the sample lake is seeded (``olp seed``) and staged once; then, in one run,
+``dbt build`` of the transform selection (the baseline) and the transform DAG under a real
+embedded Airflow (scheduler, LocalExecutor), triggered ``--runs`` times per render mode; a
+DAG run's wall time is its start to end as the API reports it. Medians.
+
+    uv run python bench/transform.py [--repeat 5] [--runs 3] [--modes build,watcher]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+PARSE = """
+import json, runpy, time
+import airflow, airflow.sdk  # pre-imported by the DAG processor
+t = time.perf_counter()
+ns = runpy.run_path({path!r})
+dag = ns["dag"] if "dag" in ns else next(v for v in ns.values() if type(v).__name__ == "DAG")
+print(json.dumps({{"seconds": time.perf_counter() - t, "tasks": len(dag.tasks)}}))
+"""
+
+
+def synthetic_project(models: int, into: Path) -> int:
+    """Copy the project's manifest and add intermediate models up to ``models`` in total."""
+    from ol_platform.transform.project import DBT_PROJECT_DIR, MANIFEST_PATH
+
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    nodes = manifest["nodes"]
+    real = [n for n in nodes.values() if n["resource_type"] == "model"]
+    staging = [n["unique_id"] for n in real if n["config"].get("schema") == "staging"]
+    template = next(n for n in real if n["config"].get("schema") == "intermediate")
+    for i in range(models - len(real)):
+        node = copy.deepcopy(template)
+        name = f"int__synthetic__model_{i:03d}"
+        uid = f"model.ol_dbt.{name}"
+        # Chains of five over the real staging models: depth as well as breadth.
+        parent = (
+            staging[i % len(staging)]
+            if i % 5 == 0
+            else f"model.ol_dbt.int__synthetic__model_{i - 1:03d}"
+        )
+        node.update(name=name, unique_id=uid, alias=name, fqn=["ol_dbt", "synthetic", name])
+        node["depends_on"] = {"macros": [], "nodes": [parent]}
+        node["path"] = node["original_file_path"] = f"models/synthetic/{name}.sql"
+        nodes[uid] = node
+        for kind in ("unique", "not_null"):
+            test = copy.deepcopy(next(n for n in nodes.values() if n["resource_type"] == "test"))
+            tid = f"test.ol_dbt.{kind}_{name}_id.{i:010d}"
+            test.update(name=f"{kind}_{name}_id", unique_id=tid)
+            test["depends_on"] = {"macros": [], "nodes": [uid]}
+            test["attached_node"] = uid
+            nodes[tid] = test
+    (into / "target").mkdir(parents=True, exist_ok=True)
+    (into / "target" / "manifest.json").write_text(json.dumps(manifest))
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(DBT_PROJECT_DIR / name, into / name)
+    for name in ("models", "macros", "tests"):
+        (into / name).symlink_to(DBT_PROJECT_DIR / name)
+    return sum(1 for n in nodes.values() if n["resource_type"] == "model")
+
+
+def parse_median(env: dict, repeat: int) -> tuple[float, int]:
+    code = PARSE.format(path=str(ROOT / "dags" / "transform.py"))
+    samples, tasks = [], 0
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        samples.append(result["seconds"])
+        tasks = result["tasks"]
+    return statistics.median(samples), tasks
+
+
+def bench_parse(repeat: int, modes: list[str]) -> None:
+    from ol_platform.transform.project import load_graph
+
+    base = {
+        **os.environ,
+        "AIRFLOW_HOME": str(ROOT / ".olp" / "bench-airflow"),
+        "OLP_HOME": str(ROOT / ".olp" / "bench"),
+        "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
+    }
+    print(f"Transform DAG parse time (median of {repeat} fresh processes)")
+    print(f"  {'models':>7} {'render':<8} {'tasks':>6} {'seconds':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        total = synthetic_project(250, Path(tmp))
+        for models, project in ((len(load_graph().models), None), (total, tmp)):
+            for mode in modes:
+                env = {**base, "OLP_DBT_RENDER": mode}
+                if project:
+                    env["OLP_DBT_PROJECT_DIR"] = project
+                seconds, tasks = parse_median(env, repeat)
+                print(f"  {models:>7} {mode:<8} {tasks:>6} {seconds:>8.3f}")
+
+
+def _duration(run: dict) -> float:
+    start = datetime.fromisoformat(run["start_date"])
+    return (datetime.fromisoformat(run["end_date"]) - start).total_seconds()
+
+
+def bench_wall(runs: int, modes: list[str]) -> None:
+    from ol_platform.cli.airflow_api import AirflowAPI
+    from ol_platform.cli.embedded_airflow import EmbeddedAirflow
+    from ol_platform.lake.catalog import catalog_env
+    from ol_platform.orchestration.transform_dag import DAG_ID, TRANSFORM_SELECT
+    from ol_platform.samples.systems import seed_lake
+    from ol_platform.settings import Settings
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    home = Path(tempfile.mkdtemp(prefix="olp-bench-"))
+    settings = Settings(env="local", home=home)
+    os.environ.update(OLP_HOME=str(home), AIRFLOW_HOME=str(home / "airflow"))
+    seed_lake(settings)
+    env = {
+        **os.environ,
+        "DBT_TARGET": "duckdb",
+        "OLP_WAREHOUSE_SCHEMA": "ol_warehouse_local",
+        **catalog_env(settings),
+    }
+
+    def dbt_build(*select: str) -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            [str(DBT_EXECUTABLE), "build", "--select", *select, "--profiles-dir", ".",
+             "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(home / "target")],
+            cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+    dbt_build("config.schema:staging")  # the ingest DAGs' part, done once
+    plain = statistics.median(dbt_build(*TRANSFORM_SELECT) for _ in range(runs))
+    print(f"\nTransform wall time (medians of {runs}; same selection, same data)")
+    print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
+    for mode in modes:
+        os.environ["OLP_DBT_RENDER"] = mode
+        airflow = EmbeddedAirflow(settings)
+        try:
+            airflow.start()
+            api = AirflowAPI(airflow.url)
+            api.wait_for_dags([DAG_ID])
+            api.unpause(DAG_ID)
+            durations = []
+            for _ in range(runs):
+                run_id = api.trigger(DAG_ID)
+                while (run := api.run(DAG_ID, run_id))["state"] not in ("success", "failed"):
+                    time.sleep(1)
+                if run["state"] != "success":
+                    sys.exit(f"{mode}: transform run {run_id} failed; see {airflow.log_dir}")
+                durations.append(_duration(run))
+            wall = statistics.median(durations)
+            print(f"  Cosmos transform DAG ({mode:<7}) {wall:7.1f} s   {wall / plain:.2f}x")
+        finally:
+            airflow.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--modes", default="build,watcher")
+    parser.add_argument("--skip-wall", action="store_true")
+    args = parser.parse_args()
+    modes = args.modes.split(",")
+    bench_parse(args.repeat, modes)
+    if not args.skip_wall:
+        bench_wall(args.runs, modes)
+
+
+if __name__ == "__main__":
+    main()
