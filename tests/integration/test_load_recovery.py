@@ -11,6 +11,7 @@ import textwrap
 import time
 
 import pyarrow as pa
+import pytest
 import sqlalchemy as sa
 from pyiceberg.catalog import load_catalog
 
@@ -63,8 +64,16 @@ def snapshot_of(catalog, source) -> dict[str, list[dict]]:
     return out
 
 
-def test_rerun_after_sigkill_mid_load_leaves_no_duplicates_and_no_loss(tmp_path):
-    db = f"sqlite:///{tmp_path / 'app.sqlite'}"
+@pytest.fixture(params=["sqlite", "postgres"])
+def app_db(request, tmp_path) -> str:
+    """dlt reads SQLite; PostgreSQL takes the COPY path streamed into the commit."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_rerun_after_sigkill_mid_load_leaves_no_duplicates_and_no_loss(tmp_path, app_db):
+    db = app_db
     mitxonline_app.build(sa.create_engine(db), size=SIZE)
     source = load_registry(DEFAULT_REGISTRY)["mitxonline_app"]
 
