@@ -1,0 +1,56 @@
+{#-
+  Staging for the per-deployment Open edX tables (one raw table per deployment, same shape):
+  each deployment's model calls the macro with its raw table.
+-#}
+
+{% macro stg_openedx_tracking_logs(raw_table) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+    where event_type is not null
+        and trim(event_type) <> ''
+        and event_hash is not null
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', 'event_hash') }})
+
+select
+    event_hash as useractivity_event_hash,
+    user_id,
+    username as user_username,
+    course_id as courserun_readable_id,
+    org_id as useractivity_org_id,
+    event_type as useractivity_event_type,
+    event_source as useractivity_event_source,
+    "time" as useractivity_event_on,
+    event as useractivity_event_object,
+    context as useractivity_context_object,
+    path as useractivity_path,
+    page as useractivity_page_url,
+    host as useractivity_host,
+    ip as useractivity_ip,
+    agent as useractivity_user_agent,
+    session as useractivity_session_id,
+    log_file as useractivity_log_file
+from deduplicated
+{%- endmacro %}
+
+{% macro stg_openedx_forum_contents(raw_table) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', '_id') }})
+
+select
+    _id as forumcontent_id,
+    _type as forumcontent_type,
+    _type = 'CommentThread' as forumcontent_is_thread,
+    {{ dbt.safe_cast('author_id', 'bigint') }} as user_id,
+    course_id as courserun_readable_id,
+    title as forumcontent_title,
+    body as forumcontent_body,
+    {{ dbt.safe_cast(json_text_at('votes', '$.up_count'), 'bigint') }} as forumcontent_upvote_count,
+    created_at as forumcontent_created_on,
+    updated_at as forumcontent_updated_on
+from deduplicated
+{%- endmacro %}
