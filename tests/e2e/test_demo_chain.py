@@ -55,6 +55,9 @@ def test_demo_chain_under_a_real_scheduler(settings, postgres_url):
     enrollments = sum(runs.column("courserun_enrollment_count").to_pylist())
     assert 0 < enrollments <= 8000
 
+    # The asset-triggered hop from a raw table's event to the transform run starting.
+    assert summary.hops["transform"] and all(0 <= h < 300 for h in summary.hops["transform"])
+
     dim = catalog.load_table("ol_warehouse_local_dimensional.dim_course_run").scan().to_arrow()
     assert len(set(dim.column("platform").to_pylist())) >= 5
 

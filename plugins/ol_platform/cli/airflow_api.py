@@ -64,6 +64,10 @@ class AirflowAPI:
             "task_instances"
         ]
 
+    def upstream_asset_events(self, dag_id: str, run_id: str) -> list[dict]:
+        """The Asset events that triggered an asset-triggered run."""
+        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/upstreamAssetEvents")["asset_events"]
+
     def queued_asset_events(self, dag_id: str) -> list[dict]:
         with self._client() as c:
             r = c.get(f"/dags/{dag_id}/assets/queuedEvents")

@@ -41,6 +41,8 @@ class Summary:
     raw_tables: dict[str, int] = field(default_factory=dict)
     models: dict[str, dict] = field(default_factory=dict)
     tests: dict[str, int] = field(default_factory=dict)  # dbt test status -> count
+    # Asset-triggered hops: seconds from the newest triggering Asset event to the run's start.
+    hops: dict[str, list[float]] = field(default_factory=dict)
 
     def render(self) -> str:
         lines = [
@@ -57,6 +59,9 @@ class Summary:
             f"  {m:<62} {v['state'] or '-':<8} {v['rows'] if v['rows'] is not None else '-':>8}"
             for m, v in self.models.items()
         ]
+        if self.hops:
+            lines.append("\nAsset-triggered hops (event -> run start, seconds):")
+            lines += [f"  {d:<28} {', '.join(f'{x:.1f}' for x in v)}" for d, v in self.hops.items()]
         built = sum(1 for v in self.models.values() if v["state"] == "success")
         lines.append(f"\ndbt: {built}/{len(self.models)} models built; tests: {self.tests}")
         lines.append(f"\nAirflow UI: {self.ui}")
@@ -82,6 +87,24 @@ def latest_dbt_results(root: str) -> dict[str, str]:
     return statuses
 
 
+def asset_hops(api: AirflowAPI, runs: dict[str, list[dict]]) -> dict[str, list[float]]:
+    """For every asset-triggered run: its start minus its newest triggering event's time."""
+    from datetime import datetime
+
+    hops: dict[str, list[float]] = {}
+    for dag_id, dag_runs in runs.items():
+        for run in dag_runs:
+            if run["run_type"] != "asset_triggered" or not run.get("start_date"):
+                continue
+            events = api.upstream_asset_events(dag_id, run["run_id"])
+            if not events:
+                continue
+            newest = max(datetime.fromisoformat(e["timestamp"]) for e in events)
+            started = datetime.fromisoformat(run["start_date"])
+            hops.setdefault(dag_id, []).append((started - newest).total_seconds())
+    return hops
+
+
 def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Summary:
     registry = load_registry()
     catalog = get_catalog(settings)
@@ -94,10 +117,16 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
             )
     for dag_id in [registry[n].dag_id for n in sources] + [TRANSFORM_DAG_ID]:
         summary.runs[dag_id] = [
-            {"run_id": r["dag_run_id"], "run_type": r["run_type"], "state": r["state"]}
+            {
+                "run_id": r["dag_run_id"],
+                "run_type": r["run_type"],
+                "state": r["state"],
+                "start_date": r.get("start_date"),
+            }
             for r in api.runs(dag_id)
         ]
     transform_runs = summary.runs[TRANSFORM_DAG_ID]
+    summary.hops = asset_hops(api, summary.runs)
     # What dbt itself reported: the latest run_results of every DAG that ran dbt.
     results = latest_dbt_results(artifacts_root(settings))
     for model in load_graph().models:
