@@ -7,6 +7,7 @@ the validation error; the other sources are unaffected.
 
 from ol_platform.orchestration.ingest_dag import build_broken_dag, build_ingest_dag
 from ol_platform.settings import get_settings
+from ol_platform.sources.models import Transport
 from ol_platform.sources.registry import load_registry, registry_path
 
 _settings = get_settings()
@@ -14,7 +15,8 @@ _path = registry_path()
 _registry = load_registry(_path)
 
 for _source in _registry.sources.values():
-    globals()[_source.dag_id] = build_ingest_dag(_source, _settings, str(_path))
+    if _source.transport is not Transport.COURSE_EXPORT:  # dags/course_exports.py runs these
+        globals()[_source.dag_id] = build_ingest_dag(_source, _settings, str(_path))
 
 for _name, _message in _registry.errors.items():
     globals()[f"ingest__{_name}"] = build_broken_dag(_name, _message)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ol_platform.settings import REPO_ROOT
-from ol_platform.sources.models import Tag
+from ol_platform.sources.models import Tag, Transport
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
 DAGS = REPO_ROOT / "dags"
@@ -35,14 +35,20 @@ def test_every_dag_file_yields_dags(dagbag):
     assert files == {p.name for p in DAGS.glob("*.py")}
 
 
+def _ingested(registry):
+    return [s for s in registry.sources.values() if s.transport is not Transport.COURSE_EXPORT]
+
+
 def test_one_ingest_dag_per_registry_entry(dagbag):
     registry = load_registry(DEFAULT_REGISTRY)
     ingest = {d for d in dagbag.dag_ids if d.startswith("ingest__")}
-    assert ingest == {s.dag_id for s in registry.sources.values()}
+    assert ingest == {s.dag_id for s in _ingested(registry)}
+    # Course exports have their own DAGs, not an ingest DAG.
+    assert "course_export__canvas" in dagbag.dag_ids and "ingest__canvas" not in ingest
 
 
 def test_schedules_equal_the_registry(dagbag):
-    for source in load_registry(DEFAULT_REGISTRY).sources.values():
+    for source in _ingested(load_registry(DEFAULT_REGISTRY)):
         dag = dagbag.dags[source.dag_id]
         assert dag.timetable.expression == source.schedule, source.name
 
@@ -61,7 +67,7 @@ def test_operational_defaults(dagbag):
 
 
 def test_ingest_dags_emit_their_raw_tables_as_assets(dagbag):
-    for source in load_registry(DEFAULT_REGISTRY).sources.values():
+    for source in _ingested(load_registry(DEFAULT_REGISTRY)):
         publish = dagbag.dags[source.dag_id].get_task("publish_raw_tables")
         uris = {a.uri for a in publish.outlets}
         assert uris == {
@@ -135,12 +141,14 @@ def test_a_broken_registry_entry_breaks_only_its_own_dag(tmp_path, monkeypatch):
 
     bag = DagBag(dag_folder=str(DAGS / "ingest.py"))
     assert bag.import_errors == {}
-    assert len([d for d in bag.dag_ids if d.startswith("ingest__")]) == len(raw["sources"])
+    exports = [s for s in raw["sources"] if s["transport"] == "course_export"]
+    ingest = [d for d in bag.dag_ids if d.startswith("ingest__")]
+    assert len(ingest) == len(raw["sources"]) - len(exports)
     dag = bag.dags[f"ingest__{broken}"]
     assert [t.task_id for t in dag.tasks] == ["invalid_registry_entry"]
     assert "field 'cadence'" in dag.doc_md and str(path) in dag.doc_md
     assert dag.schedule is None
-    healthy = bag.dags[f"ingest__{raw['sources'][1]['name']}"]
+    healthy = bag.dags["ingest__mitxonline_app"]
     assert "extract_load" in healthy.task_ids
 
 
