@@ -1,0 +1,1 @@
+"""Airflow plugins of the platform (registered through the ``airflow.plugins`` entry point)."""
