@@ -58,6 +58,16 @@ def test_demo_chain_under_a_real_scheduler(settings, postgres_url):
     # The asset-triggered hop from a raw table's event to the transform run starting.
     assert summary.hops["transform"] and all(0 <= h < 300 for h in summary.hops["transform"])
 
+    # The reverse path: every export source landed archives; MIT Learn acknowledged each
+    # one except mitx's (not sent); OpenMetadata built and validated its workflows and, with
+    # no server configured here, said it skipped them.
+    assert all(summary.archives[s] > 0 for s in ("mitxonline", "xpro", "mitx", "canvas"))
+    sent = sum(n for s, n in summary.archives.items() if s != "mitx")
+    assert summary.webhooks_acknowledged == sent
+    assert summary.catalog["ingest_metadata"] == "skipped", summary.catalog
+    for dag_id in ("mit_learn_webhooks", "openmetadata_ingestion"):
+        assert summary.hops[dag_id] and all(0 <= h < 300 for h in summary.hops[dag_id])
+
     dim = catalog.load_table("ol_warehouse_local_dimensional.dim_course_run").scan().to_arrow()
     assert len(set(dim.column("platform").to_pylist())) >= 5
 

@@ -64,6 +64,10 @@ class AirflowAPI:
             "task_instances"
         ]
 
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value"):
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
+        return self.get(path, deserialize=True).get("value")
+
     def upstream_asset_events(self, dag_id: str, run_id: str) -> list[dict]:
         """The Asset events that triggered an asset-triggered run."""
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/upstreamAssetEvents")["asset_events"]

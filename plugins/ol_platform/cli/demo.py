@@ -22,7 +22,10 @@ from ol_platform.cli.embedded_airflow import EmbeddedAirflow
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
+from ol_platform.orchestration.catalog_dag import DAG_ID as CATALOG_DAG_ID
+from ol_platform.orchestration.export_dags import EXPORT_SOURCES
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
+from ol_platform.orchestration.webhook_dag import DAG_ID as WEBHOOK_DAG_ID
 from ol_platform.samples.systems import runnable_sources, sample_systems
 from ol_platform.settings import Settings
 from ol_platform.sources.registry import load_registry
@@ -30,6 +33,12 @@ from ol_platform.transform.artifacts import artifacts_root
 from ol_platform.transform.project import load_graph
 
 log = logging.getLogger(__name__)
+
+DOWNSTREAM_DAGS = (
+    *(s.dag_id for s in EXPORT_SOURCES),
+    "mit_learn_webhooks",
+    "openmetadata_ingestion",
+)
 
 
 @dataclass
@@ -41,6 +50,9 @@ class Summary:
     raw_tables: dict[str, int] = field(default_factory=dict)
     models: dict[str, dict] = field(default_factory=dict)
     tests: dict[str, int] = field(default_factory=dict)  # dbt test status -> count
+    archives: dict[str, int] = field(default_factory=dict)  # landed per export source
+    webhooks_acknowledged: int = 0
+    catalog: dict[str, str] = field(default_factory=dict)  # OpenMetadata step -> outcome
     # Asset-triggered hops: seconds from the newest triggering Asset event to the run's start.
     hops: dict[str, list[float]] = field(default_factory=dict)
 
@@ -59,6 +71,11 @@ class Summary:
             f"  {m:<62} {v['state'] or '-':<8} {v['rows'] if v['rows'] is not None else '-':>8}"
             for m, v in self.models.items()
         ]
+        lines.append(f"\nCourse archives landed: {self.archives}")
+        lines.append(
+            f"MIT Learn webhooks acknowledged by the receiver: {self.webhooks_acknowledged}"
+        )
+        lines.append(f"OpenMetadata: {self.catalog}")
         if self.hops:
             lines.append("\nAsset-triggered hops (event -> run start, seconds):")
             lines += [f"  {d:<28} {', '.join(f'{x:.1f}' for x in v)}" for d, v in self.hops.items()]
@@ -105,6 +122,24 @@ def asset_hops(api: AirflowAPI, runs: dict[str, list[dict]]) -> dict[str, list[f
     return hops
 
 
+def collect_downstream(settings: Settings, api: AirflowAPI, summary: Summary, catalog) -> None:
+    """Archives landed, webhooks acknowledged (the delivery ledger) and OpenMetadata's outcome."""
+    from ol_platform.webhooks.ledger import ledger_identifier
+
+    for source in EXPORT_SOURCES:
+        landed = 0
+        for run in summary.runs.get(source.dag_id, []):
+            result = api.xcom(source.dag_id, run["run_id"], "export_courses") or {}
+            landed += int(result.get("archives", 0))
+        summary.archives[source.name] = landed
+    summary.webhooks_acknowledged = _lake_rows(catalog, ledger_identifier(settings.env)) or 0
+    runs = summary.runs.get(CATALOG_DAG_ID, [])
+    if runs:
+        for task_id in ("upload_dbt_artifacts", "ingest_metadata", "ingest_dbt_lineage"):
+            result = api.xcom(CATALOG_DAG_ID, runs[-1]["run_id"], task_id) or {}
+            summary.catalog[task_id] = str(result.get("status", "-")).split(":")[0]
+
+
 def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Summary:
     registry = load_registry()
     catalog = get_catalog(settings)
@@ -115,7 +150,7 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
             summary.raw_tables[table] = (
                 _lake_rows(catalog, f"{namespace(settings.env)}.{table}") or 0
             )
-    for dag_id in [registry[n].dag_id for n in sources] + [TRANSFORM_DAG_ID]:
+    for dag_id in [registry[n].dag_id for n in sources] + [TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS]:
         summary.runs[dag_id] = [
             {
                 "run_id": r["dag_run_id"],
@@ -137,6 +172,7 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
         }
     tests = [status for uid, status in results.items() if uid.startswith("test.")]
     summary.tests = {s: tests.count(s) for s in sorted(set(tests))}
+    collect_downstream(settings, api, summary, catalog)
     all_runs = [r for runs in summary.runs.values() for r in runs]
     summary.ok = (
         bool(transform_runs)
@@ -144,6 +180,10 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
         and all(n > 0 for n in summary.raw_tables.values())
         and all(m["state"] == "success" for m in summary.models.values())
         and set(summary.tests) <= {"pass"}
+        and sum(summary.archives.values()) > 0
+        and summary.webhooks_acknowledged
+        == sum(n for source, n in summary.archives.items() if source != "mitx")
+        and set(summary.catalog.values()) <= {"skipped", "succeeded", "uploaded"}
     )
     return summary
 
@@ -184,8 +224,11 @@ def run_demo(
             airflow.start()
             api = AirflowAPI(airflow.url)
             ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
-            api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID])
-            api.unpause(TRANSFORM_DAG_ID)
+            export_ids = [s.dag_id for s in EXPORT_SOURCES]
+            api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS])
+            # Asset-triggered DAGs first, so they see every event of this demo.
+            for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+                api.unpause(dag_id)
             for dag_id in ingest_ids:
                 start_ingest(api, dag_id)
             for dag_id in ingest_ids:
@@ -195,6 +238,14 @@ def run_demo(
             for dag_id in ingest_ids:
                 api.wait_until_settled(dag_id)
             api.wait_until_settled(TRANSFORM_DAG_ID)
+            # The reverse path: course exports land archives, their Assets trigger the webhooks.
+            for dag_id in export_ids:
+                start_ingest(api, dag_id)
+            for dag_id in export_ids:
+                api.wait_until_settled(dag_id)
+                api.pause(dag_id)
+            for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+                api.wait_until_settled(dag_id)
             collect_summary(settings, api, summary)
         finally:
             summary.wall_seconds = time.monotonic() - started

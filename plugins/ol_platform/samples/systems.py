@@ -23,7 +23,15 @@ from ol_platform.samples import edxorg_archives
 from ol_platform.samples.app_databases import SAMPLES
 from ol_platform.samples.tracking_logs import write_tracking_logs
 from ol_platform.settings import Settings
-from ol_platform.simulators import feeds, mit_climate, odl_video, sloan
+from ol_platform.simulators import (
+    canvas,
+    feeds,
+    mit_climate,
+    mit_learn,
+    odl_video,
+    sloan,
+    studio,
+)
 from ol_platform.simulators.http import BackgroundServer
 from ol_platform.sources.registry import Registry, load_registry
 
@@ -85,7 +93,48 @@ def sample_systems(settings: Settings, registry: Registry) -> Iterator[dict[str,
             "login": sloan_api.client_id,
             "password": sloan_api.client_secret,
         }
+        _start_content_systems(stack, settings, connections)
         yield connections
+
+
+# Course exports poll every 20 s in production; the simulators finish in a few polls.
+DEMO_POLL = {"poll_interval_seconds": 0.5, "poll_timeout_minutes": 5}
+DEMO_WEBHOOK_SECRET = "demo-mit-learn-webhook-secret"
+
+
+def _start_content_systems(stack: ExitStack, settings: Settings, connections: dict) -> None:
+    """Studio per Open edX deployment, Canvas, and the MIT Learn webhook receiver."""
+    for deployment in ("mitxonline", "xpro", "mitx"):
+        studio_api = studio.StudioAPI(token=f"demo-studio-{deployment}", deployment=deployment)
+        server = stack.enter_context(BackgroundServer(studio_api.handler()))
+        connections[f"openedx_studio_{deployment}"] = {
+            "conn_type": "http",
+            "host": server.url,
+            "password": studio_api.token,
+            "extra": DEMO_POLL,
+        }
+    canvas_api = canvas.CanvasAPI(token="demo-canvas-token")
+    server = stack.enter_context(BackgroundServer(canvas_api.handler()))
+    connections["canvas_api"] = {
+        "conn_type": "http",
+        "host": server.url,
+        "password": canvas_api.token,
+        "extra": DEMO_POLL | {"account_id": canvas_api.account_id},
+    }
+    receiver = mit_learn.MITLearnReceiver(secret=DEMO_WEBHOOK_SECRET)
+    server = stack.enter_context(BackgroundServer(receiver.handler()))
+    stack.callback(receiver.close)
+    connections["mit_learn_webhook"] = {
+        "conn_type": "http",
+        "host": server.url,
+        "password": receiver.secret,
+        "extra": {"backoff_base": 0.5},
+    }
+    # Exports land beside the edX.org archives: one landing bucket, as in production.
+    connections.setdefault(
+        "landing_bucket",
+        {"conn_type": "fs", "extra": {"path": str(settings.samples_dir / "landing")}},
+    )
 
 
 def seed_lake(settings: Settings, registry: Registry | None = None) -> list[CommitResult]:
