@@ -20,15 +20,14 @@ time (it takes ~20 s); the tasks import it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk import DAG, AssetAny, task
 
 from ol_platform.lake.assets import model_asset
-from ol_platform.orchestration.callbacks import on_task_failure
+from ol_platform.orchestration.defaults import default_args, set_asset_schedule
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
-from ol_platform.orchestration.transform_dag import _set_asset_schedule
 from ol_platform.settings import Settings
 from ol_platform.transform.project import load_graph
 
@@ -113,18 +112,8 @@ def build_catalog_dag(settings: Settings) -> DAG:
         max_active_runs=1,
         is_paused_upon_creation=not settings.is_production,
         tags=["dbt"],
-        default_args={
-            "owner": "data-platform",
-            "retries": 2,
-            "retry_delay": timedelta(minutes=2),
-            "retry_exponential_backoff": True,
-            "max_retry_delay": timedelta(minutes=20),
-            "execution_timeout": timedelta(hours=2),
-            "on_failure_callback": on_task_failure,
-        },
+        default_args=default_args(retries=2, timeout_minutes=120, max_retry_delay_minutes=20),
     ) as dag:
         upload_dbt_artifacts() >> ingest_metadata() >> ingest_dbt_lineage()
-    _set_asset_schedule(
-        dag, AssetAny(*(model_asset(settings.env, m.layer, m.name) for m in models))
-    )
+    set_asset_schedule(dag, AssetAny(*(model_asset(settings.env, m.layer, m.name) for m in models)))
     return dag

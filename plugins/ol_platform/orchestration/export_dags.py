@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from airflow.sdk import DAG, task
 
 from ol_platform.exports.assets import export_asset
-from ol_platform.orchestration.ingest_dag import START_DATE, default_args
+from ol_platform.orchestration.defaults import default_args
+from ol_platform.orchestration.ingest_dag import START_DATE
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Cadence, Tag
 

@@ -16,28 +16,17 @@ Nothing here touches the network or a database at parse time.
 from __future__ import annotations
 
 import warnings
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import DAG, task
 
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
+from ol_platform.orchestration.defaults import default_args
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source, Transport
 
 START_DATE = datetime(2024, 1, 1)
-
-
-def default_args(owner: str, retries: int, timeout_minutes: int) -> dict:
-    return {
-        "owner": owner,
-        "retries": retries,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(minutes=timeout_minutes),
-        "on_failure_callback": on_task_failure,
-    }
 
 
 def _doc(source: Source) -> str:

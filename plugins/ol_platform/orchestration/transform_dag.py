@@ -21,6 +21,7 @@ from airflow.sdk import DAG, AssetAny
 
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
+from ol_platform.orchestration.defaults import set_asset_schedule
 from ol_platform.settings import Settings
 from ol_platform.transform.project import ProjectGraph, load_graph
 
@@ -39,8 +40,7 @@ def build_transform_dag(
     graph = load_graph()
     models = graph.in_layers(TRANSFORM_LAYERS)
     raw_tables = graph.upstream_source_tables([m.name for m in models])
-    # Built with no schedule, which is set last: every `a >> b` hashes the DAG, schedule
-    # included, and hashing an AssetAny of dozens of Assets per edge cost 1.2 s of parse.
+    # Built with no schedule, which is set last (see set_asset_schedule).
     with DAG(
         dag_id=DAG_ID,
         description="dbt layers above staging on the lake, run by Cosmos",
@@ -69,16 +69,8 @@ def build_transform_dag(
                 settings=settings,
                 outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
             )
-    _set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))
+    set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))
     return dag
-
-
-def _set_asset_schedule(dag: DAG, condition: AssetAny) -> None:
-    from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
-
-    # `schedule` is frozen after construction (attrs); the timetable derives from it.
-    object.__setattr__(dag, "schedule", condition)
-    dag.timetable = AssetTriggeredTimetable(condition)
 
 
 def _watcher_group(settings: Settings, graph: ProjectGraph, load_method: str) -> None:

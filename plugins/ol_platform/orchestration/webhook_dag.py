@@ -18,12 +18,12 @@ any other 4xx, a malformed export event or a missing configuration fails the tas
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import DAG, AssetAny, task
 
 from ol_platform.exports.assets import EXPORT_SOURCES, export_asset
-from ol_platform.orchestration.callbacks import on_task_failure
+from ol_platform.orchestration.defaults import default_args
 from ol_platform.settings import Settings
 
 DAG_ID = "mit_learn_webhooks"
@@ -70,15 +70,9 @@ def build_webhook_dag(settings: Settings) -> DAG:
         max_active_runs=1,  # one writer of the ledger at a time
         is_paused_upon_creation=not settings.is_production,
         tags=["mitlearn", "content", "course-export"],
-        default_args={
-            "owner": "data-platform",
-            "retries": 3,
-            "retry_delay": timedelta(minutes=5),
-            "retry_exponential_backoff": True,
-            "max_retry_delay": timedelta(minutes=60),
-            "execution_timeout": timedelta(minutes=60),
-            "on_failure_callback": on_task_failure,
-        },
+        default_args=default_args(
+            retries=3, timeout_minutes=60, retry_delay_minutes=5, max_retry_delay_minutes=60
+        ),
     ) as dag:
         notify_mit_learn()
     return dag
