@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-BLOCK_BYTES = 16 << 20  # ~100k rows of a typical app table per record batch
+BLOCK_BYTES = 8 << 20  # ~50k rows of a typical app table per record batch
 
 
 @dataclass(frozen=True)
