@@ -26,6 +26,8 @@ class DbtBuildOperator(BaseOperator):
         self.indirect_selection = indirect_selection
 
     def cosmos_operator(self):
+        from cosmos import settings as cosmos_settings
+        from cosmos.cache import _obtain_cache_dir_path
         from cosmos.constants import InvocationMode
         from cosmos.operators.local import DbtBuildLocalOperator
 
@@ -35,6 +37,11 @@ class DbtBuildOperator(BaseOperator):
         from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
         settings = get_settings()
+        # Without a cache dir Cosmos skips partial parsing: every run would re-parse the whole
+        # project (~3 s here). The cache starts from the build's partial_parse.msgpack.
+        cache_dir = None
+        if cosmos_settings.enable_cache:
+            cache_dir = _obtain_cache_dir_path(f"{self.dag_id}__{self.task_id}")
         return DbtBuildLocalOperator(
             task_id=self.task_id,
             project_dir=DBT_PROJECT_DIR,
@@ -45,6 +52,7 @@ class DbtBuildOperator(BaseOperator):
             select=self.select,
             indirect_selection=self.indirect_selection,
             callback=keep_artifacts,
+            cache_dir=cache_dir,
             **operator_args(settings),
         )
 
