@@ -14,15 +14,25 @@ TERMINAL = {"success", "failed"}
 class AirflowAPI:
     base_url: str
     timeout: float = 30
+    retry_delay: float = 1.0
 
     def _client(self) -> httpx.Client:
         return httpx.Client(base_url=f"{self.base_url}/api/v2", timeout=self.timeout)
 
+    def request(self, method: str, path: str, attempts: int = 6, **kwargs) -> httpx.Response:
+        """One API call, retried on 5xx: on SQLite metadata (the local default) a write can
+        lose a lock to the scheduler and the API server answers 500."""
+        for attempt in range(attempts):
+            with self._client() as c:
+                response = c.request(method, path, **kwargs)
+            if response.status_code < 500 or attempt == attempts - 1:
+                response.raise_for_status()
+                return response
+            time.sleep(min(self.retry_delay * 2**attempt, 10))
+        raise AssertionError("unreachable")
+
     def get(self, path: str, **params) -> dict:
-        with self._client() as c:
-            r = c.get(path, params=params)
-            r.raise_for_status()
-            return r.json()
+        return self.request("GET", path, params=params).json()
 
     def wait_for_dags(self, dag_ids: list[str], timeout: float = 300) -> None:
         """Wait until the DAG processor has serialised every DAG in ``dag_ids``."""
@@ -40,18 +50,14 @@ class AirflowAPI:
         )
 
     def unpause(self, dag_id: str) -> None:
-        with self._client() as c:
-            c.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+        self.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
     def pause(self, dag_id: str) -> None:
-        with self._client() as c:
-            c.patch(f"/dags/{dag_id}", json={"is_paused": True}).raise_for_status()
+        self.request("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
 
     def trigger(self, dag_id: str, conf: dict | None = None) -> str:
-        with self._client() as c:
-            r = c.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}})
-            r.raise_for_status()
-            return r.json()["dag_run_id"]
+        body = {"logical_date": None, "conf": conf or {}}
+        return self.request("POST", f"/dags/{dag_id}/dagRuns", json=body).json()["dag_run_id"]
 
     def runs(self, dag_id: str) -> list[dict]:
         return self.get(f"/dags/{dag_id}/dagRuns", order_by="id", limit=100)["dag_runs"]
