@@ -26,8 +26,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ol_platform.ingest.api_task import connection_extra, mask_secret
-from ol_platform.ingest.connections import ConnectionLike
+from ol_platform.ingest.connections import (
+    ConnectionLike,
+    aws_key_pair,
+    connection_extra,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +94,8 @@ def client_kwargs(conn: ConnectionLike | None) -> dict[str, Any]:
         return {}
     extra = connection_extra(conn)
     kwargs: dict[str, Any] = {}
-    if conn.login or conn.password:
-        if not (conn.login and conn.password):
-            raise ValueError(
-                f"connection '{conn.conn_id}': give both the access key id (login) and the "
-                "secret access key (password), or neither to use the worker's AWS identity"
-            )
-        mask_secret(conn.password)
-        kwargs |= {"aws_access_key_id": conn.login, "aws_secret_access_key": conn.password}
+    if keys := aws_key_pair(conn):
+        kwargs |= {"aws_access_key_id": keys[0], "aws_secret_access_key": keys[1]}
     for name in ("endpoint_url", "region_name"):
         if extra.get(name):
             kwargs[name] = extra[name]

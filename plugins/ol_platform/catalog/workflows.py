@@ -25,8 +25,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ol_platform.catalog.artifacts_upload import ArtifactsTarget
-from ol_platform.ingest.api_task import connection_extra, mask_secret
-from ol_platform.ingest.connections import ConnectionLike
+from ol_platform.ingest.connections import ConnectionLike, connection_extra, mask_secret
 from ol_platform.lake.naming import namespace, warehouse_schema
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,12 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 
-from ol_platform.ingest.api_task import connection_extra, mask_secret
-from ol_platform.ingest.connections import ConnectionLike, http_base_url
+from ol_platform.ingest.connections import (
+    ConnectionLike,
+    connection_extra,
+    http_base_url,
+    mask_secret,
+)
 
 log = logging.getLogger(__name__)
 

@@ -36,8 +36,7 @@ from ol_platform.exports.api import (
 )
 from ol_platform.exports.landing import LandingArea, spooled_download
 from ol_platform.exports.ledger import ExportLedger
-from ol_platform.ingest.api_task import connection_extra
-from ol_platform.ingest.connections import ConnectionLike
+from ol_platform.ingest.connections import ConnectionLike, connection_extra
 from ol_platform.ingest.landing_bucket import BucketLocation
 
 log = logging.getLogger(__name__)

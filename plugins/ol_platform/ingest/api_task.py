@@ -9,13 +9,11 @@ the connection to fix, instead of dlt's bare ``401 Client Error``.
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
-from ol_platform.ingest.connections import ConnectionLike
+from ol_platform.ingest.connections import ConnectionLike, mask_secret
 from ol_platform.sources.models import Source
 
 REFUSED = (401, 403)
@@ -27,24 +25,6 @@ class ApiAuthError(PermissionError):
     """The API (or its token endpoint) refused the credentials; nothing was written."""
 
 
-def connection_extra(conn: ConnectionLike) -> dict[str, Any]:
-    """The connection's ``extra`` as a dict (Airflow's parsed ``extra_dejson``, a JSON string, a
-    dict, or nothing: ``ConnectionLike`` does not promise the field)."""
-    parsed = getattr(conn, "extra_dejson", None)
-    if isinstance(parsed, dict):
-        return parsed
-    raw = getattr(conn, "extra", None)
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, str) and raw.strip():
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"connection '{conn.conn_id}': 'extra' is not JSON ({exc})") from None
-        return value if isinstance(value, dict) else {}
-    return {}
-
-
 def require(conn: ConnectionLike, field: str, meaning: str) -> str:
     """A credential field of the connection, masked in logs; a clear error when it is empty."""
     value = getattr(conn, field, None)
@@ -54,20 +34,6 @@ def require(conn: ConnectionLike, field: str, meaning: str) -> str:
         )
     mask_secret(value)
     return value
-
-
-def mask_secret(value: str) -> None:
-    """Register ``value`` with Airflow's secrets masker when running inside Airflow.
-
-    Outside Airflow (CLI, tests) there is no task log to protect, and importing Airflow only
-    for this would cost seconds and make dlt consult Airflow Variables.
-    """
-    if "airflow.sdk" not in sys.modules:
-        return
-    with contextlib.suppress(Exception):  # the masker is a safety net, never a failure
-        from airflow.sdk.log import mask_secret as airflow_mask
-
-        airflow_mask(value)
 
 
 @contextlib.contextmanager

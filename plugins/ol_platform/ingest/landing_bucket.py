@@ -8,12 +8,11 @@ use the worker's own AWS identity). Local runs and tests point an ``fs`` connect
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ol_platform.ingest.connections import ConnectionLike
+from ol_platform.ingest.connections import ConnectionLike, aws_key_pair, connection_extra
 
 
 @dataclass(frozen=True)
@@ -21,23 +20,6 @@ class BucketLocation:
     url: str
     # Holds the secret key: kept out of repr so logging the location cannot leak it.
     storage_options: dict[str, Any] = field(default_factory=dict, repr=False)
-
-
-def _extra(conn: ConnectionLike) -> dict[str, Any]:
-    """The connection's extra as a dict (Airflow's ``extra_dejson``, or the raw JSON text)."""
-    extra = getattr(conn, "extra_dejson", None)
-    if isinstance(extra, dict):
-        return extra
-    raw = getattr(conn, "extra", None)
-    if not raw:
-        return {}
-    try:
-        parsed = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError as exc:
-        raise ValueError(f"connection '{conn.conn_id}': extra is not valid JSON") from exc
-    if not isinstance(parsed, dict):
-        raise ValueError(f"connection '{conn.conn_id}': extra must be a JSON object")
-    return parsed
 
 
 def _local(conn: ConnectionLike, extra: dict[str, Any]) -> BucketLocation:
@@ -52,7 +34,7 @@ def _local(conn: ConnectionLike, extra: dict[str, Any]) -> BucketLocation:
 
 
 def landing_bucket(conn: ConnectionLike) -> BucketLocation:
-    extra = _extra(conn)
+    extra = connection_extra(conn)
     if conn.conn_type == "fs" or (conn.host or "").startswith("file://"):
         return _local(conn, extra)
     if conn.conn_type != "aws":
@@ -64,13 +46,8 @@ def landing_bucket(conn: ConnectionLike) -> BucketLocation:
     if not bucket:
         raise ValueError(f"connection '{conn.conn_id}': an aws landing bucket needs extra 'bucket'")
     options: dict[str, Any] = {}
-    if conn.login or conn.password:
-        if not (conn.login and conn.password):
-            raise ValueError(
-                f"connection '{conn.conn_id}': give both the access key id (login) and the "
-                "secret access key (password), or neither to use the worker's AWS identity"
-            )
-        options |= {"key": conn.login, "secret": conn.password}
+    if keys := aws_key_pair(conn):
+        options |= {"key": keys[0], "secret": keys[1]}
     if extra.get("endpoint_url"):
         options["endpoint_url"] = extra["endpoint_url"]
     if extra.get("region_name"):

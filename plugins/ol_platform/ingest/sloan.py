@@ -23,14 +23,13 @@ from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 from pyiceberg.catalog import Catalog
 from requests import PreparedRequest, Response
 
-from ol_platform.ingest.api_task import (
-    ApiAuthError,
+from ol_platform.ingest.api_task import ApiAuthError, explain_refusal, require
+from ol_platform.ingest.connections import (
+    ConnectionLike,
     connection_extra,
-    explain_refusal,
+    http_base_url,
     mask_secret,
-    require,
 )
-from ol_platform.ingest.connections import ConnectionLike, http_base_url
 from ol_platform.ingest.dlt_runner import TablePlan, run_to_lake
 from ol_platform.ingest.feed_shape import FeedShapeError
 from ol_platform.lake.writer import CommitResult, WriteDisposition

@@ -13,8 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ol_platform.ingest.api_task import connection_extra, mask_secret
-from ol_platform.ingest.connections import http_base_url
+from ol_platform.ingest.connections import connection_extra, http_base_url, mask_secret
 from ol_platform.webhooks.client import ClientConfig
 
 CONN_ID = "mit_learn_webhook"
