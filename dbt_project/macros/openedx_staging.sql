@@ -1,5 +1,6 @@
 {#-
-  Staging for the per-deployment Open edX tables (one raw table per deployment, same shape):
+  Staging for the per-deployment Open edX tables (one raw table per deployment, same shape,
+  from S3 exports or the deployment's MySQL):
   each deployment's model calls the macro with its raw table.
 -#}
 
@@ -52,5 +53,39 @@ select
     {{ dbt.safe_cast(json_text_at('votes', '$.up_count'), 'bigint') }} as forumcontent_upvote_count,
     created_at as forumcontent_created_on,
     updated_at as forumcontent_updated_on
+from deduplicated
+{%- endmacro %}
+
+{% macro stg_openedx_auth_user(raw_table) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
+
+select
+    id as user_id,
+    username as user_username,
+    email as user_email,
+    is_active as user_is_active,
+    date_joined as user_joined_on,
+    last_login as user_last_login
+from deduplicated
+{%- endmacro %}
+
+{% macro stg_openedx_student_courseenrollment(raw_table) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
+
+select
+    id as courserunenrollment_id,
+    user_id,
+    course_id as courserun_readable_id,
+    is_active as courserunenrollment_is_active,
+    mode as courserunenrollment_enrollment_mode,
+    created as courserunenrollment_created_on
 from deduplicated
 {%- endmacro %}
