@@ -112,9 +112,9 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
         stage = stage_task(source, settings)
         if stage is not None:
             stage >> publish
-            publish = stage  # the load feeds the staging build, which feeds the publish
+        after_load = stage if stage is not None else publish
         if settings.uses_samples or source.transport is not Transport.AIRBYTE:
-            extract_load(source.name, registry_path) >> publish
+            extract_load(source.name, registry_path) >> after_load
         else:
             from ol_platform.ingest.airbyte import AirbyteSyncOperator
 
@@ -127,7 +127,7 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
                         airbyte_conn_id=source.airbyte.airflow_conn_id,
                         timeout_minutes=source.airbyte.timeout_minutes,
                     )
-                    >> publish
+                    >> after_load
                 )
     return dag
 
@@ -137,8 +137,9 @@ def stage_task(source: Source, settings: Settings):
     from ol_platform.transform.project import ManifestMissingError, load_graph
 
     try:
-        layers = {m.name: m.layer for m in load_graph().models}
-        models = load_graph().staging_models_of(source.raw_table_names())
+        graph = load_graph()
+        layers = {m.name: m.layer for m in graph.models}
+        models = graph.staging_models_of(source.raw_table_names())
     except ManifestMissingError as exc:
         warnings.warn(f"{source.dag_id}: no staging step: {exc}", stacklevel=2)
         return None
