@@ -82,6 +82,7 @@ class Tag(StrEnum):
     CONTENT = "content"
     TRANSFORM = "transform"
     DBT = "dbt"
+    MAINTENANCE = "maintenance"
 
 
 class RawTable(BaseModel):
