@@ -85,7 +85,9 @@ def measure(catalog, repeat: int) -> dict:
 
     table = catalog.load_table(TABLE)
     files, _ = file_totals(table)
-    on_disk = sum(1 for p in Path(table.location().removeprefix("file://")).rglob("*") if p.is_file())
+    on_disk = sum(
+        1 for p in Path(table.location().removeprefix("file://")).rglob("*") if p.is_file()
+    )
 
     def timed(fn) -> float:
         runs = []
@@ -154,7 +156,10 @@ def main() -> None:
             f"{r['lookup']:>10.3f}s {r['lookup'] / base['lookup']:>5.2f}x"
         )
     rows, versions, cursor = expected
-    print(f"\nrows {rows}, distinct (id, _airbyte_extracted_at) {versions}, cursor {cursor}: unchanged")
+    print(
+        f"\nrows {rows}, distinct (id, _airbyte_extracted_at) {versions}, "
+        f"cursor {cursor}: unchanged"
+    )
 
 
 if __name__ == "__main__":

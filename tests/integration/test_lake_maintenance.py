@@ -113,14 +113,18 @@ def test_expiry_keeps_the_retention_window_and_the_newest_snapshots(catalog):
     table = catalog.load_table(RUNS)
     assert old.snapshots_expired == 3 and len(table.snapshots()) == 5
     assert table.current_snapshot().snapshot_id == current
-    assert table.scan().to_arrow().num_rows == int(table.current_snapshot().summary["total-records"])
+    assert table.scan().to_arrow().num_rows == int(
+        table.current_snapshot().summary["total-records"]
+    )
 
 
 def test_orphan_files_go_only_when_unreferenced_and_older_than_the_retention(catalog):
     for run in range(3):
         _load(catalog, RUNS, run)
     table = catalog.load_table(RUNS)
-    stray = Path(table.location().removeprefix("file://")) / "data" / "left-by-a-killed-load.parquet"
+    stray = (
+        Path(table.location().removeprefix("file://")) / "data" / "left-by-a-killed-load.parquet"
+    )
     pq.write_table(pa.table({"x": [1]}), stray)
     policy = MaintenancePolicy(min_small_files=100)
     name = RUNS.split(".")[1]

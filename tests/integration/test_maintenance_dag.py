@@ -31,7 +31,11 @@ def test_dags_test_maintains_every_namespace_and_reports_in_the_asset_event(sett
     env = airflow.env() | {"OLP_MAINTENANCE_MIN_SMALL_FILES": "3"}
 
     done = subprocess.run(
-        [*airflow._airflow("dags", "test", DAG_ID), "-f", str(REPO_ROOT / "dags" / "maintenance.py")],
+        [
+            *airflow._airflow("dags", "test", DAG_ID),
+            "-f",
+            str(REPO_ROOT / "dags" / "maintenance.py"),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -51,7 +55,12 @@ def test_dags_test_maintains_every_namespace_and_reports_in_the_asset_event(sett
     assert set(events) == {f"olp-maintenance://ol-lake/ol_warehouse_local_{x}" for x in LAYERS}
     raw = events[f"olp-maintenance://ol-lake/{NAMESPACE}"]
     runs = raw["tables"][RUNS.split(".")[1]]
-    assert (runs["status"], runs["compacted"], runs["data_files_before"], runs["data_files_after"]) == (
+    assert (
+        runs["status"],
+        runs["compacted"],
+        runs["data_files_before"],
+        runs["data_files_after"],
+    ) == (
         "ok",
         True,
         4,

@@ -150,9 +150,7 @@ def test_a_busy_coordinator_answering_503_is_retried_by_the_client(trino):
     assert all(t.status == "ok" for t in report.tables)
 
 
-def test_a_wrong_password_fails_with_401_and_the_password_is_not_in_the_error(
-    trino, monkeypatch
-):
+def test_a_wrong_password_fails_with_401_and_the_password_is_not_in_the_error(trino, monkeypatch):
     _connection(monkeypatch, trino, "an-old-password")
     with pytest.raises(Exception, match="401") as failed:
         _run()
@@ -163,4 +161,6 @@ def test_a_wrong_password_fails_with_401_and_the_password_is_not_in_the_error(
 def test_literals():
     assert duration(dt.timedelta(days=7)) == "7d"
     assert duration(dt.timedelta(days=7, milliseconds=1)) == "604801s"
-    assert data_size(8 << 20) == "8MB" and data_size(3 << 30) == "3GB" and data_size(1000) == "1000B"
+    assert (
+        data_size(8 << 20) == "8MB" and data_size(3 << 30) == "3GB" and data_size(1000) == "1000B"
+    )

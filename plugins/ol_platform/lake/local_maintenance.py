@@ -133,10 +133,12 @@ def compact(table: Table, policy: MaintenancePolicy) -> bool:
         with rewrite.overwrite() as overwrite:
             for group in groups:
                 expected = sum(t.file.record_count for t in group)
-                data = ArrowScan(tx.table_metadata, table.io, table.schema(), AlwaysTrue()).to_table(
-                    group
+                data = ArrowScan(
+                    tx.table_metadata, table.io, table.schema(), AlwaysTrue()
+                ).to_table(group)
+                files = list(
+                    _dataframe_to_data_files(tx.table_metadata, data, table.io, write_uuid)
                 )
-                files = list(_dataframe_to_data_files(tx.table_metadata, data, table.io, write_uuid))
                 written = sum(f.record_count for f in files)
                 if not (data.num_rows == written == expected):
                     # Never commit a rewrite that would lose or invent a row version.
@@ -148,9 +150,7 @@ def compact(table: Table, policy: MaintenancePolicy) -> bool:
                     overwrite.delete_data_file(task.file)
                 for data_file in files:
                     overwrite.append_data_file(data_file)
-    log.info(
-        "%s: compacted %d small files in %d group(s)", _name(table), len(small), len(groups)
-    )
+    log.info("%s: compacted %d small files in %d group(s)", _name(table), len(small), len(groups))
     return True
 
 

@@ -93,9 +93,7 @@ class MaintenancePolicy:
             return value
 
         return cls(
-            retention=timedelta(
-                days=number(ENV_RETENTION_DAYS, defaults.retention.days, 1, float)
-            ),
+            retention=timedelta(days=number(ENV_RETENTION_DAYS, defaults.retention.days, 1, float)),
             min_snapshots=int(number(ENV_MIN_SNAPSHOTS, defaults.min_snapshots, 1, int)),
             small_file_bytes=int(
                 number(ENV_SMALL_FILE_MB, defaults.small_file_bytes / (1 << 20), 0.001, float)
@@ -224,7 +222,9 @@ def run_namespace(
             result = TableReport(identifier, status="skipped", message=str(exc))
         except Exception as exc:  # one table's failure must not stop the others
             log.exception("%s: maintenance failed", identifier)
-            result = TableReport(identifier, status="failed", message=f"{type(exc).__name__}: {exc}")
+            result = TableReport(
+                identifier, status="failed", message=f"{type(exc).__name__}: {exc}"
+            )
         report.tables.append(result)
         (log.error if result.status == "failed" else log.info)("%s", result.log_line())
     return report

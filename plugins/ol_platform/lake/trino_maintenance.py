@@ -104,7 +104,9 @@ class TrinoMaintenance:
             f"WHERE schema_name = '{namespace.replace(chr(39), chr(39) * 2)}'"
         )
         if not exists or not exists[0][0]:
-            log.info("%s: schema does not exist in %s; nothing to maintain", namespace, self.catalog)
+            log.info(
+                "%s: schema does not exist in %s; nothing to maintain", namespace, self.catalog
+            )
             return []
         rows = self.records(f"SHOW TABLES FROM {quote(self.catalog)}.{quote(namespace)}")
         return sorted(row[0] for row in rows)
@@ -126,7 +128,8 @@ class TrinoMaintenance:
                 report.compacted = True
             threshold = duration(self._retention(snapshots, policy))
             self._execute(
-                f"ALTER TABLE {target} EXECUTE expire_snapshots(retention_threshold => '{threshold}')",
+                f"ALTER TABLE {target} EXECUTE "
+                f"expire_snapshots(retention_threshold => '{threshold}')",
                 f"{report.table}: expire_snapshots",
                 policy,
             )

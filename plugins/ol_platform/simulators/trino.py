@@ -49,7 +49,8 @@ STATEMENTS = {
     "show_tables": re.compile(rf"SHOW TABLES FROM {NAME}\.{NAME}$"),
     "files": re.compile(
         r"SELECT count\(\*\), coalesce\(sum\(file_size_in_bytes\), 0\), "
-        rf"count_if\(file_size_in_bytes < (\d+)\) FROM {NAME}\.{NAME}\.\"((?:[^\"]|\"\")+)\$files\"$"
+        rf"count_if\(file_size_in_bytes < (\d+)\) "
+        rf"FROM {NAME}\.{NAME}\.\"((?:[^\"]|\"\")+)\$files\"$"
     ),
     "snapshots": re.compile(
         rf"SELECT snapshot_id, committed_at FROM {NAME}\.{NAME}\.\"((?:[^\"]|\"\")+)\$snapshots\" "
@@ -62,7 +63,8 @@ STATEMENTS = {
         rf"ALTER TABLE {TABLE} EXECUTE expire_snapshots\(retention_threshold => '(\d+)([smhd])'\)$"
     ),
     "remove_orphan_files": re.compile(
-        rf"ALTER TABLE {TABLE} EXECUTE remove_orphan_files\(retention_threshold => '(\d+)([smhd])'\)$"
+        rf"ALTER TABLE {TABLE} EXECUTE "
+        r"remove_orphan_files\(retention_threshold => '(\d+)([smhd])'\)$"
     ),
 }
 UNITS = {"B": 1, "kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
@@ -113,7 +115,9 @@ class TrinoState:
                 queued = self.fail_next.get(kind)
                 if queued:
                     name, message = queued.pop(0)
-                    raise QueryError(name, message, "EXTERNAL" if "ICEBERG" in name else "USER_ERROR")
+                    raise QueryError(
+                        name, message, "EXTERNAL" if "ICEBERG" in name else "USER_ERROR"
+                    )
                 return getattr(self, f"_{kind}")(*(g.replace('""', '"') for g in match.groups()))
         raise QueryError("NOT_SUPPORTED", f"the stand-in does not support this statement: {sql}")
 
@@ -126,15 +130,17 @@ class TrinoState:
         try:
             return self.tables[(schema, table)]
         except KeyError:
-            raise QueryError("TABLE_NOT_FOUND", f"Table '{catalog}.{schema}.{table}' does not exist") from None
+            raise QueryError(
+                "TABLE_NOT_FOUND", f"Table '{catalog}.{schema}.{table}' does not exist"
+            ) from None
 
     def _check_retention(self, amount: str, unit: str, procedure: str) -> dt.timedelta:
         threshold = dt.timedelta(seconds=int(amount) * SECONDS[unit])
         if threshold < self.min_retention:
             raise QueryError(
                 "INVALID_PROCEDURE_ARGUMENT",
-                f"Retention specified ({threshold.total_seconds() / 86400:.2f}d) is shorter than the "
-                f"minimum retention configured in the system "
+                f"Retention specified ({threshold.total_seconds() / 86400:.2f}d) is shorter "
+                f"than the minimum retention configured in the system "
                 f"({self.min_retention.total_seconds() / 86400:.2f}d). Minimum retention can be "
                 f"changed with iceberg.{procedure}.min-retention configuration property",
             )
@@ -148,18 +154,32 @@ class TrinoState:
     def _show_tables(self, catalog: str, schema: str):
         self._catalog(catalog)
         names = sorted(t for s, t in self.tables if s == schema)
-        return [{"name": "Table", "type": "varchar", "typeSignature": VARCHAR}], [[n] for n in names], None
+        return (
+            [{"name": "Table", "type": "varchar", "typeSignature": VARCHAR}],
+            [[n] for n in names],
+            None,
+        )
 
     def _files(self, small: str, catalog: str, schema: str, table: str):
         sim = self._table(catalog, schema, table)
-        columns = [{"name": f"_col{i}", "type": "bigint", "typeSignature": BIGINT} for i in range(3)]
-        return columns, [[len(sim.files), sum(sim.files), sum(f < int(small) for f in sim.files)]], None
+        columns = [
+            {"name": f"_col{i}", "type": "bigint", "typeSignature": BIGINT} for i in range(3)
+        ]
+        return (
+            columns,
+            [[len(sim.files), sum(sim.files), sum(f < int(small) for f in sim.files)]],
+            None,
+        )
 
     def _snapshots(self, catalog: str, schema: str, table: str):
         sim = self._table(catalog, schema, table)
         columns = [
             {"name": "snapshot_id", "type": "bigint", "typeSignature": BIGINT},
-            {"name": "committed_at", "type": "timestamp(3) with time zone", "typeSignature": TIMESTAMPTZ},
+            {
+                "name": "committed_at",
+                "type": "timestamp(3) with time zone",
+                "typeSignature": TIMESTAMPTZ,
+            },
         ]
         rows = [
             [sid, at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d} UTC"]
@@ -211,7 +231,9 @@ def _handler(state: TrinoState) -> type[JSONHandler]:
             header = self.headers.get("Authorization", "")
             user = self.headers.get("X-Trino-User")
             try:
-                login, _, password = b64decode(header.removeprefix("Basic ")).decode().partition(":")
+                login, _, password = (
+                    b64decode(header.removeprefix("Basic ")).decode().partition(":")
+                )
             except ValueError:
                 login, password = "", ""
             if not header.startswith("Basic ") or state.users.get(login) != password:
@@ -260,7 +282,10 @@ def _handler(state: TrinoState) -> type[JSONHandler]:
                             "errorCode": 1,
                             "errorName": exc.name,
                             "errorType": exc.error_type,
-                            "failureInfo": {"type": "io.trino.spi.TrinoException", "message": str(exc)},
+                            "failureInfo": {
+                                "type": "io.trino.spi.TrinoException",
+                                "message": str(exc),
+                            },
                         }
                     }
             host = f"https://{self.headers.get('Host')}"
@@ -307,11 +332,12 @@ def _handler(state: TrinoState) -> type[JSONHandler]:
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and its key, written to ``directory``."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
