@@ -22,8 +22,8 @@ HTTP, ``POST /_simulator/faults`` with the same fields): tokens that expire afte
 ``revoke_at_poll``-th poll of a job), and per route (``token``, ``list_jobs``, ``create_job``,
 ``get_job``, ``cancel_job``, ``config_job``) the next ``count`` answers replaced by a
 ``status`` (5xx, 429 with ``retry_after``), delayed by ``delay`` seconds (slow, or hung when
-longer than the client's timeout), optionally ``after`` the real work was done (a job started
-whose answer never arrived).
+longer than the client's timeout) or ``drop``-ped (connection closed unanswered), optionally
+``after`` the real work was done (a job started whose answer never arrived).
 
 What happened is inspectable: ``state.jobs``, ``state.jobs_started`` (per connection, so a
 test can assert that no second sync started), ``state.requests`` and
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 import threading
 import time
 from collections import Counter
@@ -102,6 +103,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0  # seconds before answering: slow, or hung past the client's timeout
     after: bool = False  # do the real work (start, cancel...) before answering with the fault
+    drop: bool = False  # close the connection without an answer (a reset, a crashed proxy)
 
 
 @dataclass
@@ -124,6 +126,7 @@ class AirbyteState:
     bad_credentials_status: int = 401
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
+    issued: list[str] = field(default_factory=list)  # every token ever issued
     jobs: dict[int, Job] = field(default_factory=dict)
     jobs_started: Counter = field(default_factory=Counter)
     requests: list[tuple[str, int]] = field(default_factory=list)
@@ -154,6 +157,7 @@ class AirbyteState:
         token = secrets.token_urlsafe(24)
         with self.lock:
             self.tokens[token] = Token(issued=time.monotonic())
+            self.issued.append(token)
         return token
 
     def token_valid(self, token: str) -> bool:
@@ -247,6 +251,12 @@ def make_handler(state: AirbyteState) -> type[JSONHandler]:
                 time.sleep(fault.delay)
             if fault is None or fault.status == 0 or fault.after:
                 answer = self._authorised(route) or getattr(self, f"_{route}")(body)
+            if fault is not None and fault.drop:
+                with state.lock:
+                    state.requests.append((route, 0))
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if fault is not None and fault.status:
                 headers = {}
                 if fault.retry_after is not None:
