@@ -135,9 +135,7 @@ class AirbyteJobTrigger(BaseTrigger):
         try:
             answer = await client.cancel_job(self.job_id)
         except AirbyteError as exc:
-            self.log.error(
-                "%s: could not cancel job %s after %s: %s", client.target, self.job_id, why, exc
-            )
+            self.log.error("could not cancel job %s after %s: %s", self.job_id, why, exc)
             return "failed"
         self.log.warning(
             "%s: cancelled job %s after %s (now %s)",
