@@ -60,8 +60,8 @@ class Simulator:
         return [self.state.client_secret, *self.state.issued]
 
 
-@pytest.fixture
-def airbyte(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+@pytest.fixture(name="airbyte")
+def airbyte_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
     # A fresh secret per test: the airbyte-api SDK caches tokens per client id and secret
     # for the whole process, and each simulator issues its own.
     state = AirbyteState(

@@ -16,7 +16,7 @@ from tests.integration.airbyte_sim import (
     CONN_OK,
     NAME,
     SOURCE,
-    airbyte,  # noqa: F401 - the fixture
+    airbyte_fixture,  # noqa: F401 - the fixture 'airbyte'
     defer,
     first_event,
     operator,

@@ -18,7 +18,7 @@ from tests.integration.airbyte_sim import FAST
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 CONN = "44444444-4444-4444-4444-444444444444"
-DAG = '''
+DAG = """
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
@@ -35,7 +35,7 @@ with DAG("ingest__probe", start_date=datetime(2026, 1, 1), schedule=None, catchu
             retries=2,
             retry_delay=timedelta(seconds=0),
         )
-'''
+"""
 
 
 def test_a_real_task_rides_out_faults_and_bad_credentials_fail_without_retry(tmp_path: Path):

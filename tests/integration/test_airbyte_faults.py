@@ -24,7 +24,7 @@ from tests.integration.airbyte_sim import (
     NAME,
     SOURCE,
     Simulator,
-    airbyte,  # noqa: F401 - the fixture
+    airbyte_fixture,  # noqa: F401 - the fixture 'airbyte'
     defer,
     first_event,
     operator,
@@ -233,9 +233,7 @@ def test_retry_after_is_honoured_and_backoff_is_jittered(airbyte):
     async def record(seconds: float) -> None:
         slept.append(seconds)
 
-    client = AirbyteClient(
-        config, SyncTarget(SOURCE, NAME, CONN_OK, config.server), sleep=record
-    )
+    client = AirbyteClient(config, SyncTarget(SOURCE, NAME, CONN_OK, config.server), sleep=record)
     airbyte.state.add_fault("create_job", status=429, retry_after=1.5)
 
     async def submit() -> dict:
@@ -274,7 +272,7 @@ def test_credentials_revoked_mid_sync_fail_at_once(airbyte):
     airbyte.state.client_secret = "rotated-in-airbyte"  # the application's secret was reset
     airbyte.state.revoke_tokens()
     event = first_event(trigger)
-    assert event["bad_credentials"] is True
+    assert event["no_retry"] is True
     with pytest.raises(fail_exc()) as info:
         op.execute_complete(context={}, event=event)
     assert_names_everything(str(info.value), airbyte, CONN_HANGING)

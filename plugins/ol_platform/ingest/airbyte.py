@@ -20,13 +20,12 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.providers.airbyte.operators.airbyte import AirbyteTriggerSyncOperator
-from airflow.providers.common.compat.sdk import AirflowException
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 from ol_platform.ingest.airbyte_client import (
     TERMINAL,
     AirbyteClient,
     AirbyteConfig,
-    AirbyteCredentialsError,
     AirbyteError,
     AirbyteRequestError,
     SyncTarget,
@@ -78,12 +77,14 @@ class AirbyteSyncOperator(AirbyteTriggerSyncOperator):
         dag_id = getattr(self, "dag_id", None) or ""
         return dag_id.removeprefix("ingest__") or "?"
 
+    def _target(self, server: str = "?") -> SyncTarget:
+        return SyncTarget(self._source(), self.connection_name, self.connection_id, server)
+
     def _client(self) -> AirbyteClient:
         from airflow.providers.common.compat.sdk import BaseHook
 
         config = AirbyteConfig.from_connection(BaseHook.get_connection(self.airbyte_conn_id))
-        target = SyncTarget(self._source(), self.connection_name, self.connection_id, config.server)
-        return AirbyteClient(config, target, log=self.log)
+        return AirbyteClient(config, self._target(config.server), log=self.log)
 
     # -- the task --------------------------------------------------------------------------
 
@@ -141,12 +142,13 @@ class AirbyteSyncOperator(AirbyteTriggerSyncOperator):
             self.log.info("%s", event.get("message"))
             return job_id
         message = event.get("message") or f"Airbyte job {job_id}: {status}"
-        if event.get("bad_credentials"):
-            raise AirbyteCredentialsError(message)
+        if event.get("no_retry"):
+            raise AirflowFailException(message)
         if event.get("cancel") == "failed" and job_id:
             message += f"; {self._cancel_quietly(int(job_id))}"
         if event.get("job_status") == "failed" and job_id:
-            message += f"; Airbyte's reason: {failure_reason(self.airbyte_conn_id, int(job_id))}"
+            reason = failure_reason(self.airbyte_conn_id, int(job_id), target=self._target())
+            message += f"; Airbyte's reason: {reason}"
         raise AirflowException(message)
 
     def on_kill(self) -> None:
@@ -188,7 +190,9 @@ async def start_or_reattach(client: AirbyteClient) -> tuple[dict[str, Any], bool
         )
 
 
-def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> str:
+def failure_reason(
+    airflow_conn_id: str, job_id: int, timeout: float = 15, target: SyncTarget | None = None
+) -> str:
     """Airbyte's own explanation of a failed job, or why it cannot be had. Best effort: the
     task is failing anyway, and this lookup must not hide the original error."""
     from airflow.providers.common.compat.sdk import BaseHook
@@ -196,7 +200,8 @@ def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> st
     try:
         config = AirbyteConfig.from_connection(BaseHook.get_connection(airflow_conn_id))
         config = dataclasses.replace(config, timeout=timeout)
-        client = AirbyteClient(config, SyncTarget("?", "?", "", config.server))
+        target = dataclasses.replace(target or SyncTarget("?", "?", "", ""), server=config.server)
+        client = AirbyteClient(config, target)
 
         async def reason() -> str | None:
             async with client:

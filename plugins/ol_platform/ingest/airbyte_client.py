@@ -51,6 +51,7 @@ TUNABLES = {
     "backoff_max": 60.0,
     "poll_interval": 60.0,
 }
+POSITIVE = ("timeout", "backoff_base", "poll_interval")  # the others may be 0: no retries
 T = TypeVar("T")
 
 
@@ -119,7 +120,7 @@ class AirbyteConfig:
                 number = float(value)
             except (TypeError, ValueError):
                 number = -1.0
-            if not number >= 0 or (key in ("timeout", "backoff_base") and number == 0):
+            if not number >= 0 or (number == 0 and key in POSITIVE):
                 raise AirflowFailException(
                     f"{where}: extra '{key}' must be a positive number of seconds, got {value!r}"
                 )

@@ -8,8 +8,9 @@ marks the deferred task failed or clears it, ``on_kill`` cancels the job. A trig
 cancels nothing: the trigger resumes on another triggerer.
 
 Events: ``{"status": "success" | "error" | "timeout" | "cancelled", "job_id", "message",
-"job_status", "cancel", "bad_credentials"}``; ``cancel`` says whether a give-up cancelled the
-job (``done``), could not (``failed``) or had nothing to cancel (``not needed``).
+"job_status", "cancel", "no_retry"}``; ``cancel`` says whether a give-up cancelled the job
+(``done``) or could not (``failed``); ``no_retry`` marks what a task retry cannot fix (the
+credentials or the connection's settings).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from ol_platform.ingest.airbyte_client import (
@@ -82,8 +84,8 @@ class AirbyteJobTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
             client = await self._client()
-        except AirbyteCredentialsError as exc:  # a bad connection: nothing to cancel with
-            yield self._event("error", str(exc), bad_credentials=True, cancel="failed")
+        except AirflowFailException as exc:  # a bad connection: nothing to cancel with
+            yield self._event("error", str(exc), no_retry=True, cancel="failed")
             return
         async with client:
             async for event in self._poll(client):
@@ -108,7 +110,7 @@ class AirbyteJobTrigger(BaseTrigger):
                 budget = min(client.config.poll_retry_seconds, remaining)
                 status = (await client.get_job(self.job_id, budget=budget)).get("status")
             except AirbyteCredentialsError as exc:
-                yield self._event("error", str(exc), bad_credentials=True, cancel="failed")
+                yield self._event("error", str(exc), no_retry=True, cancel="failed")
                 return
             except AirbyteError as exc:
                 if time.time() >= self.deadline:

@@ -348,7 +348,10 @@ def make_handler(state: AirbyteState) -> type[JSONHandler]:
                     and q.get("status") in (None, j.status)
                     and q.get("jobType") in (None, "sync")
                 ]
-            offset, limit = int(q.get("offset", 0)), int(q.get("limit", 20))
+            try:
+                offset, limit = int(q.get("offset", 0)), int(q.get("limit", 20))
+            except ValueError:
+                return 400, {"status": 400, "detail": "offset and limit must be integers"}, {}
             data = [j.as_json() for j in jobs[offset : offset + limit]]
             return 200, {"data": data}, {}
 
