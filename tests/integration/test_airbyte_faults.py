@@ -302,3 +302,14 @@ def test_faults_can_be_set_over_http(airbyte):
     assert state["jobs_started"] == {CONN_OK: 1} and state["jobs"]["1"]["status"] == "succeeded"
     assert httpx.post(f"{control}/revoke").json() == {"revoked": True}
     assert airbyte.state.tokens == {}
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({"poll_retry_seconds": "lots"}, "poll_retry_seconds"), ({"timeout": 0}, "timeout")],
+)
+def test_bad_retry_settings_fail_at_once_naming_the_connection_and_field(airbyte, extra, field):
+    airbyte.connect(extra=extra)
+    with pytest.raises(fail_exc(), match=f"Airflow connection 'airbyte_default': extra '{field}'"):
+        operator(CONN_OK).execute(context={})
+    assert airbyte.state.requests == []
