@@ -1,46 +1,27 @@
 """The production ingest path against the Airbyte API simulator over real HTTP: token exchange,
-job creation, polling in the triggerer, a failed job, and cancellation on timeout."""
+job creation, polling in the triggerer, a failed job, cancellation on timeout and on kill.
+The simulator's faults (5xx, 429, expired tokens, hung answers...) are in
+test_airbyte_faults.py."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import uuid
-from datetime import datetime
+import time
 
 import pytest
 
-from ol_platform.ingest.airbyte import AirbyteSyncOperator
-from ol_platform.simulators.airbyte import AirbyteState, make_handler
-from ol_platform.simulators.http import BackgroundServer
-
-CONN_OK = "11111111-1111-1111-1111-111111111111"
-CONN_FAILING = "22222222-2222-2222-2222-222222222222"
-CONN_HANGING = "33333333-3333-3333-3333-333333333333"
-
-
-@pytest.fixture
-def airbyte(monkeypatch):
-    # A fresh secret per test: the airbyte-api SDK caches tokens per client id and secret
-    # for the whole process, and each simulator issues its own.
-    state = AirbyteState(
-        client_id="olp-client",
-        client_secret=f"s3cret-{uuid.uuid4().hex}",
-        connections={CONN_OK, CONN_FAILING, CONN_HANGING},
-        failing={CONN_FAILING},
-        hanging={CONN_HANGING},
-        polls_to_finish=2,
-    )
-    with BackgroundServer(make_handler(state)) as server:
-        conn = {
-            "conn_type": "airbyte",
-            "host": f"{server.url}/api/public/v1",
-            "login": state.client_id,
-            "password": state.client_secret,
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_AIRBYTE_DEFAULT", json.dumps(conn))
-        yield state
+from tests.integration.airbyte_sim import (
+    CONN_FAILING,
+    CONN_HANGING,
+    CONN_OK,
+    NAME,
+    SOURCE,
+    airbyte_fixture,  # noqa: F401 - the fixture 'airbyte'
+    defer,
+    first_event,
+    operator,
+    sync,
+)
 
 
 def hook():
@@ -49,22 +30,7 @@ def hook():
     return AirbyteHook(airbyte_conn_id="airbyte_default")
 
 
-def run_trigger(job_id: int, **kwargs) -> dict:
-    from airflow.providers.airbyte.triggers.airbyte import AirbyteSyncTrigger
-
-    trigger = AirbyteSyncTrigger(
-        job_id=job_id,
-        conn_id="airbyte_default",
-        end_time=kwargs.get("end_time", datetime.now().timestamp() + 60),
-        poll_interval=0.05,
-        execution_deadline=kwargs.get("execution_deadline"),
-    )
-
-    async def first_event():
-        async for event in trigger.run():
-            return event.payload
-
-    return asyncio.run(first_event())
+# -- the simulator honours the contract the provider's SDK relies on ----------------------
 
 
 def test_health_answers_without_credentials(airbyte):
@@ -72,77 +38,11 @@ def test_health_answers_without_credentials(airbyte):
     assert ok, message
 
 
-def test_wrong_client_secret_is_refused(airbyte, monkeypatch):
-    conn = json.loads(os.environ["AIRFLOW_CONN_AIRBYTE_DEFAULT"]) | {"password": "wrong"}
-    monkeypatch.setenv("AIRFLOW_CONN_AIRBYTE_DEFAULT", json.dumps(conn))
+def test_wrong_client_secret_is_refused(airbyte):
+    airbyte.connect(password="wrong")
     with pytest.raises(Exception, match="401"):
         hook().submit_sync_connection(CONN_OK)
-    assert airbyte.jobs == {}
-
-
-def test_sync_is_submitted_and_polled_to_success_in_the_trigger(airbyte):
-    job = hook().submit_sync_connection(CONN_OK)
-    assert job.status == "pending"
-    event = run_trigger(job.job_id)
-    assert event["status"] == "success"
-    assert airbyte.jobs[job.job_id].status == "succeeded"
-    assert airbyte.jobs[job.job_id].polls >= 2
-
-
-def test_a_failed_job_fails_the_task_with_job_connection_and_name(airbyte):
-    job = hook().submit_sync_connection(CONN_FAILING)
-    event = run_trigger(job.job_id)
-    assert event["status"] == "error"
-    op = AirbyteSyncOperator(
-        task_id="sync__mitxonline_app_postgres",
-        connection_name="mitxonline_app_postgres",
-        timeout_minutes=5,
-    )
-    op.connection_id = CONN_FAILING
-    with pytest.raises(Exception) as info:
-        op.execute_complete(context={}, event=event)
-    message = str(info.value)
-    assert (
-        "mitxonline_app_postgres" in message
-        and CONN_FAILING in message
-        and str(job.job_id) in message
-    )
-    # Airbyte's own reason, fetched from its config API (the public job carries none).
-    assert "Airbyte's reason: Source connector: connection refused by the source database" in (
-        message
-    )
-
-
-def test_an_unreachable_reason_does_not_hide_the_failure(airbyte, monkeypatch):
-    from ol_platform.ingest.airbyte import failure_reason
-
-    conn = json.loads(os.environ["AIRFLOW_CONN_AIRBYTE_DEFAULT"])
-    conn["extra"] = {"config_api_url": "http://127.0.0.1:9/api/v1"}
-    monkeypatch.setenv("AIRFLOW_CONN_AIRBYTE_DEFAULT", json.dumps(conn))
-    job = hook().submit_sync_connection(CONN_FAILING)
-    assert failure_reason("airbyte_default", job.job_id, timeout=2).startswith("(not available:")
-
-
-def test_the_operator_defers_after_submitting(airbyte):
-    from airflow.providers.common.compat.sdk import TaskDeferred
-
-    op = AirbyteSyncOperator(task_id="sync__x", connection_name="x", timeout_minutes=5)
-    op.connection_id = CONN_OK
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context={})
-    assert deferred.value.trigger.job_id == 1
-    assert airbyte.jobs[1].connection_id == CONN_OK
-
-
-def test_a_job_past_its_deadline_is_cancelled(airbyte):
-    job = hook().submit_sync_connection(CONN_HANGING)
-    event = run_trigger(job.job_id, execution_deadline=datetime.now().timestamp() + 0.3)
-    assert event["status"] == "timeout"
-    op = AirbyteSyncOperator(task_id="sync__x", connection_name="x", timeout_minutes=5)
-    op.connection_id = CONN_HANGING
-    with pytest.raises(Exception, match="execution timeout"):
-        op.execute_complete(context={}, event=event)
-    assert airbyte.jobs[job.job_id].status == "cancelled"
+    assert airbyte.state.jobs == {}
 
 
 def test_a_second_sync_of_a_running_connection_is_refused(airbyte):
@@ -151,10 +51,90 @@ def test_a_second_sync_of_a_running_connection_is_refused(airbyte):
         hook().submit_sync_connection(CONN_HANGING)
 
 
-def test_missing_connection_id_variable_is_a_clear_error(airbyte):
-    op = AirbyteSyncOperator(
-        task_id="sync__x", connection_name="xpro_app_postgres", timeout_minutes=5
+# -- the operator and its trigger ----------------------------------------------------------
+
+
+def test_sync_is_submitted_and_polled_to_success_in_the_trigger(airbyte):
+    op = operator(CONN_OK)
+    trigger = defer(op)
+    assert trigger.job_id == 1 and airbyte.state.jobs[1].connection_id == CONN_OK
+    event = first_event(trigger)
+    assert event["status"] == "success"
+    assert op.execute_complete(context={}, event=event) == 1
+    assert airbyte.state.jobs[1].status == "succeeded"
+    assert airbyte.state.jobs[1].polls >= 3
+    assert airbyte.state.jobs_started == {CONN_OK: 1}
+
+
+def test_a_failed_job_fails_the_task_with_job_connection_source_and_reason(airbyte):
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    op = operator(CONN_FAILING)
+    with pytest.raises(Exception) as info:
+        sync(op)
+    assert not isinstance(info.value, AirflowFailException)  # a task retry may succeed
+    message = str(info.value)
+    for part in (SOURCE, NAME, CONN_FAILING, "job 1", airbyte.host):
+        assert part in message
+    # Airbyte's own reason, fetched from its config API (the public job carries none).
+    assert "Airbyte's reason: Source connector: connection refused by the source database" in (
+        message
     )
-    op.connection_id = ""
-    with pytest.raises(Exception, match="Variable 'airbyte_connection__xpro_app_postgres'"):
+
+
+def test_an_unreachable_reason_does_not_hide_the_failure(airbyte):
+    from ol_platform.ingest.airbyte import failure_reason
+
+    job = hook().submit_sync_connection(CONN_FAILING)
+    airbyte.connect(extra={"config_api_url": "http://127.0.0.1:9/api/v1"})
+    assert failure_reason("airbyte_default", job.job_id, timeout=1).startswith("(not available:")
+
+
+def test_a_job_past_its_deadline_is_cancelled(airbyte):
+    op = operator(CONN_HANGING)
+    trigger = defer(op)
+    trigger.deadline = time.time() + 0.3
+    event = first_event(trigger)
+    assert event["status"] == "timeout" and event["cancel"] == "done"
+    assert airbyte.state.jobs[1].status == "cancelled"
+    with pytest.raises(Exception, match="execution timeout") as info:
+        op.execute_complete(context={}, event=event)
+    assert NAME in str(info.value) and SOURCE in str(info.value)
+
+
+def test_killing_the_deferred_task_cancels_the_job(airbyte):
+    """Mark failed or clear while deferred: the triggerer cancels the trigger's task and
+    then calls its ``on_kill``, as here."""
+    trigger = defer(operator(CONN_HANGING))
+
+    async def kill() -> None:
+        polling = asyncio.ensure_future(first_event_async(trigger))
+        await asyncio.sleep(0.3)
+        polling.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await polling
+        await trigger.on_kill()
+
+    asyncio.run(kill())
+    assert airbyte.state.jobs[1].status == "cancelled"
+    assert airbyte.state.jobs[1].polls >= 2  # it was polling when killed
+
+
+async def first_event_async(trigger) -> dict:
+    async for event in trigger.run():
+        return event.payload
+    raise AssertionError("no event")
+
+
+def test_killing_the_task_on_its_worker_cancels_the_job(airbyte):
+    op = operator(CONN_HANGING)
+    defer(op)
+    op.on_kill()
+    assert airbyte.state.jobs[1].status == "cancelled"
+
+
+def test_missing_connection_id_variable_is_a_clear_error(airbyte):
+    op = operator("")
+    with pytest.raises(Exception, match="Variable 'airbyte_connection__mitxonline_app_postgres'"):
         op.execute(context={})
+    assert airbyte.state.requests == []

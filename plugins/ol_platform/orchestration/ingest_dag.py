@@ -124,6 +124,7 @@ def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> 
                     AirbyteSyncOperator(
                         task_id=f"sync__{name}",
                         connection_name=name,
+                        source=source.name,
                         airbyte_conn_id=source.airbyte.airflow_conn_id,
                         timeout_minutes=source.airbyte.timeout_minutes,
                     )
