@@ -14,7 +14,7 @@ ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$
 
 
 class Transport(StrEnum):
-    """How a source reaches the lake (REFERENCE.md §1)."""
+    """How a source reaches the lake."""
 
     AIRBYTE = "airbyte"
     DLT = "dlt"
@@ -23,7 +23,7 @@ class Transport(StrEnum):
 
 
 class Storage(StrEnum):
-    """The storage segment of a raw table name (REFERENCE.md §2)."""
+    """The storage segment of a raw table name."""
 
     POSTGRES = "postgres"
     MYSQL = "mysql"
@@ -85,7 +85,7 @@ class Tag(StrEnum):
 
 
 class RawTable(BaseModel):
-    """One raw table a source produces; its full name follows REFERENCE.md §2."""
+    """One raw table a source produces; its full name comes from ``ol_platform.lake.naming.raw_table_name``."""
 
     model_config = ConfigDict(extra="forbid")
 
