@@ -40,9 +40,9 @@ def _seed(args: argparse.Namespace) -> int:
     """One line per source (rows, tables, seconds); the failures listed again at the end."""
     from ol_platform.samples.systems import seed_lake
 
-    if not args.verbose:  # dlt's progress and the loaders' steps: `olp -v seed` shows them
-        for name in ("ol_platform", "dlt"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    if not args.verbose:  # dlt's progress, the loaders' steps: `olp -v seed` shows them
+        for name in ("ol_platform", "dlt", "py.warnings", "airflow"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     seeded = seed_lake(get_settings())
     for s in seeded:
         if s.error:

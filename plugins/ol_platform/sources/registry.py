@@ -31,7 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 from ol_platform.settings import REPO_ROOT
 from ol_platform.sources import strict_yaml
 from ol_platform.sources.models import Source, Transport, name_problem
-from ol_platform.sources.strict_yaml import Mapping, Refused, shorten
+from ol_platform.sources.strict_yaml import Refused, cut, shorten
 
 DEFAULT_REGISTRY = REPO_ROOT / "include" / "sources.yaml"
 # A registry is a few tens of KiB; this bounds what a parse can cost whatever the file holds.
@@ -46,6 +46,7 @@ _UNREADABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _REPLACEMENT = "\ufffd"
+_UNDECODABLE = "holds bytes that are not UTF-8 text or not printable"
 
 
 def registry_path() -> Path:
@@ -141,10 +142,31 @@ def load_registry(path: Path | str | None = None) -> Registry:
     registry with ``fatal`` set and one problem naming the file."""
     path = Path(path) if path else registry_path()
     try:
-        raw = _read(path)
+        raw, bad_line = _read(path)
     except RegistryError as exc:
         return _fatal(path, str(exc))
-    return parse_registry(raw, path)
+    registry = parse_registry(raw, path)
+    if bad_line is not None:
+        _report_undecodable(registry, bad_line)
+    return registry
+
+
+def _report_undecodable(registry: Registry, line: int) -> None:
+    """Bytes that are not UTF-8 are blamed on the entries holding them; if none holds them
+    (a comment, a key of the file) the file itself is reported, once."""
+    if registry.fatal:
+        registry.broken[0].problems[0] = Problem(
+            registry.path, None, None, f"is not UTF-8 text (line {line}): save it as UTF-8"
+        )
+        return
+    if any(_UNDECODABLE in p.detail for p in registry.problems):
+        return
+    problem = Problem(registry.path, None, None, f"line {line}: {_UNDECODABLE}")
+    for broken in registry.broken:
+        if broken.kind == "registry":
+            broken.problems.append(problem)
+            return
+    registry.broken.append(BrokenEntry("(registry)", "broken__registry", "registry", [problem]))
 
 
 def _fatal(path: Path, detail: str) -> Registry:
@@ -156,7 +178,8 @@ def _fatal(path: Path, detail: str) -> Registry:
     )
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> tuple[Any, int | None]:
+    """The parsed file and the first line holding bytes that are not UTF-8 (or None)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -164,11 +187,13 @@ def _read(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as exc:
         raise RegistryError(f"cannot read the source registry: {exc.strerror or exc}") from None
+    bad_line = None
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         # Decode what can be; the entries holding the undecodable bytes are reported one by
         # one (they carry U+FFFD), and the others still load.
+        bad_line = data.count(b"\n", 0, exc.start) + 1
         text = data.decode("utf-8", errors="replace")
     text = _UNREADABLE.sub(_REPLACEMENT, text)
     if not text.strip() or not any(
@@ -176,7 +201,7 @@ def _read(path: Path) -> Any:
     ):
         raise RegistryError("is empty: expected a mapping with a 'sources' list")
     try:
-        return strict_yaml.load(text)
+        return strict_yaml.load(text), bad_line
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -192,7 +217,7 @@ def _read(path: Path) -> Any:
 
 def parse_registry(raw: Any, path: Path) -> Registry:
     if not isinstance(raw, dict):
-        found = "nothing" if raw is None else f"a {_type_name(raw)}"
+        found = "nothing" if raw is None else _type_name(raw)
         return _fatal(path, f"the top level must be a mapping with a 'sources' list, found {found}")
     top: list[Problem] = []
     for key, detail in getattr(raw, "problems", ()):
@@ -211,7 +236,7 @@ def parse_registry(raw: Any, path: Path) -> Registry:
             )
     entries = raw.get("sources")
     if not isinstance(entries, list):
-        found = "nothing" if entries is None else f"a {_type_name(entries)}"
+        found = "nothing" if entries is None else _type_name(entries)
         return _fatal(path, f"top level: field 'sources': must be a list of sources, found {found}")
     defaults, defaults_problems = _defaults(raw.get("defaults"), path)
     registry = Registry(path=path)
@@ -234,7 +259,7 @@ def _validate_entries(registry: Registry, entries: list, defaults: dict) -> None
         usable = name_problem(name) is None
         where = f"source '{name}'" if usable else f"entry #{index}"
         if not isinstance(entry, dict):
-            problem = Problem(path, where, None, f"must be a mapping, found a {_type_name(entry)}")
+            problem = Problem(path, where, None, f"must be a mapping, found {_type_name(entry)}")
             pending.append((index, entry, [problem]))
             continue
         problems = list(_hazards(path, where, entry))
@@ -254,16 +279,13 @@ def _validate_entries(registry: Registry, entries: list, defaults: dict) -> None
         registry.sources[source.name] = source
         dag_ids[source.dag_id] = source.name
         raw_tables.update({t: source.name for t in source.raw_table_names()})
+    labels, taken = set(registry.sources), set(dag_ids)
     for index, entry, problems in pending:
-        registry.broken.append(
-            _broken(index, entry, problems[:MAX_PROBLEMS_PER_ENTRY], set(dag_ids))
-        )
-        if len(problems) > MAX_PROBLEMS_PER_ENTRY:
-            last = problems[MAX_PROBLEMS_PER_ENTRY]
-            more = len(problems) - MAX_PROBLEMS_PER_ENTRY
-            registry.broken[-1].problems.append(
-                Problem(path, last.where, None, f"... and {more} more problem(s)")
-            )
+        shown = problems[:MAX_PROBLEMS_PER_ENTRY]
+        if len(problems) > len(shown):
+            more = len(problems) - len(shown)
+            shown.append(Problem(path, shown[-1].where, None, f"... and {more} more problem(s)"))
+        registry.broken.append(_broken(index, entry, shown, taken, labels))
 
 
 def _validate(path: Path, where: str, data: dict) -> tuple[Source | None, list[Problem]]:
@@ -286,9 +308,9 @@ def _validate(path: Path, where: str, data: dict) -> tuple[Source | None, list[P
             if err["input"] is not None:
                 detail = f"{shorten(err['input'])}: {detail}"
         elif kind == "value_error":
-            detail = shorten(err["msg"].removeprefix("Value error, "), 300).strip("'\"")
+            detail = cut(err["msg"].removeprefix("Value error, "), 300)
         else:
-            detail = f"{shorten(err['input'])}: {shorten(err['msg'], 300)[1:-1]}"
+            detail = f"{shorten(err['input'])}: {cut(err['msg'], 300)}"
         problems.append(Problem(path, where, _field_text(loc), detail))
     return None, problems
 
@@ -340,11 +362,15 @@ def _loaders(course_export: bool) -> frozenset[str]:
     return frozenset(COURSE_EXPORTERS if course_export else LOADERS)
 
 
-def _broken(index: int, entry: Any, problems: list[Problem], taken: set[str]) -> BrokenEntry:
-    """A broken entry with a DAG id that is valid and unused, whatever the entry holds."""
+def _broken(
+    index: int, entry: Any, problems: list[Problem], taken: set[str], labels: set[str]
+) -> BrokenEntry:
+    """A broken entry with a DAG id that is valid and unused, whatever the entry holds, and a
+    label (its name, or ``#<index>`` when the name is unusable or already another's)."""
     data = entry if isinstance(entry, dict) else {}
     name = data.get("name")
-    label = name if name_problem(name) is None else f"#{index}"
+    label = name if name_problem(name) is None and name not in labels else f"#{index}"
+    labels.add(label)
     if data.get("transport") == Transport.COURSE_EXPORT.value:
         kind: Kind = "course_export"
         system = data.get("system")
@@ -366,9 +392,7 @@ def _defaults(raw: Any, path: Path) -> tuple[dict, list[Problem]]:
     if raw is None:
         return {}, []
     if not isinstance(raw, dict):
-        return {}, [
-            Problem(path, "defaults", None, f"must be a mapping, found a {_type_name(raw)}")
-        ]
+        return {}, [Problem(path, "defaults", None, f"must be a mapping, found {_type_name(raw)}")]
     problems = list(_hazards(path, "defaults", raw))
     bad = {p.field.split(".")[0] for p in problems if p.field}
     fields = Source.model_fields
@@ -392,9 +416,7 @@ def _defaults(raw: Any, path: Path) -> tuple[dict, list[Problem]]:
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             problems.append(
-                Problem(
-                    path, "defaults", key, f"{shorten(value)}: {shorten(err['msg'], 300)[1:-1]}"
-                )
+                Problem(path, "defaults", key, f"{shorten(value)}: {cut(err['msg'], 300)}")
             )
             continue
         defaults[key] = value
@@ -423,15 +445,13 @@ def _hazards(path: Path, where: str, value: Any, loc: str = "") -> Iterator[Prob
             yield Problem(path, where, here or None, item.reason)
         elif isinstance(item, str):
             if _REPLACEMENT in item:
-                yield Problem(
-                    path, where, here or None, "holds bytes that are not UTF-8 or not printable"
-                )
+                yield Problem(path, where, here or None, _UNDECODABLE)
         elif isinstance(item, dict):
             for key, detail in getattr(item, "problems", ()):
                 yield Problem(path, where, _join(here, _key(key)), detail)
             for key, child in reversed(list(item.items())):
                 if isinstance(key, str) and _REPLACEMENT in key:
-                    yield Problem(path, where, _join(here, _key(key)), "a key that is not UTF-8")
+                    yield Problem(path, where, _join(here, _key(key)), _UNDECODABLE)
                     continue
                 stack.append((_join(here, _key(key)), child))
         elif isinstance(item, list) and len(item) > MAX_LIST_ITEMS:
@@ -467,6 +487,11 @@ def _suggest(key: Any, known: tuple[str, ...]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "mapping", Mapping: "mapping", list: "list", str: "string"}.get(
-        type(value), type(value).__name__
-    )
+    """``a mapping``, ``an int``: what was found, for a message."""
+    if isinstance(value, dict):
+        name = "mapping"
+    else:
+        name = {list: "list", str: "string", Refused: "refused value"}.get(
+            type(value), type(value).__name__
+        )
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"

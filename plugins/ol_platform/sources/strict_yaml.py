@@ -45,14 +45,25 @@ class StrictLoader(yaml.SafeLoader):
             # Refuse instead of expanding: an alias bomb costs one node, not gigabytes.
             return ScalarNode("tag:olp:refused", f"YAML alias *{event.anchor}", event.start_mark)
         if self.depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
-            )
+            return self._skip_node()
         self.depth += 1
         try:
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def _skip_node(self) -> ScalarNode:
+        """Consume a too-deep node's events without building anything (iteratively)."""
+        start = self.get_event()
+        level = 1 if isinstance(start, yaml.CollectionStartEvent) else 0
+        while level:
+            event = self.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
+        reason = f"nesting deeper than {MAX_DEPTH} levels"
+        return ScalarNode("tag:olp:refused", reason, start.start_mark)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         if not isinstance(node, MappingNode):
@@ -94,7 +105,9 @@ class StrictLoader(yaml.SafeLoader):
         return Refused(f"YAML tag {shorten(node.tag)} is not allowed")
 
     def construct_refused(self, node):
-        return Refused(f"{node.value} is not allowed (write the value out)")
+        if node.value.startswith("YAML alias"):
+            return Refused(f"{node.value} is not allowed (write the value out)")
+        return Refused(f"{node.value} is not allowed")
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_yaml_map)
@@ -119,6 +132,13 @@ def load(text: str) -> Any:
 ECHO_LIMIT = 80
 
 
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` itself, cut to ``limit`` characters with a marker saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[{len(text) - limit} more characters]"
+
+
 def shorten(value: Any, limit: int = ECHO_LIMIT) -> str:
     """``repr`` of ``value``, cut to ``limit`` characters with a marker saying how much was cut.
 
@@ -133,7 +153,4 @@ def shorten(value: Any, limit: int = ECHO_LIMIT) -> str:
         text = repr(value) if isinstance(value, str | int | float | bool | None) else ""
     except ValueError:  # an int with more digits than Python prints
         text = ""
-    text = text or f"<a {type(value).__name__}>"
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}...[{len(text) - limit} more characters]"
+    return cut(text or f"<a {type(value).__name__}>", limit)
