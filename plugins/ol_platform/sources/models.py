@@ -31,6 +31,14 @@ NAME_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 MAX_NAME = MAX_DAG_ID - len(EXPORT_PREFIX)
 
 
+class FieldError(ValueError):
+    """A rule across fields, blamed on the one a user would change (``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def name_problem(value: object) -> str | None:
     """Why ``value`` cannot be a source name (None if it can). Never repeats the value."""
     if isinstance(value, bool):
@@ -199,15 +207,17 @@ class Source(BaseModel):
     @model_validator(mode="after")
     def _check_consistency(self) -> Source:
         if self.transport is Transport.AIRBYTE and self.airbyte is None:
-            raise ValueError("transport 'airbyte' needs an 'airbyte' block naming its connections")
+            raise FieldError(
+                "airbyte", "transport 'airbyte' needs an 'airbyte' block naming its connections"
+            )
         if self.transport is not Transport.AIRBYTE and self.airbyte is not None:
-            raise ValueError(f"transport '{self.transport}' takes no 'airbyte' block")
+            raise FieldError("airbyte", f"transport '{self.transport}' takes no 'airbyte' block")
         if self.tables and self.storage is None:
-            raise ValueError("a source that lands raw tables needs a 'storage'")
+            raise FieldError("storage", "a source that lands raw tables needs a 'storage'")
         names = self.raw_table_names()
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f"raw table '{name}' is listed twice")
+                raise FieldError("tables", f"raw table '{name}' is listed twice")
         return self
 
     @property

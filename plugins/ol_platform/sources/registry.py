@@ -30,7 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ol_platform.settings import REPO_ROOT
 from ol_platform.sources import strict_yaml
-from ol_platform.sources.models import Source, Transport, name_problem
+from ol_platform.sources.models import FieldError, Source, Transport, name_problem
 from ol_platform.sources.strict_yaml import Refused, cut, shorten
 
 DEFAULT_REGISTRY = REPO_ROOT / "include" / "sources.yaml"
@@ -203,6 +203,8 @@ def _read(path: Path) -> tuple[Any, int | None]:
     try:
         return strict_yaml.load(text), bad_line
     except yaml.YAMLError as exc:
+        if bad_line is not None:
+            raise RegistryError(f"is not UTF-8 text (line {bad_line}): save it as UTF-8") from None
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
@@ -296,6 +298,9 @@ def _validate(path: Path, where: str, data: dict) -> tuple[Source | None, list[P
     problems = []
     for err in errors:
         loc = ".".join(str(p) for p in err["loc"]) or None
+        cause = err.get("ctx", {}).get("error")
+        if loc is None and isinstance(cause, FieldError):
+            loc = cause.field
         kind = err["type"]
         if kind == "missing":
             detail = "is required"
@@ -444,7 +449,8 @@ def _hazards(path: Path, where: str, value: Any, loc: str = "") -> Iterator[Prob
         if isinstance(item, Refused):
             yield Problem(path, where, here or None, item.reason)
         elif isinstance(item, str):
-            if _REPLACEMENT in item:
+            # Escapes ("\0") can produce what the reader refuses; a database would too.
+            if _REPLACEMENT in item or _UNREADABLE.search(item):
                 yield Problem(path, where, here or None, _UNDECODABLE)
         elif isinstance(item, dict):
             for key, detail in getattr(item, "problems", ()):
