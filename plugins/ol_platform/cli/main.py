@@ -7,7 +7,12 @@ import logging
 import os
 import sys
 
-from ol_platform.settings import SampleDataRefused, SettingsError, get_settings
+from ol_platform.settings import (
+    SampleDataRefused,
+    SettingsError,
+    get_settings,
+    require_sample_environment,
+)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -39,18 +44,24 @@ def _sources(args: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     """One line per source (rows, tables, seconds); the failures listed again at the end."""
     from ol_platform.samples.systems import seed_lake
+    from ol_platform.sources.registry import load_registry
 
     if not args.verbose:  # dlt's progress, the loaders' steps: `olp -v seed` shows them
         for name in ("ol_platform", "dlt", "py.warnings", "airflow"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    seeded = seed_lake(get_settings())
+    settings = get_settings()
+    require_sample_environment(settings, "olp seed")  # before anything is read or printed
+    registry = load_registry()
+    for problem in registry.problems:  # those sources cannot be seeded; the others are
+        print(f"FAILED {problem}", flush=True)
+    seeded = seed_lake(settings, registry)
     for s in seeded:
         if s.error:
             print(f"FAILED {s.error}", flush=True)
         else:
             tables = len(s.results)
             print(f"{s.source:<24} {s.rows:>9} rows in {tables:>2} table(s) {s.seconds:6.1f}s")
-    failed = [s.source for s in seeded if s.error]
+    failed = [s.source for s in seeded if s.error] + [b.label for b in registry.broken]
     if failed:
         print(f"olp seed: {len(failed)} source(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
