@@ -24,7 +24,7 @@ from ol_platform.orchestration.broken_dag import START_DATE, build_broken_dag
 from ol_platform.orchestration.defaults import default_args
 from ol_platform.settings import Settings, SettingsError, get_settings
 from ol_platform.sources.models import INGEST_PREFIX, Source, Tag, Transport
-from ol_platform.sources.registry import load_registry, registry_path
+from ol_platform.sources.registry import RegistryError, load_registry, registry_path
 
 
 def _doc(source: Source) -> str:
@@ -37,6 +37,17 @@ def _doc(source: Source) -> str:
     )
 
 
+def _registered(source_name: str, registry_path: str) -> Source:
+    """The source as the registry has it now; an entry broken since the parse fails the task
+    at once with the registry's message (a retry would read the same file)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    try:
+        return load_registry(registry_path)[source_name]
+    except (RegistryError, KeyError) as exc:
+        raise AirflowFailException(str(exc).strip("\"'")) from exc
+
+
 @task(task_id="extract_load")
 def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
     """Feed the raw tables from the source's sample system (local and CI environments)."""
@@ -47,7 +58,7 @@ def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
     from ol_platform.lake.catalog import get_catalog
     from ol_platform.settings import SampleDataRefused
 
-    source = load_registry(registry_path)[source_name]
+    source = _registered(source_name, registry_path)
     settings = get_settings()
     try:
         results = run_local_loader(
@@ -69,10 +80,8 @@ def publish_raw_tables(source_name: str, registry_path: str, **context) -> dict[
     from ol_platform.lake.catalog import get_catalog
     from ol_platform.lake.naming import namespace
     from ol_platform.lake.writer import row_count
-    from ol_platform.settings import get_settings
-    from ol_platform.sources.registry import load_registry
 
-    source = load_registry(registry_path)[source_name]
+    source = _registered(source_name, registry_path)
     settings = get_settings()
     catalog = get_catalog(settings)
     counts, missing = {}, []
