@@ -47,8 +47,17 @@ def _seed(args: argparse.Namespace) -> int:
     from ol_platform.sources.registry import load_registry
 
     if not args.verbose:  # dlt's progress, the loaders' steps: `olp -v seed` shows them
-        for name in ("ol_platform", "dlt", "py.warnings", "airflow"):
+        import warnings
+
+        quiet = ("ol_platform", "dlt", "py.warnings", "airflow")
+        for name in quiet:
             logging.getLogger(name).setLevel(logging.ERROR)
+        import airflow  # noqa: F401  (configures its logging at import: quiet it again after)
+
+        for name in quiet:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        # A merge into a table without the key yet: expected on a first seed.
+        warnings.filterwarnings("ignore", "Delete operation did not match", UserWarning)
     settings = get_settings()
     require_sample_environment(settings, "olp seed")  # before anything is read or printed
     registry = load_registry()
