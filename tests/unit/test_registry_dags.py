@@ -152,3 +152,11 @@ def test_course_export_dags_take_their_cadence_from_the_registry(tmp_path, monke
     assert errors == {}
     assert dags["course_export__canvas"].timetable.expression == "0 */12 * * *"
     assert dags["course_export__mitxonline"].timetable.expression == "0 4 * * *"
+
+
+def test_the_webhook_dag_listens_to_every_course_export_of_the_registry():
+    from ol_platform.exports.assets import EXPORT_SOURCES
+    from ol_platform.sources.registry import load_registry
+
+    systems = {s.system for s in load_registry(DEFAULT_REGISTRY).export_sources()}
+    assert systems == set(EXPORT_SOURCES), "a course export whose Asset nobody is scheduled on"
