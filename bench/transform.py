@@ -133,7 +133,9 @@ def bench_wall(runs: int, modes: list[str]) -> None:
     home = Path(tempfile.mkdtemp(prefix="olp-bench-"))
     settings = Settings(env="local", home=home)
     os.environ.update(OLP_HOME=str(home), AIRFLOW_HOME=str(home / "airflow"))
-    seed_lake(settings)
+    failed = [r.error for r in seed_lake(settings) if r.error]
+    if failed:
+        raise SystemExit("\n".join(failed))
     env = {
         **os.environ,
         "DBT_TARGET": "duckdb",

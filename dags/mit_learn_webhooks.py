@@ -3,7 +3,7 @@
 Thin by design; see ``ol_platform.orchestration.webhook_dag``.
 """
 
-from ol_platform.orchestration.webhook_dag import build_webhook_dag
-from ol_platform.settings import get_settings
+from ol_platform.orchestration.broken_dag import with_settings
+from ol_platform.orchestration.webhook_dag import DAG_ID, build_webhook_dag
 
-mit_learn_webhooks = build_webhook_dag(get_settings())
+mit_learn_webhooks = with_settings(DAG_ID, "mitlearn", build_webhook_dag)

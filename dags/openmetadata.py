@@ -4,7 +4,7 @@ lineage into OpenMetadata, after each transform build.
 Thin by design; see ``ol_platform.orchestration.catalog_dag``.
 """
 
-from ol_platform.orchestration.catalog_dag import build_catalog_dag
-from ol_platform.settings import get_settings
+from ol_platform.orchestration.broken_dag import with_settings
+from ol_platform.orchestration.catalog_dag import DAG_ID, build_catalog_dag
 
-openmetadata_ingestion = build_catalog_dag(get_settings())
+openmetadata_ingestion = with_settings(DAG_ID, "dbt", build_catalog_dag)

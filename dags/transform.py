@@ -3,7 +3,7 @@
 Thin by design; see ``ol_platform.orchestration.transform_dag``.
 """
 
-from ol_platform.orchestration.transform_dag import build_transform_dag
-from ol_platform.settings import get_settings
+from ol_platform.orchestration.broken_dag import with_settings
+from ol_platform.orchestration.transform_dag import DAG_ID, build_transform_dag
 
-transform = build_transform_dag(get_settings())
+transform = with_settings(DAG_ID, "transform", build_transform_dag)

@@ -45,9 +45,34 @@ class Settings:
         return self.env == "production"
 
 
+class SettingsError(ValueError):
+    """The environment does not describe a usable profile; the message says what to set."""
+
+
+class SampleDataRefused(RuntimeError):
+    """Sample or simulator data was about to be written outside a sample environment."""
+
+
+def require_sample_environment(settings: Settings, what: str) -> None:
+    """Refuse, loudly, to write sample data anywhere but ``local`` and ``ci``.
+
+    Called where sample data is written (the sample loaders, the sample systems behind
+    ``olp seed`` and ``olp demo``), so no entry point can skip it.
+    """
+    if not settings.uses_samples:
+        raise SampleDataRefused(
+            f"refused: {what} writes sample data, and OLP_ENV={settings.env} is not a sample "
+            f"environment ({' or '.join(SAMPLE_ENVIRONMENTS)}); nothing was written. "
+            "Unset OLP_ENV or set OLP_ENV=local to work with sample data."
+        )
+
+
 def get_settings() -> Settings:
     env = os.environ.get("OLP_ENV", "local")
     if env not in ENVIRONMENTS:
-        raise ValueError(f"OLP_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}")
+        shown = env if len(env) <= 40 and env.isprintable() else repr(env[:40]) + "..."
+        raise SettingsError(
+            f"OLP_ENV={shown} is not an environment: set it to one of {', '.join(ENVIRONMENTS)}"
+        )
     home = Path(os.environ.get("OLP_HOME") or REPO_ROOT / ".olp").resolve()
     return Settings(env=env, home=home)

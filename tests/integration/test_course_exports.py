@@ -298,9 +298,8 @@ def test_canvas_failed_export_and_wrong_token(canvas, local_landing, monkeypatch
 
 def test_export_dags_schedule_and_outlets():
     from ol_platform.orchestration.export_dags import build_export_dags
-    from ol_platform.settings import Settings
 
-    dags = build_export_dags(Settings("local", Path("/tmp")))
+    dags = build_export_dags()  # from the registry's course-export entries
     assert set(dags) == {f"course_export__{s}" for s in ("mitxonline", "xpro", "mitx", "canvas")}
     assert dags["course_export__canvas"].timetable.expression == "0 */6 * * *"
     assert dags["course_export__mitx"].timetable.expression == "0 4 * * *"

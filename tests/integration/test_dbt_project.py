@@ -45,7 +45,8 @@ def seeded_lake(settings, catalog):
     """Every source's sample data in the lake, as `olp seed` lands it."""
     from ol_platform.samples.systems import seed_lake
 
-    seed_lake(settings)
+    failed = [r.error for r in seed_lake(settings) if r.error]
+    assert not failed, failed
     return catalog
 
 

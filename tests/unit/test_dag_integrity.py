@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ol_platform.settings import REPO_ROOT
-from ol_platform.sources.models import Tag, Transport
+from ol_platform.sources.models import Tag
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
 DAGS = REPO_ROOT / "dags"
@@ -36,7 +36,7 @@ def test_every_dag_file_yields_dags(dagbag):
 
 
 def _ingested(registry):
-    return [s for s in registry.sources.values() if s.transport is not Transport.COURSE_EXPORT]
+    return registry.ingest_sources()
 
 
 def test_one_ingest_dag_per_registry_entry(dagbag):
@@ -44,13 +44,17 @@ def test_one_ingest_dag_per_registry_entry(dagbag):
     ingest = {d for d in dagbag.dag_ids if d.startswith("ingest__")}
     assert ingest == {s.dag_id for s in _ingested(registry)}
     # Course exports have their own DAGs, not an ingest DAG.
-    assert "course_export__canvas" in dagbag.dag_ids and "ingest__canvas" not in ingest
+    exports = {d for d in dagbag.dag_ids if d.startswith("course_export__")}
+    assert exports == {f"course_export__{s}" for s in ("canvas", "mitxonline", "xpro", "mitx")}
+    assert exports == {s.dag_id for s in registry.export_sources()}
+    assert not any(s.name in d for s in registry.export_sources() for d in ingest)
 
 
 def test_schedules_equal_the_registry(dagbag):
-    for source in _ingested(load_registry(DEFAULT_REGISTRY)):
+    for source in load_registry(DEFAULT_REGISTRY).sources.values():
         dag = dagbag.dags[source.dag_id]
         assert dag.timetable.expression == source.schedule, source.name
+    assert dagbag.dags["course_export__canvas"].timetable.expression == "0 */6 * * *"
 
 
 def test_operational_defaults(dagbag):
@@ -146,6 +150,7 @@ def test_a_broken_registry_entry_breaks_only_its_own_dag(tmp_path, monkeypatch):
     assert len(ingest) == len(raw["sources"]) - len(exports)
     dag = bag.dags[f"ingest__{broken}"]
     assert [t.task_id for t in dag.tasks] == ["invalid_registry_entry"]
+    assert "invalid-config" in dag.tags
     assert "field 'cadence'" in dag.doc_md and str(path) in dag.doc_md
     assert dag.schedule is None
     healthy = bag.dags["ingest__mitxonline_app"]

@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from ol_platform.ingest.loaders import LOADERS, LoaderNotImplementedError, run_local_loader
-from ol_platform.sources.models import Transport
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
 
@@ -31,9 +30,21 @@ def _registry_with_unknown_loader(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, settings, tmp_path):
-    source = load_registry(_registry_with_unknown_loader(tmp_path))["odl_video"]
-    assert source.transport is Transport.API_TASK
+def test_an_unknown_loader_is_refused_when_the_registry_is_validated(tmp_path):
+    registry = load_registry(_registry_with_unknown_loader(tmp_path))
+    assert "odl_video" not in registry.sources
+    assert (
+        "field 'local.loader': 'not_written_yet' is not a known loader"
+        in (registry.errors["odl_video"])
+    )
+
+
+def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, settings):
+    """Defence in depth: a Source built without the registry's checks still fails loudly."""
+    source = load_registry(DEFAULT_REGISTRY)["odl_video"]
+    source = source.model_copy(
+        update={"local": source.local.model_copy(update={"loader": "not_written_yet"})}
+    )
     with pytest.raises(
         LoaderNotImplementedError,
         match="source 'odl_video': the local loader 'not_written_yet' is not yet implemented",
@@ -41,10 +52,10 @@ def test_a_source_without_a_local_loader_fails_with_a_clear_error(catalog, setti
         run_local_loader(source, catalog=catalog, settings=settings, resolve=lambda c: None)
 
 
-def test_the_ingest_task_turns_it_into_a_failure_without_retries(tmp_path):
+def test_the_ingest_task_fails_without_retries_on_an_entry_broken_since_the_parse(tmp_path):
     from airflow.sdk.exceptions import AirflowFailException
 
     from ol_platform.orchestration.ingest_dag import extract_load
 
-    with pytest.raises(AirflowFailException, match="not yet implemented"):
+    with pytest.raises(AirflowFailException, match="field 'local.loader'"):
         extract_load.function("odl_video", str(_registry_with_unknown_loader(tmp_path)))

@@ -1,6 +1,6 @@
 """Publish the transform DAG's dbt artifacts to the S3 prefix OpenMetadata's dbt workflow reads.
 
-Layout under ``s3://<bucket>/<prefix>/`` (REFERENCE.md §6)::
+Layout under ``s3://<bucket>/<prefix>/`` (what OpenMetadata's dbt workflow reads)::
 
     manifest.json                    uploaded only when its MD5 differs from the object's
     catalog.json                     same (only present when ``dbt docs generate`` ran)

@@ -23,7 +23,7 @@ from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.catalog_dag import DAG_ID as CATALOG_DAG_ID
-from ol_platform.orchestration.export_dags import EXPORT_SOURCES
+from ol_platform.orchestration.export_dags import export_sources
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
 from ol_platform.orchestration.webhook_dag import DAG_ID as WEBHOOK_DAG_ID
 from ol_platform.samples.systems import runnable_sources, sample_systems
@@ -34,11 +34,8 @@ from ol_platform.transform.project import load_graph
 
 log = logging.getLogger(__name__)
 
-DOWNSTREAM_DAGS = (
-    *(s.dag_id for s in EXPORT_SOURCES),
-    "mit_learn_webhooks",
-    "openmetadata_ingestion",
-)
+# After the course exports (one DAG per export entry of the registry).
+DOWNSTREAM_DAGS = ("mit_learn_webhooks", "openmetadata_ingestion")
 
 
 @dataclass
@@ -126,7 +123,7 @@ def collect_downstream(settings: Settings, api: AirflowAPI, summary: Summary, ca
     """Archives landed, webhooks acknowledged (the delivery ledger) and OpenMetadata's outcome."""
     from ol_platform.webhooks.ledger import ledger_identifier
 
-    for source in EXPORT_SOURCES:
+    for source in export_sources():
         landed = 0
         for run in summary.runs.get(source.dag_id, []):
             result = api.xcom(source.dag_id, run["run_id"], "export_courses") or {}
@@ -150,7 +147,12 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
             summary.raw_tables[table] = (
                 _lake_rows(catalog, f"{namespace(settings.env)}.{table}") or 0
             )
-    for dag_id in [registry[n].dag_id for n in sources] + [TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS]:
+    exports = [s.dag_id for s in export_sources(registry)]
+    for dag_id in [registry[n].dag_id for n in sources] + [
+        TRANSFORM_DAG_ID,
+        *exports,
+        *DOWNSTREAM_DAGS,
+    ]:
         summary.runs[dag_id] = [
             {
                 "run_id": r["dag_run_id"],
@@ -224,7 +226,7 @@ def run_demo(
             airflow.start()
             api = AirflowAPI(airflow.url)
             ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
-            export_ids = [s.dag_id for s in EXPORT_SOURCES]
+            export_ids = [s.dag_id for s in export_sources(registry)]
             api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS])
             # Asset-triggered DAGs first, so they see every event of this demo.
             for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):

@@ -7,7 +7,12 @@ import logging
 import os
 import sys
 
-from ol_platform.settings import get_settings
+from ol_platform.settings import (
+    SampleDataRefused,
+    SettingsError,
+    get_settings,
+    require_sample_environment,
+)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -30,16 +35,45 @@ def _sources(args: argparse.Namespace) -> int:
         print(
             f"{source.dag_id:<28} {source.transport.value:<14} {source.cadence.value:<4} {tables}"
         )
-    for message in registry.errors.values():
-        print(f"ERROR {message}", file=sys.stderr)
-    return 1 if registry.errors else 0
+    # One line per problem: file, source, field, what is wrong.
+    for problem in registry.problems:
+        print(f"ERROR {problem}", file=sys.stderr)
+    return 1 if registry.broken else 0
 
 
 def _seed(args: argparse.Namespace) -> int:
+    """One line per source (rows, tables, seconds); the failures listed again at the end."""
     from ol_platform.samples.systems import seed_lake
+    from ol_platform.sources.registry import load_registry
 
-    for result in seed_lake(get_settings()):
-        print(f"{result.table:<80} {result.total_rows:>8}")
+    if not args.verbose:  # dlt's progress, the loaders' steps: `olp -v seed` shows them
+        import warnings
+
+        quiet = ("ol_platform", "dlt", "py.warnings", "airflow")
+        for name in quiet:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        import airflow  # noqa: F401  (configures its logging at import: quiet it again after)
+
+        for name in quiet:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        # A merge into a table without the key yet: expected on a first seed.
+        warnings.filterwarnings("ignore", "Delete operation did not match", UserWarning)
+    settings = get_settings()
+    require_sample_environment(settings, "olp seed")  # before anything is read or printed
+    registry = load_registry()
+    for problem in registry.problems:  # those sources cannot be seeded; the others are
+        print(f"FAILED {problem}", flush=True)
+    seeded = seed_lake(settings, registry)
+    for s in seeded:
+        if s.error:
+            print(f"FAILED {s.error}", flush=True)
+        else:
+            tables = len(s.results)
+            print(f"{s.source:<24} {s.rows:>9} rows in {tables:>2} table(s) {s.seconds:6.1f}s")
+    failed = [s.source for s in seeded if s.error] + [b.label for b in registry.broken]
+    if failed:
+        print(f"olp seed: {len(failed)} source(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -68,9 +102,9 @@ def _dbt_sources(args: argparse.Namespace) -> int:
     from ol_platform.transform import dbt_sources
 
     registry = load_registry(args.registry)
-    if registry.errors:
-        for message in registry.errors.values():
-            print(f"ERROR {message}", file=sys.stderr)
+    if registry.broken:
+        for problem in registry.problems:
+            print(f"ERROR {problem}", file=sys.stderr)
         return 1
     if args.check:
         current = dbt_sources.SOURCES_YML.read_text() if dbt_sources.SOURCES_YML.exists() else ""
@@ -116,13 +150,17 @@ def main(argv: list[str] | None = None) -> int:
     dbt_src.set_defaults(func=_dbt_sources)
 
     args = parser.parse_args(argv)
-    # Airflow is imported by the library: keep its home inside the platform's state folder.
-    os.environ.setdefault("AIRFLOW_HOME", str(get_settings().home / "airflow"))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return args.func(args)
+    try:
+        # Airflow is imported by the library: keep its home inside the platform's state folder.
+        os.environ.setdefault("AIRFLOW_HOME", str(get_settings().home / "airflow"))
+        return args.func(args)
+    except (SettingsError, SampleDataRefused) as exc:  # configuration, not a bug: no traceback
+        print(f"olp {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class ExportError(RuntimeError):
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """How often an export's status is asked for, and how long it may take (REFERENCE §5)."""
+    """How often an export's status is asked for, and how long it may take."""
 
     interval: float = 20.0
     timeout: float = 60 * 60.0

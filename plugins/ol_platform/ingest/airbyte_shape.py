@@ -1,4 +1,4 @@
-"""Give locally extracted rows the shape Airbyte gives its raw tables (REFERENCE.md §2).
+"""Give locally extracted rows the shape Airbyte gives its raw tables.
 
 Airbyte's destinations add ``_airbyte_raw_id`` (varchar), ``_airbyte_extracted_at``
 (timestamp), ``_airbyte_meta`` (struct of sync_id and a list of changes) and

@@ -85,7 +85,8 @@ def run_to_lake(
         pipelines_dir=str(run_dir / "pipelines"),
         destination=dlt.destinations.filesystem(bucket_url=bucket.as_uri()),
         dataset_name="staged",
-        progress="log",
+        # Progress through our logger: task logs keep it, `olp seed` quiets it with its level.
+        progress=dlt.progress.log(log_period=5.0, logger=log),
     )
     extracted_at = datetime.now(UTC)
     sync_id = int(extracted_at.timestamp())

@@ -1,5 +1,5 @@
 """edX.org database archives: TSV table dumps in the landing bucket, read with dlt's
-``filesystem`` source and merged into ``raw__edxorg__s3__tables__<table>`` (REFERENCE.md §2).
+``filesystem`` source and merged into ``raw__edxorg__s3__tables__<table>``.
 
 Files are read incrementally on their modification date. The cursor comes from the lake (the
 newest ``_file_modification_date`` already committed, and which files carry it), not from

@@ -1,21 +1,36 @@
-"""The local/CI ingest path: which loader feeds a source's raw tables from its sample system.
+"""The loaders that feed a source's raw tables without Airbyte, by name.
 
-Each registry entry's ``local.loader`` names one of :data:`LOADERS`. A source whose loader is
-not written yet fails its run with a clear error rather than succeeding silently.
+Each registry entry's ``local.loader`` names one of :data:`LOADERS` (course exports: one of
+:data:`COURSE_EXPORTERS`); the registry refuses any other name when it is validated. This
+module is imported at DAG parse time for those names, so every heavy import waits for the
+loader that needs it.
+
+Two kinds of loader write sample data, and :func:`run_local_loader` refuses them outside
+the sample environments (``local``, ``ci``): the stand-in that replaces an Airbyte sync, and
+the loaders in :data:`SAMPLE_ONLY_LOADERS`, whose input is generated on this machine. The
+dlt and API loaders of non-Airbyte sources read their real systems in production.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pyiceberg.catalog import Catalog
+from ol_platform.settings import Settings, require_sample_environment
+from ol_platform.sources.models import Source, Transport
 
-from ol_platform.ingest.connections import ConnectionLike, http_base_url, sqlalchemy_url
-from ol_platform.lake.writer import CommitResult
-from ol_platform.settings import Settings
-from ol_platform.sources.models import Source
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
 
-ConnectionResolver = Callable[[str], ConnectionLike]
+    from ol_platform.ingest.connections import ConnectionLike
+    from ol_platform.lake.writer import CommitResult
+
+ConnectionResolver = Callable[[str], "ConnectionLike"]
+
+# Course exports run in their own DAGs (``ol_platform.orchestration.export_dags``).
+COURSE_EXPORTERS = ("openedx_export", "canvas_export")
+# Loaders whose input exists only on this machine (fixtures, generated files).
+SAMPLE_ONLY_LOADERS = frozenset({"fixture_records", "tracking_logs"})
 
 
 class LoaderNotImplementedError(NotImplementedError):
@@ -30,12 +45,14 @@ def _require_conn(source: Source) -> str:
 
 def _app_database(source, catalog, settings, resolve):
     from ol_platform.ingest.app_database import load_app_database
+    from ol_platform.ingest.connections import sqlalchemy_url
 
     url = sqlalchemy_url(resolve(_require_conn(source)))
     return load_app_database(source, url=url, catalog=catalog, settings=settings)
 
 
 def _mit_climate(source, catalog, settings, resolve):
+    from ol_platform.ingest.connections import http_base_url
     from ol_platform.ingest.mit_climate import load_mit_climate
 
     base_url = http_base_url(resolve(_require_conn(source)))
@@ -87,6 +104,7 @@ def _tracking_logs(source, catalog, settings, resolve):
 def _feed(name: str):
     def run(source, catalog, settings, resolve):
         from ol_platform.ingest import feeds
+        from ol_platform.ingest.connections import http_base_url
 
         base_url = http_base_url(resolve(_require_conn(source)))
         return getattr(feeds, f"load_{name}")(
@@ -110,9 +128,16 @@ LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
 }
 
 
+def writes_sample_data(source: Source) -> bool:
+    """Whether the source's loader lands sample data rather than its real system's."""
+    return source.transport is Transport.AIRBYTE or source.local.loader in SAMPLE_ONLY_LOADERS
+
+
 def run_local_loader(
     source: Source, *, catalog: Catalog, settings: Settings, resolve: ConnectionResolver
 ) -> list[CommitResult]:
+    if writes_sample_data(source):
+        require_sample_environment(settings, f"source '{source.name}': the sample loader")
     loader = LOADERS.get(source.local.loader)
     if loader is None:
         raise LoaderNotImplementedError(

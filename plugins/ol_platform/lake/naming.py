@@ -1,4 +1,4 @@
-"""Names in the lake: raw tables (REFERENCE.md §2), namespaces per environment and layer."""
+"""Names in the lake: raw tables, namespaces per environment and layer."""
 
 from __future__ import annotations
 

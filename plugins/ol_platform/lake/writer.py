@@ -38,7 +38,7 @@ class WriteDisposition(StrEnum):
 
 
 # A replace that would leave fewer rows than this share of the table is refused: a truncated
-# feed must not wipe the lake (REFERENCE.md §2).
+# feed must not wipe the lake.
 REPLACE_MIN_RATIO = 0.8
 
 

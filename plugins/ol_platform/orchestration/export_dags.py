@@ -1,4 +1,5 @@
-"""The course-export DAGs: ``course_export__<deployment>`` (Open edX) and ``course_export__canvas``.
+"""The course-export DAGs: ``course_export__<deployment>`` (Open edX) and ``course_export__canvas``,
+one per ``transport: course_export`` entry of the registry, on the entry's cadence.
 
 Each DAG has one task, ``export_courses``, whose outlet is ``export_asset(source)``
 (``olp-landing://course-exports/<source>``). Its Asset event's extra lists the archives that
@@ -19,48 +20,49 @@ from dataclasses import dataclass
 from airflow.sdk import DAG, task
 
 from ol_platform.exports.assets import export_asset
+from ol_platform.orchestration.broken_dag import START_DATE, build_broken_dag
 from ol_platform.orchestration.defaults import default_args
-from ol_platform.orchestration.ingest_dag import START_DATE
-from ol_platform.settings import Settings
-from ol_platform.sources.models import Cadence, Tag
+from ol_platform.settings import Settings, SettingsError, get_settings
+from ol_platform.sources.models import EXPORT_PREFIX, Source, Tag
+from ol_platform.sources.registry import Registry, load_registry
 
 
 @dataclass(frozen=True)
 class ExportSource:
-    """One export DAG: where the courses come from and how often."""
+    """One export DAG: where the courses come from (``name``: the Open edX deployment, or
+    ``canvas``) and how often, from the source's registry entry."""
 
     name: str
     title: str
     schedule: str
-    tags: tuple[Tag, ...]
+    tags: tuple[str, ...]
     timeout_minutes: int
+    exporter: str  # openedx_export | canvas_export
     owner: str = "data-platform"
     retries: int = 2
 
     @property
     def dag_id(self) -> str:
-        return f"course_export__{self.name}"
+        return f"{EXPORT_PREFIX}{self.name}"
 
-
-EXPORT_SOURCES: tuple[ExportSource, ...] = (
-    *(
-        ExportSource(
-            name=deployment,
-            title=f"Open edX course exports ({deployment})",
-            schedule=Cadence.DAILY.cron,
-            tags=(Tag.COURSE_EXPORT, Tag.OPENEDX, Tag(deployment), Tag.CONTENT),
-            timeout_minutes=12 * 60,  # 60 min at most per export, exports run in waves
+    @classmethod
+    def from_source(cls, source: Source) -> ExportSource:
+        return cls(
+            name=source.system,
+            title=source.title,
+            schedule=source.schedule,
+            tags=tuple(source.all_tags),
+            timeout_minutes=source.timeout_minutes,
+            exporter=source.local.loader,
+            owner=source.owner,
+            retries=source.retries,
         )
-        for deployment in ("mitxonline", "xpro", "mitx")
-    ),
-    ExportSource(
-        name="canvas",
-        title="Canvas course exports (common cartridge)",
-        schedule=Cadence.EVERY_6_HOURS.cron,
-        tags=(Tag.COURSE_EXPORT, Tag.CANVAS, Tag.CONTENT),
-        timeout_minutes=5 * 60,  # finished before the next run is due
-    ),
-)
+
+
+def export_sources(registry: Registry | None = None) -> list[ExportSource]:
+    """The course exports of the registry (default: the configured one) that validate."""
+    registry = registry or load_registry()
+    return [ExportSource.from_source(s) for s in registry.export_sources()]
 
 
 def _connections(*conn_ids: str) -> list:
@@ -118,16 +120,31 @@ def build_export_dag(source: ExportSource, settings: Settings) -> DAG:
         catchup=False,
         max_active_runs=1,  # one writer per export ledger
         is_paused_upon_creation=not settings.is_production,
-        tags=sorted(t.value for t in source.tags),
+        tags=sorted(source.tags),
         default_args=default_args(source.owner, source.retries, source.timeout_minutes),
     ) as dag:
         outlets = [export_asset(source.name)]
-        if source.name == "canvas":
+        if source.exporter == "canvas_export":
             export_canvas_courses.override(outlets=outlets)()
         else:
             export_openedx_courses.override(outlets=outlets)(source.name)
     return dag
 
 
-def build_export_dags(settings: Settings) -> dict[str, DAG]:
-    return {s.dag_id: build_export_dag(s, settings) for s in EXPORT_SOURCES}
+def build_export_dags() -> dict[str, DAG]:
+    """One DAG per course export of the registry; a broken entry gets one failing DAG here
+    (never an ``ingest__`` one), as does an unreadable registry or an unknown ``OLP_ENV``."""
+    tag = Tag.COURSE_EXPORT.value
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        dag_id = f"{EXPORT_PREFIX}broken__settings"
+        return {dag_id: build_broken_dag(dag_id, str(exc), tag)}
+    registry = load_registry()
+    dags = {s.dag_id: build_export_dag(s, settings) for s in export_sources(registry)}
+    for broken in registry.broken:
+        # The file's own problems are shown by the ingest DAG file, unless nothing loaded.
+        if broken.kind == "course_export" or (broken.kind == "registry" and registry.fatal):
+            dag_id = f"{EXPORT_PREFIX}{broken.key}"
+            dags[dag_id] = build_broken_dag(dag_id, broken.message, tag)
+    return dags

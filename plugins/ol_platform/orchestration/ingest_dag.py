@@ -16,17 +16,15 @@ Nothing here touches the network or a database at parse time.
 from __future__ import annotations
 
 import warnings
-from datetime import datetime
 
 from airflow.sdk import DAG, task
 
 from ol_platform.lake.assets import model_asset, raw_asset
-from ol_platform.orchestration.callbacks import on_task_failure
+from ol_platform.orchestration.broken_dag import START_DATE, build_broken_dag
 from ol_platform.orchestration.defaults import default_args
-from ol_platform.settings import Settings
-from ol_platform.sources.models import Source, Transport
-
-START_DATE = datetime(2024, 1, 1)
+from ol_platform.settings import Settings, SettingsError, get_settings
+from ol_platform.sources.models import INGEST_PREFIX, Source, Tag, Transport
+from ol_platform.sources.registry import RegistryError, load_registry, registry_path
 
 
 def _doc(source: Source) -> str:
@@ -39,6 +37,17 @@ def _doc(source: Source) -> str:
     )
 
 
+def _registered(source_name: str, registry_path: str) -> Source:
+    """The source as the registry has it now; an entry broken since the parse fails the task
+    at once with the registry's message (a retry would read the same file)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    try:
+        return load_registry(registry_path)[source_name]
+    except (RegistryError, KeyError) as exc:
+        raise AirflowFailException(str(exc).strip("\"'")) from exc
+
+
 @task(task_id="extract_load")
 def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
     """Feed the raw tables from the source's sample system (local and CI environments)."""
@@ -47,10 +56,9 @@ def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
 
     from ol_platform.ingest.loaders import LoaderNotImplementedError, run_local_loader
     from ol_platform.lake.catalog import get_catalog
-    from ol_platform.settings import get_settings
-    from ol_platform.sources.registry import load_registry
+    from ol_platform.settings import SampleDataRefused
 
-    source = load_registry(registry_path)[source_name]
+    source = _registered(source_name, registry_path)
     settings = get_settings()
     try:
         results = run_local_loader(
@@ -59,7 +67,7 @@ def extract_load(source_name: str, registry_path: str) -> dict[str, int]:
             settings=settings,
             resolve=BaseHook.get_connection,
         )
-    except LoaderNotImplementedError as exc:
+    except (LoaderNotImplementedError, SampleDataRefused) as exc:
         raise AirflowFailException(str(exc)) from exc  # retrying cannot help
     return {r.table: r.rows_in_batch for r in results}
 
@@ -72,10 +80,8 @@ def publish_raw_tables(source_name: str, registry_path: str, **context) -> dict[
     from ol_platform.lake.catalog import get_catalog
     from ol_platform.lake.naming import namespace
     from ol_platform.lake.writer import row_count
-    from ol_platform.settings import get_settings
-    from ol_platform.sources.registry import load_registry
 
-    source = load_registry(registry_path)[source_name]
+    source = _registered(source_name, registry_path)
     settings = get_settings()
     catalog = get_catalog(settings)
     counts, missing = {}, []
@@ -159,28 +165,22 @@ def stage_task(source: Source, settings: Settings):
     )
 
 
-@task(task_id="invalid_registry_entry", retries=0)
-def invalid_entry(message: str) -> None:
-    raise ValueError(message)
+def build_ingest_dags() -> dict[str, DAG]:
+    """Every ingest DAG of the registry, plus one failing DAG per broken entry.
 
-
-def build_broken_dag(name: str, message: str) -> DAG:
-    """A registry entry that does not validate still gets a DAG, one that can only fail.
-
-    The error (file, source, field) shows on the DAG's page and in its only task, and a parse
-    warning is raised; every other source's DAG parses normally.
+    Course exports are not here (``export_dags``). An unknown ``OLP_ENV`` or an unreadable
+    registry gives one failing DAG with the message instead of an import error.
     """
-    warnings.warn(message, stacklevel=2)
-    with DAG(
-        dag_id=f"ingest__{name}",
-        description=f"INVALID registry entry: {message}"[:200],
-        doc_md=f"### Invalid registry entry\n\n```\n{message}\n```",
-        schedule=None,
-        start_date=START_DATE,
-        catchup=False,
-        is_paused_upon_creation=True,
-        tags=["ingest", "invalid-config"],
-        default_args={"owner": "data-platform", "on_failure_callback": on_task_failure},
-    ) as dag:
-        invalid_entry(message)
-    return dag
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        dag_id = f"{INGEST_PREFIX}broken__settings"
+        return {dag_id: build_broken_dag(dag_id, str(exc), Tag.INGEST.value)}
+    path = registry_path()
+    registry = load_registry(path)
+    dags = {s.dag_id: build_ingest_dag(s, settings, str(path)) for s in registry.ingest_sources()}
+    for broken in registry.broken:
+        if broken.kind in ("ingest", "registry"):
+            dag_id = f"{INGEST_PREFIX}{broken.key}"
+            dags[dag_id] = build_broken_dag(dag_id, broken.message, Tag.INGEST.value)
+    return dags

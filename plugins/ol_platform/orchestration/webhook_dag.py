@@ -3,7 +3,7 @@
 Scheduled on ``AssetAny`` of the export Assets (``course_exports.<source>`` for mitxonline,
 xpro, mitx and canvas): a run starts after any export lands something, and its one task reads
 ``triggering_asset_events`` (every export event since the last run), builds one signed POST
-per archive (REFERENCE §4; mitx archives are not sent) to
+per archive (mitx archives are not sent) to
 ``<MIT Learn>/api/v1/webhooks/content_files/`` and records each acknowledgement in the
 delivery ledger (``ol_warehouse_<env>_platform.mit_learn_webhook_deliveries``), which makes a
 rerun skip what MIT Learn already acknowledged.

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -22,7 +24,7 @@ from ol_platform.lake.writer import CommitResult
 from ol_platform.samples import edxorg_archives
 from ol_platform.samples.app_databases import SAMPLES
 from ol_platform.samples.tracking_logs import write_tracking_logs
-from ol_platform.settings import Settings
+from ol_platform.settings import Settings, require_sample_environment
 from ol_platform.simulators import (
     canvas,
     feeds,
@@ -33,6 +35,7 @@ from ol_platform.simulators import (
     studio,
 )
 from ol_platform.simulators.http import BackgroundServer
+from ol_platform.sources.models import Source
 from ol_platform.sources.registry import Registry, load_registry
 
 log = logging.getLogger(__name__)
@@ -43,34 +46,64 @@ def runnable_sources(registry: Registry) -> list[str]:
     return [name for name, source in registry.sources.items() if source.local.loader in LOADERS]
 
 
-def prepare_samples(settings: Settings, registry: Registry) -> dict[str, dict]:
-    """Write the sample databases and files of the runnable sources; returns connections."""
+def prepare_samples(
+    settings: Settings, registry: Registry, failures: dict[str, str] | None = None
+) -> dict[str, dict]:
+    """Write the sample databases and files of the runnable sources; returns connections.
+
+    A source whose sample cannot be built is recorded in ``failures`` (source -> message) and
+    skipped, so one broken sample costs only its source; without ``failures`` it raises.
+    """
+    require_sample_environment(settings, "building the sample systems")
     settings.samples_dir.mkdir(parents=True, exist_ok=True)
-    connections = {}
+    connections: dict[str, dict] = {}
     for name in runnable_sources(registry):
-        local = registry[name].local
-        if local.loader == "tracking_logs":
-            batch = write_tracking_logs(local_logs_dir(registry[name], settings))
-            log.info("sample tracking logs: %s valid lines", batch.valid_lines)
-        elif local.loader == "edxorg_archives" and local.sample and local.conn_id:
-            directory = settings.samples_dir / local.sample  # the landing bucket, on disk
-            counts = edxorg_archives.build_local(directory)
-            log.info("sample landing bucket %s: %s", directory, counts)
-            connections[local.conn_id] = {"conn_type": "fs", "extra": {"path": str(directory)}}
-        elif local.loader == "app_database" and local.sample and local.conn_id:
-            db = settings.samples_dir / f"{local.sample}.sqlite"
-            engine = sa.create_engine(f"sqlite:///{db}")
-            counts = SAMPLES[local.sample].build(engine)
-            engine.dispose()
-            log.info("sample database %s: %s", db.name, counts)
-            connections[local.conn_id] = {"conn_type": "sqlite", "host": str(db)}
+        try:
+            connections.update(_prepare_sample(settings, registry[name]))
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures[name] = f"source '{name}': sample data: {exc}"
     return connections
 
 
+def _prepare_sample(settings: Settings, source: Source) -> dict[str, dict]:
+    local = source.local
+    if local.loader == "tracking_logs":
+        batch = write_tracking_logs(local_logs_dir(source, settings))
+        log.info("sample tracking logs: %s valid lines", batch.valid_lines)
+    elif local.loader == "edxorg_archives" and local.sample and local.conn_id:
+        directory = settings.samples_dir / local.sample  # the landing bucket, on disk
+        counts = edxorg_archives.build_local(directory)
+        log.info("sample landing bucket %s: %s", directory, counts)
+        return {local.conn_id: {"conn_type": "fs", "extra": {"path": str(directory)}}}
+    elif local.loader == "app_database" and local.conn_id:
+        if local.sample not in SAMPLES:
+            raise ValueError(
+                f"field 'local.sample': no sample database named {local.sample!r} "
+                f"(known: {', '.join(sorted(SAMPLES))})"
+            )
+        db = settings.samples_dir / f"{local.sample}.sqlite"
+        engine = sa.create_engine(f"sqlite:///{db}")
+        try:
+            counts = SAMPLES[local.sample].build(engine)
+        finally:
+            engine.dispose()
+        log.info("sample database %s: %s", db.name, counts)
+        return {local.conn_id: {"conn_type": "sqlite", "host": str(db)}}
+    return {}
+
+
 @contextmanager
-def sample_systems(settings: Settings, registry: Registry) -> Iterator[dict[str, dict]]:
-    """Sample systems up (databases, files, API simulators); yields Airflow connections."""
-    connections = prepare_samples(settings, registry)
+def sample_systems(
+    settings: Settings, registry: Registry, failures: dict[str, str] | None = None
+) -> Iterator[dict[str, dict]]:
+    """Sample systems up (databases, files, API simulators); yields Airflow connections.
+
+    Refuses outside ``local``/``ci`` before anything is written. ``failures``: see
+    :func:`prepare_samples`.
+    """
+    connections = prepare_samples(settings, registry, failures)
     # Local-only credentials: the simulators check them exactly as the real APIs would.
     odl_api = odl_video.ODLVideoAPI(token="demo-odl-token")
     sloan_api = sloan.SloanAPI(client_id="demo-sloan-client", client_secret="demo-sloan-secret")
@@ -137,14 +170,35 @@ def _start_content_systems(stack: ExitStack, settings: Settings, connections: di
     )
 
 
-def seed_lake(settings: Settings, registry: Registry | None = None) -> list[CommitResult]:
-    """Land every runnable source's raw tables from its sample system, without Airflow."""
+@dataclass
+class SeedResult:
+    """What seeding one source did: its tables' commits, or why it failed."""
+
+    source: str
+    seconds: float
+    results: list[CommitResult] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(r.total_rows for r in self.results)
+
+
+def seed_lake(settings: Settings, registry: Registry | None = None) -> list[SeedResult]:
+    """Land every runnable source's raw tables from its sample system, without Airflow.
+
+    Refuses outside ``local``/``ci`` before anything is written. A source that fails (its
+    sample missing or broken, its loader failing) is reported in its :class:`SeedResult`
+    and the others are still seeded.
+    """
+    require_sample_environment(settings, "olp seed")
     from airflow.sdk import Connection
 
     registry = registry or load_registry()
     catalog = get_catalog(settings)
-    results: list[CommitResult] = []
-    with sample_systems(settings, registry) as connections:
+    failures: dict[str, str] = {}
+    seeded: list[SeedResult] = []
+    with sample_systems(settings, registry, failures) as connections:
 
         def resolve(conn_id: str) -> Connection:
             fields = dict(connections[conn_id])
@@ -152,7 +206,20 @@ def seed_lake(settings: Settings, registry: Registry | None = None) -> list[Comm
             return Connection(conn_id=conn_id, extra=json.dumps(extra) if extra else None, **fields)
 
         for name in runnable_sources(registry):
-            results += run_local_loader(
-                registry[name], catalog=catalog, settings=settings, resolve=resolve
-            )
-    return results
+            started = time.monotonic()
+            if name in failures:
+                seeded.append(SeedResult(name, 0.0, error=failures[name]))
+                continue
+            try:
+                results = run_local_loader(
+                    registry[name], catalog=catalog, settings=settings, resolve=resolve
+                )
+            except Exception as exc:  # one source's failure must not stop the others
+                log.debug("seeding %s failed", name, exc_info=True)
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                if f"source '{name}'" not in message:
+                    message = f"source '{name}': {type(exc).__name__}: {message}"
+                seeded.append(SeedResult(name, time.monotonic() - started, error=message[:500]))
+                continue
+            seeded.append(SeedResult(name, time.monotonic() - started, results))
+    return seeded

@@ -4,8 +4,8 @@
 
 * ``X-MITLearn-Signature`` missing, or not equal (``hmac.compare_digest``) to the HMAC-SHA256
   hex digest of the raw request body keyed with the shared secret: 403.
-* A body that is not JSON, or misses a required field of its source's payload (REFERENCE §4;
-  ``mitx`` is not a source MIT Learn accepts here): 400.
+* A body that is not JSON, or misses a required field of its source's payload (see
+  ``ol_platform.webhooks.payloads``; ``mitx`` is not a source MIT Learn accepts here): 400.
 * Otherwise 200 ``{"status": "success", "message": "Webhook received"}``.
 
 For tests and the demo it can be slow (``delay`` seconds before answering) or fail the next

@@ -2,19 +2,63 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from ol_platform.lake.naming import raw_table_name
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+# Identifiers end up in table names, task ids and Asset names: bounded, lower-case ASCII.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=100)]
+
+# Airflow's limit on a DAG id (its KEY_REGEX allows letters, digits, '_', '.', '-').
+MAX_DAG_ID = 250
+INGEST_PREFIX = "ingest__"
+EXPORT_PREFIX = "course_export__"
+# A source name becomes ``ingest__<name>``. No double underscore: the DAG ids of broken
+# entries use one (``ingest__broken__entry_3``), so they can never collide with a real source.
+NAME_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+MAX_NAME = MAX_DAG_ID - len(EXPORT_PREFIX)
+
+
+class FieldError(ValueError):
+    """A rule across fields, blamed on the one a user would change (``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def name_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a source name (None if it can). Never repeats the value."""
+    if isinstance(value, bool):
+        return "YAML read a boolean (no/yes/on/off/true/false): a name must be quoted text"
+    if value is None:
+        return "is required"
+    if not isinstance(value, str):
+        return f"must be text, not a {type(value).__name__}"
+    if len(value) > MAX_NAME:
+        return f"is {len(value)} characters long; at most {MAX_NAME} (it becomes a DAG id)"
+    if not re.fullmatch(NAME_PATTERN, value):
+        return (
+            "must start with a lower-case letter and hold only a-z, 0-9 and single "
+            "underscores (it becomes the DAG id ingest__<name>)"
+        )
+    return None
 
 
 class Transport(StrEnum):
-    """How a source reaches the lake (REFERENCE.md §1)."""
+    """How a source reaches the lake."""
 
     AIRBYTE = "airbyte"
     DLT = "dlt"
@@ -23,7 +67,7 @@ class Transport(StrEnum):
 
 
 class Storage(StrEnum):
-    """The storage segment of a raw table name (REFERENCE.md §2)."""
+    """The storage segment of a raw table name."""
 
     POSTGRES = "postgres"
     MYSQL = "mysql"
@@ -86,7 +130,7 @@ class Tag(StrEnum):
 
 
 class RawTable(BaseModel):
-    """One raw table a source produces; its full name follows REFERENCE.md §2."""
+    """One raw table a source produces (named by ``ol_platform.lake.naming.raw_table_name``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -118,7 +162,7 @@ class AirbyteSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     connections: list[Identifier] = Field(min_length=1)
-    airflow_conn_id: str = "airbyte_default"
+    airflow_conn_id: str = Field(default="airbyte_default", min_length=1, max_length=250)
     timeout_minutes: int = Field(default=180, gt=0)
 
 
@@ -129,16 +173,18 @@ class LocalSettings(BaseModel):
 
     loader: Identifier = Field(description="Key of a loader in ol_platform.ingest.loaders.")
     sample: Identifier | None = Field(default=None, description="Sample system that feeds it.")
-    conn_id: str | None = Field(default=None, description="Airflow connection of the system.")
+    conn_id: str | None = Field(
+        default=None, min_length=1, max_length=250, description="Airflow connection of the system."
+    )
 
 
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Identifier
-    title: str = Field(min_length=1)
-    description: str = ""
-    owner: str = Field(min_length=1)
+    name: str
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    owner: str = Field(min_length=1, max_length=100)
     transport: Transport
     cadence: Cadence
     system: Identifier
@@ -151,23 +197,37 @@ class Source(BaseModel):
     retries: int = Field(default=2, ge=0, le=10)
     timeout_minutes: int = Field(default=120, gt=0)
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _check_name(cls, value: object) -> object:
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Source:
         if self.transport is Transport.AIRBYTE and self.airbyte is None:
-            raise ValueError("transport 'airbyte' needs an 'airbyte' block naming its connections")
+            raise FieldError(
+                "airbyte", "transport 'airbyte' needs an 'airbyte' block naming its connections"
+            )
         if self.transport is not Transport.AIRBYTE and self.airbyte is not None:
-            raise ValueError(f"transport '{self.transport}' takes no 'airbyte' block")
+            raise FieldError("airbyte", f"transport '{self.transport}' takes no 'airbyte' block")
         if self.tables and self.storage is None:
-            raise ValueError("a source that lands raw tables needs a 'storage'")
+            raise FieldError("storage", "a source that lands raw tables needs a 'storage'")
         names = self.raw_table_names()
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f"raw table '{name}' is listed twice")
+                raise FieldError("tables", f"raw table '{name}' is listed twice")
         return self
 
     @property
     def dag_id(self) -> str:
-        return f"ingest__{self.name}"
+        """``ingest__<name>``; a course export's is ``course_export__<system>`` (the
+        deployment or Canvas it exports from, which also names its Asset)."""
+        if self.transport is Transport.COURSE_EXPORT:
+            return f"{EXPORT_PREFIX}{self.system}"
+        return f"{INGEST_PREFIX}{self.name}"
 
     @property
     def schedule(self) -> str:
@@ -201,4 +261,5 @@ class Source(BaseModel):
             Transport.API_TASK: Tag.API,
             Transport.COURSE_EXPORT: Tag.COURSE_EXPORT,
         }[self.transport]
-        return sorted({Tag.INGEST.value, transport_tag.value, *(t.value for t in self.tags)})
+        kind = Tag.COURSE_EXPORT if self.transport is Transport.COURSE_EXPORT else Tag.INGEST
+        return sorted({kind.value, transport_tag.value, *(t.value for t in self.tags)})

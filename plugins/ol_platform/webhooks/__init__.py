@@ -1,4 +1,4 @@
-"""MIT Learn content webhooks: one signed POST per newly landed course export (REFERENCE §4).
+"""MIT Learn content webhooks: one signed POST per newly landed course export.
 
 ``payloads`` turns an export Asset event's archive item into the exact JSON body,
 ``signature`` signs it, ``client`` posts it with retries, ``ledger`` remembers what MIT Learn

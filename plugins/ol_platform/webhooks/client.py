@@ -7,8 +7,9 @@
   ``max_attempts`` the last error is raised as :class:`WebhookDeliveryError`.
 * Not retried: any other 4xx (a wrong secret is 403 on every try); raised at once as
   :class:`WebhookRejectedError` with the answer's body.
-* Timeouts (REFERENCE §4): 10 s to connect; 60 s for each of write, read and pool waits,
-  which for a body of a few hundred bytes and a one-line JSON answer bounds the exchange.
+* Timeouts, those of the platform we replace: 10 s to connect; 60 s for each of write, read
+  and pool waits, which for a body of a few hundred bytes and a one-line JSON answer bounds
+  the exchange.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Webhook bodies built from the export Asset events' archive items (REFERENCE §4).
+"""Webhook bodies built from the export Asset events' archive items.
 
 An archive item is one entry of an export event's ``extra["archives"]`` (see
 ``ol_platform.exports``). Open edX bodies carry ``course_id``, ``course_readable_id``,
@@ -18,7 +18,7 @@ from typing import Any
 
 OPENEDX_SOURCES = ("mitxonline", "xpro")
 CANVAS_SOURCE = "canvas"
-# Exported for the lake but not announced to MIT Learn (REFERENCE §4).
+# Exported for the lake but not announced to MIT Learn.
 UNSENT_SOURCES = ("mitx",)
 
 
