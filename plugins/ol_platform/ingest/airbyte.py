@@ -68,6 +68,8 @@ def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> st
     import httpx
     from airflow.providers.airbyte.hooks.airbyte import AirbyteHook
 
+    from ol_platform.ingest.connections import mask_secret
+
     try:
         hook = AirbyteHook(airbyte_conn_id=airflow_conn_id)
         params = hook.conn
@@ -79,6 +81,7 @@ def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> st
             token_url = params["token_url"]
             if "://" not in token_url:
                 token_url = f"{public.rsplit('/v1', 1)[0]}/{token_url.lstrip('/')}"
+            mask_secret(params["client_secret"])  # form-encoded in the body below
             token = httpx.post(
                 token_url,
                 data={
@@ -89,6 +92,7 @@ def failure_reason(airflow_conn_id: str, job_id: int, timeout: float = 15) -> st
                 timeout=timeout,
             )
             token.raise_for_status()
+            mask_secret(token.json()["access_token"])  # obtained at run time: not yet masked
             headers["Authorization"] = f"Bearer {token.json()['access_token']}"
         answer = httpx.post(
             f"{config_api.rstrip('/')}/jobs/get",
