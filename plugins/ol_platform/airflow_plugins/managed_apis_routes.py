@@ -8,8 +8,9 @@ The map follows what a route *does*, not what its own (Airflow 2) decorator aske
   creating/changing or deleting DAGs. ``run_automation`` runs an arbitrary OpenMetadata
   workflow (connection tests against any host, with credentials from the body) inside the API
   server: same level. With Airflow's simple auth manager that is the ``OP`` and ``ADMIN``
-  roles (``ADMIN`` only adds teams); with the FAB auth manager it is a role holding
-  ``can_edit`` on ``Configurations``, which only ``Admin`` receives.
+  roles (``ADMIN`` only adds teams, so no permission tells them apart); with the FAB auth
+  manager it is a role holding ``can_edit`` on ``Configurations``, which no default role has
+  until it is granted (FAB's ``Admin`` then receives it at the next permission sync).
 - ``trigger`` starts a DAG run, ``enable``/``disable`` pause a DAG, ``kill`` marks its running
   runs and task instances failed: the permissions Airflow's own API asks for the same effects.
 - ``status`` and ``last_dag_logs`` read runs and task logs; ``health-auth`` and ``csrf-token``
