@@ -226,3 +226,18 @@ def test_credentials_written_into_an_http_host_are_hidden_with_the_url():
     host = f"https://feeds:{quote(secret, safe='')}@feeds.example.edu"
     url = http_base_url(conn(conn_type="http", host=host, port=None))
     assert_hidden(f"MITPE feed {url}/mitpe/api/courses: expected a JSON object", secret)
+
+
+def test_iceberg_catalog_secrets_are_hidden_before_dbt_gets_them(monkeypatch):
+    from ol_platform.lake.catalog import catalog_env
+
+    password, credential, s3_key = new_secret(), new_secret(), new_secret()
+    uri = f"postgresql+psycopg2://iceberg:{quote(password, safe='')}@db.example.edu/catalog"
+    monkeypatch.setenv("PYICEBERG_CATALOG__OLP__TYPE", "sql")
+    monkeypatch.setenv("PYICEBERG_CATALOG__OLP__URI", uri)
+    monkeypatch.setenv("PYICEBERG_CATALOG__OLP__CREDENTIAL", f"client:{credential}")
+    monkeypatch.setenv("PYICEBERG_CATALOG__OLP__S3__SECRET_ACCESS_KEY", s3_key)
+    env = catalog_env()
+    assert env["PYICEBERG_CATALOG__OLP__URI"] == uri  # the value dbt receives is untouched
+    for secret in (password, credential, s3_key):
+        assert_hidden(f"dbt env: {env}", secret, uri)

@@ -71,11 +71,7 @@ def http_base_url(conn: ConnectionLike) -> str:
     host = (conn.host or "").rstrip("/")
     if not host:
         raise ValueError(f"connection '{conn.conn_id}': an HTTP connection needs a host")
-    with contextlib.suppress(ValueError):
-        if written := urlsplit(host).password:  # credentials written into the host
-            mask_credentials(
-                unquote(urlsplit(host).username or ""), unquote(written), written, host
-            )
+    mask_url(host)  # credentials written into the host
     if "://" not in host:
         host = f"{conn.schema or 'http'}://{host}"
     return f"{host}:{conn.port}" if conn.port else host
@@ -148,6 +144,16 @@ def mask_credentials(login: str | None, secret: str | None, *also: str) -> None:
     if not secret:
         return
     mask_secret(secret, *also, *(basic_auth_forms(login, secret) if login else ()))
+
+
+def mask_url(url: str) -> None:
+    """Mask the password a URL carries (``scheme://user:password@host``), decoded and as
+    written, and the URL itself."""
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(url)
+        if parts.password:
+            login, secret = unquote(parts.username or ""), unquote(parts.password)
+            mask_credentials(login, secret, parts.password, url)
 
 
 def _register(values: Iterable[str]) -> None:
