@@ -4,7 +4,7 @@ removal for every lake namespace.
 Thin by design; see ``ol_platform.orchestration.maintenance_dag``.
 """
 
-from ol_platform.orchestration.maintenance_dag import build_maintenance_dag
-from ol_platform.settings import get_settings
+from ol_platform.orchestration.broken_dag import with_settings
+from ol_platform.orchestration.maintenance_dag import DAG_ID, build_maintenance_dag
 
-lake_maintenance = build_maintenance_dag(get_settings())
+lake_maintenance = with_settings(DAG_ID, "maintenance", build_maintenance_dag)

@@ -1,4 +1,5 @@
-"""Authentication in front of Airflow 2-style Flask plugins, openmetadata-managed-apis first.
+"""Authentication and authorization in front of Airflow 2-style Flask plugins,
+openmetadata-managed-apis first.
 
 openmetadata-managed-apis 2.0.7.0 registers a Flask blueprint (``flask_blueprints``). Airflow 3
 has no Flask web server: the API server wraps every plugin blueprint in the FAB provider's Flask
@@ -11,10 +12,12 @@ DAGs.
 This plugin adds a root ASGI middleware (``fastapi_root_middlewares``) that, for every request
 under ``/pluginsv2``, requires an Airflow API JWT (``Authorization: Bearer <token>`` as issued
 by ``POST /auth/token``, or the UI's ``_token`` cookie), validated by the configured auth
-manager exactly as ``/api/v2`` does (signature, expiry, audience, revocation), and the caller's
-permission on DAGs: reads need ``GET``, writes ``PUT``, deletes ``DELETE``. No token: 401;
-an invalid token or a missing permission: 403. It fails closed: an error while checking is a
-500, never a pass.
+manager exactly as ``/api/v2`` does (signature, expiry, audience, revocation), and then the
+permissions the route's effect needs (``managed_apis_routes``: deploying or deleting DAG files
+needs configuration write, triggering needs DAG runs, reads need DAG read). No token: 401; an
+invalid token, a missing permission or a route the map does not know: 403. It fails closed: a
+path is matched in every spelling (segment-boundary root path, ``//``, ``..``, ``%2F``, case),
+a WebSocket to the mount is closed, and an error while checking is a 500, never a pass.
 
 With ``[core] simple_auth_manager_all_admins`` (the local demo only) the auth manager itself
 injects an admin token into every request, as it does for ``/api/v2``.
@@ -27,23 +30,28 @@ from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
+from ol_platform.airflow_plugins.managed_apis_routes import (
+    FLASK_PLUGINS_MOUNT,
+    Need,
+    guarded,
+    needs,
+)
+
 log = logging.getLogger(__name__)
 
-# Where the API server mounts Flask plugin blueprints (airflow.api_fastapi.core_api.app).
-FLASK_PLUGINS_MOUNT = "/pluginsv2"
-MANAGED_APIS_PREFIX = f"{FLASK_PLUGINS_MOUNT}/api/v2/openmetadata"
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# RFC 6455 1008: policy violation. Closing before accept makes the server answer 403.
+WEBSOCKET_POLICY_VIOLATION = 1008
 
 
-def _protected(path: str, mount: str = FLASK_PLUGINS_MOUNT) -> bool:
-    return path == mount or path.startswith(f"{mount}/")
+def _granted(auth_manager: Any, user: Any, need: Need) -> bool:
+    if need.kind == "authenticated":
+        return True
+    if need.kind == "configuration":
+        return auth_manager.is_authorized_configuration(method=need.method, user=user)
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
 
-
-def _dag_method(http_method: str) -> str:
-    """The auth manager's DAG permission a request needs."""
-    if http_method in READ_METHODS:
-        return "GET"
-    return "DELETE" if http_method == "DELETE" else "PUT"
+    entity = DagAccessEntity[need.entity] if need.entity else None
+    return auth_manager.is_authorized_dag(method=need.method, access_entity=entity, user=user)
 
 
 class FlaskPluginAuthMiddleware:
@@ -54,8 +62,13 @@ class FlaskPluginAuthMiddleware:
         self.mount = mount
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not _protected(self._path(scope), self.mount):
+        if scope["type"] == "lifespan" or not guarded(scope, self.mount):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            log.warning("refused a %s connection to %s", scope["type"], scope.get("path"))
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": WEBSOCKET_POLICY_VIOLATION})
             return
         refusal = await self._refusal(scope)
         if refusal is None:
@@ -69,12 +82,6 @@ class FlaskPluginAuthMiddleware:
         await JSONResponse({"detail": detail}, status_code=status, headers=headers)(
             scope, receive, send
         )
-
-    @staticmethod
-    def _path(scope: dict) -> str:
-        # Starlette keeps root_path in path; routing (and so the mount) matches without it.
-        path, root = scope.get("path", ""), scope.get("root_path", "")
-        return path[len(root) :] if root and path.startswith(root) else path
 
     async def _refusal(self, scope: dict) -> tuple[int, str] | None:
         from airflow.api_fastapi.app import get_auth_manager
@@ -91,9 +98,13 @@ class FlaskPluginAuthMiddleware:
             user = await resolve_user_from_token(token)
         except HTTPException as exc:
             return exc.status_code, str(exc.detail)
-        method = _dag_method(scope["method"])
-        if not get_auth_manager().is_authorized_dag(method=method, user=user):  # type: ignore[arg-type]
-            return 403, f"user '{user.get_name()}' may not {method} DAGs"
+        required = needs(scope["method"], scope, self.mount)
+        if required is None:
+            return 403, f"{scope['method']} {scope['path']} is not a managed-API route"
+        auth_manager = get_auth_manager()
+        missing = [str(need) for need in required if not _granted(auth_manager, user, need)]
+        if missing:
+            return 403, f"user '{user.get_name()}' lacks permission: {', '.join(missing)}"
         return None
 
 

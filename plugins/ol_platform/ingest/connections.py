@@ -3,10 +3,13 @@ AWS keys), and keep their secrets out of task logs."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any, Protocol
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 from sqlalchemy.engine import URL
 
@@ -50,13 +53,25 @@ def sqlalchemy_url(conn: ConnectionLike) -> str:
         port=conn.port,
         database=conn.schema or None,
     )
-    return url.render_as_string(hide_password=False)
+    rendered = url.render_as_string(hide_password=False)
+    if conn.password:
+        # SQLAlchemy escapes only some characters ("+" and " " stay), so neither quote() nor
+        # quote_plus() gives its spelling: take it from the URL it rendered.
+        mask_credentials(conn.login, conn.password, _rendered_password(url), rendered)
+    return rendered
+
+
+def _rendered_password(url: URL) -> str:
+    shown, hidden = url.render_as_string(hide_password=False), url.render_as_string()
+    before, _, after = hidden.partition("***")
+    return shown[len(before) : len(shown) - len(after)]
 
 
 def http_base_url(conn: ConnectionLike) -> str:
     host = (conn.host or "").rstrip("/")
     if not host:
         raise ValueError(f"connection '{conn.conn_id}': an HTTP connection needs a host")
+    mask_url(host)  # credentials written into the host
     if "://" not in host:
         host = f"{conn.schema or 'http'}://{host}"
     return f"{host}:{conn.port}" if conn.port else host
@@ -80,18 +95,74 @@ def connection_extra(conn: ConnectionLike) -> dict[str, Any]:
     return {}
 
 
-def mask_secret(value: str) -> None:
-    """Register ``value`` with Airflow's secrets masker when running inside Airflow.
+def secret_forms(secret: str) -> set[str]:
+    """The spellings of ``secret`` a log line can carry: as given, percent-encoded as a URL
+    path, query or form value (``quote``, ``quote_plus``), and escaped inside a JSON or a
+    Python string literal (a config or dict dumped to a log)."""
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        quote_plus(secret, safe="/"),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+    }
+    return {form for form in forms if form}
 
-    Outside Airflow (CLI, tests) there is no task log to protect, and importing Airflow only
-    for this would cost seconds and make dlt consult Airflow Variables.
+
+def basic_auth_forms(login: str, secret: str) -> set[str]:
+    """``login:secret`` as an ``Authorization: Basic`` header carries it (base64 of UTF-8, as
+    httpx sends it, or of Latin-1, as requests does), and with each part form-encoded first,
+    as OAuth2's ``client_secret_basic`` asks (RFC 6749 2.3.1)."""
+    forms = set()
+    for pair in (f"{login}:{secret}", f"{quote_plus(login)}:{quote_plus(secret)}"):
+        for encoding in ("utf-8", "latin-1"):
+            with contextlib.suppress(UnicodeEncodeError):
+                forms.add(base64.b64encode(pair.encode(encoding)).decode("ascii"))
+    return forms
+
+
+def mask_secret(secret: str | None, *also: str) -> None:
+    """Register every form of ``secret`` with Airflow's secrets masker, plus ``also``: strings
+    built around it that the masker cannot derive (a URL holding it, its spelling in that URL).
+
+    Inside a task this reaches the supervisor too (``airflow.sdk.log.mask_secret``), so the
+    secret is hidden in the task log whichever process writes the line. Outside Airflow (CLI,
+    tests) there is no task log to protect, and importing Airflow only for this would cost
+    seconds and make dlt consult Airflow Variables.
     """
+    if not secret or "airflow.sdk" not in sys.modules:
+        return
+    _register([*secret_forms(secret), *also])
+
+
+def mask_credentials(login: str | None, secret: str | None, *also: str) -> None:
+    """``mask_secret`` for a login/secret pair: also its HTTP Basic header forms."""
+    if not secret:
+        return
+    mask_secret(secret, *also, *(basic_auth_forms(login, secret) if login else ()))
+
+
+def mask_url(url: str) -> None:
+    """Mask the password a URL carries (``scheme://user:password@host``), decoded and as
+    written, and the URL itself."""
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(url)
+        if parts.password:
+            login, secret = unquote(parts.username or ""), unquote(parts.password)
+            mask_credentials(login, secret, parts.password, url)
+
+
+def _register(values: Iterable[str]) -> None:
     if "airflow.sdk" not in sys.modules:
         return
     with contextlib.suppress(Exception):  # the masker is a safety net, never a failure
         from airflow.sdk.log import mask_secret as airflow_mask
 
-        airflow_mask(value)
+        airflow_mask(sorted(set(values)))  # one message to the supervisor
 
 
 def aws_key_pair(conn: ConnectionLike) -> tuple[str, str] | None:
@@ -104,5 +175,5 @@ def aws_key_pair(conn: ConnectionLike) -> tuple[str, str] | None:
             f"connection '{conn.conn_id}': give both the access key id (login) and the "
             "secret access key (password), or neither to use the worker's AWS identity"
         )
-    mask_secret(conn.password)
+    mask_credentials(conn.login, conn.password)
     return conn.login, conn.password

@@ -28,6 +28,7 @@ from ol_platform.ingest.connections import (
     ConnectionLike,
     connection_extra,
     http_base_url,
+    mask_credentials,
     mask_secret,
 )
 from ol_platform.ingest.dlt_runner import TablePlan, run_to_lake
@@ -136,6 +137,8 @@ def courses_resource(
     import dlt
     from dlt.sources.helpers.rest_client import RESTClient
 
+    # The secret travels form-encoded in the token request, or in a Basic header.
+    mask_credentials(client_id, client_secret)
     auth = ReauthenticatingClientCredentials(
         access_token_url=token_url or f"{base_url.rstrip('/')}/oauth/token",
         client_id=client_id,

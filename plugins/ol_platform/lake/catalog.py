@@ -8,6 +8,8 @@ embedded local default: a SQL catalog on SQLite with the warehouse in ``$OLP_HOM
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.utils.config import Config
 
@@ -16,6 +18,9 @@ from ol_platform.settings import Settings, get_settings
 CATALOG_NAME = "olp"
 # SQLite waits this long for a concurrent committer instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 60
+# Property names (pyiceberg's "credential", "token", "s3.secret-access-key", ...) whose value
+# is a secret.
+SECRET_PROPERTY_WORDS = ("secret", "token", "credential", "password")
 
 
 def local_catalog_properties(settings: Settings) -> dict[str, str]:
@@ -27,11 +32,28 @@ def local_catalog_properties(settings: Settings) -> dict[str, str]:
 
 
 def catalog_properties(settings: Settings | None = None) -> dict[str, str]:
-    """The catalog's properties: pyiceberg's own configuration if any, else the local default."""
+    """The catalog's properties: pyiceberg's own configuration if any, else the local default.
+
+    Configured properties can hold secrets (a REST ``credential`` or ``token``, S3 keys, a SQL
+    catalog URI with a password); they are registered with the masker before anything can
+    log them (dbt's environment is built from them)."""
     configured = Config().get_catalog_config(CATALOG_NAME)
     if configured:
+        _mask_secrets(configured)
         return dict(configured)
     return local_catalog_properties(settings or get_settings())
+
+
+def _mask_secrets(properties: dict[str, Any]) -> None:
+    from ol_platform.ingest.connections import mask_secret, mask_url
+
+    for key, value in properties.items():
+        if not isinstance(value, str):
+            continue
+        if any(word in key.lower() for word in SECRET_PROPERTY_WORDS):
+            mask_secret(value)
+        if "://" in value:
+            mask_url(value)
 
 
 def catalog_env(settings: Settings | None = None) -> dict[str, str]:

@@ -152,8 +152,9 @@ class SloanAPI:
             return 400, {"error": "unsupported_grant_type"}
         client_id, secret = self._client(form, authorization)
         if not (
-            secrets.compare_digest(client_id, self.client_id)
-            and secrets.compare_digest(secret, self.client_secret)
+            # as bytes: compare_digest refuses str with non-ASCII characters
+            secrets.compare_digest(client_id.encode(), self.client_id.encode())
+            and secrets.compare_digest(secret.encode(), self.client_secret.encode())
         ):
             return 401, {"error": "invalid_client"}
         token = secrets.token_urlsafe(24)
