@@ -197,7 +197,6 @@ def failure_reason(
     task is failing anyway, and this lookup must not hide the original error."""
     from airflow.providers.common.compat.sdk import BaseHook
 
-
     try:
         config = AirbyteConfig.from_connection(BaseHook.get_connection(airflow_conn_id))
         config = dataclasses.replace(config, timeout=timeout)
