@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.helm.render import (
@@ -412,23 +410,6 @@ def test_remote_logging_when_enabled(rendered):
     env = env_of(next(containers(rendered["production"]))[1])
     assert env["AIRFLOW__LOGGING__REMOTE_LOGGING"]["value"] == "True"
     assert env["AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER"]["value"].startswith("s3://")
-
-
-@pytest.mark.parametrize("setting", ["AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CORE__AUTH_MANAGER"])
-def test_classes_the_chart_configures_are_installed(rendered, setting):
-    """The image is built from this project's lockfile: what the chart names must import."""
-    from airflow.executors.executor_loader import ExecutorLoader
-
-    def import_string(path: str) -> type:
-        module, _, name = path.rpartition(".")
-        return getattr(importlib.import_module(module), name)
-
-    for name in ("defaults", "celery"):
-        value = env_of(next(containers(rendered[name]))[1])[setting]["value"]
-        if setting == "AIRFLOW__CORE__EXECUTOR":
-            assert import_string(ExecutorLoader.executors[value]).__name__ == value
-        else:
-            assert import_string(value).__name__ == "FabAuthManager"
 
 
 def test_container_commands_lists_every_command_line(rendered):
