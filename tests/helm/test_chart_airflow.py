@@ -69,6 +69,14 @@ def test_executor_and_auth_manager_classes_are_installed(rendered):
         assert auth_manager.__name__ == "FabAuthManager"
 
 
+def test_the_plugins_the_api_server_serves_are_registered():
+    """Both load through the `airflow.plugins` entry point: no plugins folder to mount."""
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group="airflow.plugins")}
+    assert {"ol_platform", "openmetadata_managed_apis"} <= names
+
+
 PARSE = """
 import json, sys
 from airflow.cli.cli_parser import get_parser

@@ -361,7 +361,7 @@ def test_no_ingress_unless_enabled(rendered):
         assert by_kind(rendered[name], "Ingress") == [], name
         env = env_of(next(containers(rendered[name]))[1])
         assert env["AIRFLOW__API__BASE_URL"]["value"] == (
-            f"http://{FULLNAME}-api-server.{NAMESPACE}.svc.cluster.local:8080"
+            f"http://{FULLNAME}-api-server.{NAMESPACE}.svc:8080"
         )
 
 

@@ -35,7 +35,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "olp.apiServerUrl" -}}
-{{- printf "http://%s-api-server.%s.svc.cluster.local:%d" (include "olp.fullname" .) .Release.Namespace (int .Values.apiServer.service.port) -}}
+{{- printf "http://%s-api-server.%s.svc:%d" (include "olp.fullname" .) .Release.Namespace (int .Values.apiServer.service.port) -}}
 {{- end -}}
 
 {{- define "olp.baseUrl" -}}
@@ -66,6 +66,13 @@ rendered into a manifest.
   value: {{ $v.olpEnv | quote }}
 - name: OLP_HOME
   value: /var/lib/olp
+{{- /* dlt keeps its state under $HOME unless told otherwise; the root filesystem is read-only. */}}
+- name: DLT_DATA_DIR
+  value: /var/lib/olp/dlt
+- name: RUNTIME__DLTHUB_TELEMETRY
+  value: "false"
+- name: DO_NOT_TRACK
+  value: "1"
 - name: AIRFLOW__CORE__EXECUTOR
   value: {{ $v.executor | quote }}
 - name: AIRFLOW__CORE__AUTH_MANAGER
