@@ -158,9 +158,14 @@ def container_commands(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def main() -> None:
     """Print the command lines of every configuration in MATRIX as JSON (deduplicated)."""
+    installer = REPO_ROOT / "tools" / "install_helm.py"
+    out = subprocess.run(
+        [sys.executable, str(installer)], capture_output=True, text=True, check=True
+    )
+    helm = Path(out.stdout.strip().splitlines()[-1])
     seen: dict[str, dict[str, Any]] = {}
     for files, values in MATRIX.values():
-        for entry in container_commands(render(files, values)):
+        for entry in container_commands(render(files, values, helm)):
             key = json.dumps([entry["command"], entry["args"], entry["exec_probes"]])
             seen.setdefault(key, entry)
     json.dump(list(seen.values()), sys.stdout, indent=2)
