@@ -117,6 +117,12 @@ def test_bad_values_are_refused_naming_the_key(helm, values, names):
     assert names in message, message
 
 
+def test_helm_install_refuses_bad_values_before_touching_a_cluster(helm):
+    args = ["install", "olp", "--dry-run=client", "--namespace", NAMESPACE]
+    with pytest.raises(HelmFailed, match="at '/scheduler/replicas'"):
+        run_helm(args, values={"scheduler": {"replicas": 0}}, helm=helm)
+
+
 def _objects(schema: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     if "$ref" in schema:
         return
