@@ -41,6 +41,12 @@ def workloads(docs: list[dict]) -> list[dict]:
     return [d for d in docs if d["kind"] in ("Deployment", "StatefulSet")]
 
 
+def workload(docs: list[dict], component: str) -> dict:
+    """The Deployment or StatefulSet of a component."""
+    (found,) = [w for w in workloads(docs) if w["metadata"]["name"] == f"{FULLNAME}-{component}"]
+    return found
+
+
 def executor_of(docs: list[dict]) -> str:
     scheduler = get(docs, "Deployment", f"{FULLNAME}-scheduler")
     env = env_of(scheduler["spec"]["template"]["spec"]["containers"][0])
@@ -50,8 +56,7 @@ def executor_of(docs: list[dict]) -> str:
 def test_every_component_runs_its_airflow_command(case):
     _, docs = case
     for component, args in COMPONENT_ARGS.items():
-        deployment = get(docs, "Deployment", f"{FULLNAME}-{component}")
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        container = workload(docs, component)["spec"]["template"]["spec"]["containers"][0]
         assert container["args"][: len(args)] == args
         assert "command" not in container, "the image's entrypoint must run every component"
 
@@ -108,7 +113,7 @@ def test_health_probes_follow_the_image_contract(case):
     assert env_of(container)["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"]["value"] == "True"
 
     for component, job in (("dag-processor", "DagProcessorJob"), ("triggerer", "TriggererJob")):
-        spec = get(docs, "Deployment", f"{FULLNAME}-{component}")["spec"]["template"]["spec"]
+        spec = workload(docs, component)["spec"]["template"]["spec"]
         command = spec["containers"][0]["livenessProbe"]["exec"]["command"]
         assert command == ["airflow", "jobs", "check", "--job-type", job, "--local"]
 
@@ -325,7 +330,18 @@ def test_celery_runs_workers_from_the_redis_secret(rendered):
 
 def test_no_worker_without_celery(rendered):
     for name in ("defaults", "production", "kubernetes-networkpolicy"):
-        assert by_kind(rendered[name], "StatefulSet") == [], name
+        names = [s["metadata"]["name"] for s in by_kind(rendered[name], "StatefulSet")]
+        assert names == [f"{FULLNAME}-triggerer"], name
+
+
+def test_log_servers_have_stable_host_names(case):
+    """The api-server fetches logs from the triggerer (and Celery workers) by host name."""
+    _, docs = case
+    for set_ in by_kind(docs, "StatefulSet"):
+        service = get(docs, "Service", set_["spec"]["serviceName"])
+        assert service["spec"]["clusterIP"] == "None"
+        ports = set_["spec"]["template"]["spec"]["containers"][0]["ports"]
+        assert {p["name"] for p in service["spec"]["ports"]} == {p["name"] for p in ports}
 
 
 def test_services_and_budgets_select_their_pods(case):
@@ -382,6 +398,8 @@ def test_network_policy_closes_every_pod_but_the_api_port(rendered):
             "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
         } in peers
         assert (f"{FULLNAME}-worker-logs" in policies) == (executor_of(docs) == "CeleryExecutor")
+        logs = policies[f"{FULLNAME}-triggerer-logs"]["ingress"][0]
+        assert logs["ports"] == [{"port": "triggerer-logs", "protocol": "TCP"}]
     assert by_kind(rendered["defaults"], "NetworkPolicy") == []
 
 
