@@ -101,6 +101,7 @@ BAD_VALUES = {
         {"airflow": {"config": {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://u:p@h/db"}}},
         "at '/airflow/config/AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'",
     ),
+    "root-as-writable-path": ({"extraWritablePaths": ["/"]}, "at '/extraWritablePaths/0'"),
     "negative-resources": (
         {"workers": {"resources": {"requests": {"cpu": "-1", "memory": "1Gi"}}}},
         "at '/workers/resources/requests/cpu'",

@@ -183,8 +183,10 @@ rendered into a manifest.
 {{- concat (list "/tmp" "/opt/airflow/logs" "/var/lib/olp" "/home/airflow/.cache") .Values.extraWritablePaths | uniq | toJson -}}
 {{- end -}}
 
+{{/* emptyDir name of a writable path: readable, and unique by a hash of the path. */}}
 {{- define "olp.volumeName" -}}
-{{- printf "rw%s" (. | replace "/" "-" | replace "." "-" | replace "_" "-" | lower) | trunc 63 | trimSuffix "-" -}}
+{{- $slug := . | replace "/" "-" | replace "." "-" | replace "_" "-" | lower | trunc 40 | trimAll "-" -}}
+{{- printf "rw-%s-%s" $slug (sha256sum . | trunc 8) -}}
 {{- end -}}
 
 {{- define "olp.volumeMounts" -}}
