@@ -15,6 +15,7 @@ from tests.helm.render import (
     NAMESPACE,
     PRODUCTION_VALUES,
     HelmFailed,
+    containers,
     pod_template_of,
     render,
     run_helm,
@@ -23,6 +24,10 @@ from tests.helm.render import (
 SCHEMA = json.loads((CHART_DIR / "values.schema.json").read_text())
 # The newest Kubernetes release whose OpenAPI schemas kubernetes-validate ships (offline).
 KUBERNETES_VERSION = kubernetes_validate.utils.latest_version()
+
+
+def docs_containers(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [container for _, container in containers(docs)]
 
 
 def validate(obj: dict[str, Any]) -> None:
@@ -164,3 +169,26 @@ def test_values_yaml_sets_every_key_of_the_schema():
             check(sub, schema["properties"][name], f"{path}.{name}")
 
     check(yaml.safe_load((CHART_DIR / "values.yaml").read_text()), SCHEMA, "")
+
+
+def test_airflow_config_cannot_override_what_the_chart_sets(helm, rendered):
+    """A chart-managed option set again in airflow.config would silently fight the chart."""
+    production_config = yaml.safe_load(PRODUCTION_VALUES.read_text())["airflow"]["config"]
+    managed = {
+        entry["name"]
+        for docs in rendered.values()
+        for container in docs_containers(docs)
+        for entry in container["env"]
+        if entry["name"].startswith("AIRFLOW__") and entry["name"] not in production_config
+    }
+    assert len(managed) >= 20
+    for name in sorted(managed):
+        with pytest.raises(HelmFailed, match=f"at '/airflow/config/{name}'"):
+            render(values={"airflow": {"config": {name: "x"}}}, helm=helm)
+
+
+def test_no_container_sets_a_variable_twice(case):
+    name, docs = case
+    for container in docs_containers(docs):
+        names = [entry["name"] for entry in container["env"]]
+        assert len(names) == len(set(names)), f"{name}: {container['name']}"
