@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 
 import pytest
 
-from tests.helm.render import container_commands, containers
+from tests.helm.render import container_commands, containers, run_helm
 
 # Options of plugins rather than of Airflow or its providers.
 PLUGIN_SECTIONS = {"openmetadata_airflow_apis"}
@@ -91,7 +93,7 @@ print(json.dumps(failed))
 
 
 @pytest.mark.parametrize("name", ["defaults", "celery"])
-def test_every_airflow_command_line_parses(rendered, name, tmp_path):
+def test_every_airflow_command_line_parses(helm, rendered, name, tmp_path):
     docs = rendered[name]
     argvs = []
     for entry in container_commands(docs):
@@ -99,6 +101,10 @@ def test_every_airflow_command_line_parses(rendered, name, tmp_path):
             argvs.append(entry["args"])  # the image's entrypoint runs `airflow "$@"`
         argvs += [probe[1:] for probe in entry["exec_probes"] if probe[0] == "airflow"]
     assert len(argvs) >= 6
+    # The install notes' first-install command (FAB auth manager) must parse as well.
+    notes = run_helm(["install", "olp", "--dry-run=client"], helm=helm).split("NOTES:", 1)[1]
+    (line,) = [ln for ln in notes.splitlines() if "airflow users create" in ln]
+    argvs.append([re.sub(r"<.+>", "x", word) for word in shlex.split(line)][1:])
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), **env_values(docs)}
     env.pop("AIRFLOW__CORE__DAGS_FOLDER", None)
     result = subprocess.run(
