@@ -375,10 +375,9 @@ def test_ingress_routes_the_ui_to_the_api_server(rendered):
 def test_no_ingress_unless_enabled(rendered):
     for name in ("defaults", "celery", "kubernetes-networkpolicy"):
         assert by_kind(rendered[name], "Ingress") == [], name
+        # Unset: FAB's login redirect stays relative, reachable through a port-forward.
         env = env_of(next(containers(rendered[name]))[1])
-        assert env["AIRFLOW__API__BASE_URL"]["value"] == (
-            f"http://{FULLNAME}-api-server.{NAMESPACE}.svc:8080"
-        )
+        assert "AIRFLOW__API__BASE_URL" not in env
 
 
 def test_network_policy_closes_every_pod_but_the_api_port(rendered):
@@ -441,3 +440,13 @@ def test_container_commands_lists_every_command_line(rendered):
     base = container_commands(rendered["defaults"])
     (template,) = [e for e in base if e["container"].startswith("PodTemplate/")]
     assert template["args"] is None and template["command"] is None
+
+
+def test_tasks_reach_the_execution_api_through_the_api_server_service(case):
+    _, docs = case
+    service = get(docs, "Service", f"{FULLNAME}-api-server")
+    port = service["spec"]["ports"][0]["port"]
+    host = f"{service['metadata']['name']}.{NAMESPACE}.svc"
+    for where, container in containers(docs):
+        url = env_of(container)["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"]["value"]
+        assert url == f"http://{host}:{port}/execution/", where

@@ -43,8 +43,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- .Values.airflow.baseUrl -}}
 {{- else if .Values.ingress.enabled -}}
 {{- printf "%s://%s%s" (ternary "https" "http" (ne .Values.ingress.tlsSecretName "")) .Values.ingress.host (trimSuffix "/" .Values.ingress.path) -}}
-{{- else -}}
-{{- include "olp.apiServerUrl" . -}}
 {{- end -}}
 {{- end -}}
 
@@ -83,8 +81,12 @@ rendered into a manifest.
   value: {{ $v.airflow.maxActiveTasksPerDag | quote }}
 - name: AIRFLOW__CORE__EXECUTION_API_SERVER_URL
   value: {{ printf "%s/execution/" (include "olp.apiServerUrl" .) | quote }}
+{{- /* Unset without a public URL: the login redirect then stays relative, which is what a
+       `kubectl port-forward` needs (an in-cluster host name would be unreachable). */}}
+{{- with (include "olp.baseUrl" .) }}
 - name: AIRFLOW__API__BASE_URL
-  value: {{ include "olp.baseUrl" . | quote }}
+  value: {{ . | quote }}
+{{- end }}
 - name: AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK
   value: "True"
 - name: AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT
