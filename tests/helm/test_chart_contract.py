@@ -44,6 +44,16 @@ def test_every_rendered_manifest_is_valid_kubernetes_in_strict_mode(case):
             pytest.fail(f"{name}: {obj['kind']}/{obj['metadata']['name']}: {exc}")
 
 
+def test_manifests_are_valid_on_the_oldest_kubernetes_the_chart_accepts(rendered):
+    chart = yaml.safe_load((CHART_DIR / "Chart.yaml").read_text())
+    oldest = chart["kubeVersion"].removeprefix(">=").removesuffix("-0")
+    for name in ("production", "celery-ingress-networkpolicy"):
+        docs = rendered[name]
+        template = pod_template_of(docs)
+        for obj in (*docs, *([template] if template else [])):
+            kubernetes_validate.validate(obj, oldest, strict=True)
+
+
 def test_strict_validation_refuses_an_unknown_field(rendered):
     """Guards the test above: the validator really is strict and offline."""
     deployment = next(d for d in rendered["defaults"] if d["kind"] == "Deployment")
