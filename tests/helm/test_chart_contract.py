@@ -116,6 +116,15 @@ BAD_VALUES = {
         {"airflow": {"config": {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://u:p@h/db"}}},
         "at '/airflow/config/AIRFLOW__DATABASE__SQL_ALCHEMY_CONN'",
     ),
+    "production-without-artifact-buckets": (
+        {"olpEnv": "production"},
+        "at '/dbtArtifacts/openmetadataS3': minLength",
+    ),
+    "platform-env-overrides-the-chart": (
+        {"platformEnv": {"OLP_HOME": "/data"}},
+        "at '/platformEnv/OLP_HOME'",
+    ),
+    "platform-env-not-olp": ({"platformEnv": {"HOME": "/data"}}, "'HOME'"),
     "root-as-writable-path": ({"extraWritablePaths": ["/"]}, "at '/extraWritablePaths/0'"),
     "negative-resources": (
         {"workers": {"resources": {"requests": {"cpu": "-1", "memory": "1Gi"}}}},

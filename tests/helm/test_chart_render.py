@@ -227,10 +227,17 @@ def test_artifact_locations_use_the_variables_the_platform_reads(rendered, monke
 def test_olp_env_is_a_profile_the_platform_knows(rendered, monkeypatch):
     from ol_platform.settings import get_settings
 
-    for name in ("defaults", "production"):
+    # Production is chosen explicitly: the defaults run as qa (Airbyte, no sample systems).
+    for name, production in (("defaults", False), ("production", True)):
         env = env_of(next(containers(rendered[name]))[1])
         monkeypatch.setenv("OLP_ENV", env["OLP_ENV"]["value"])
-        assert get_settings().is_production
+        settings = get_settings()
+        assert settings.is_production is production and not settings.uses_samples, name
+
+
+def test_platform_settings_reach_every_pod(rendered):
+    for where, container in containers(rendered["production"]):
+        assert env_of(container)["OLP_DBT_RENDER"]["value"] == "build", where
 
 
 def test_migrate_job_is_a_pre_install_and_pre_upgrade_hook(case):

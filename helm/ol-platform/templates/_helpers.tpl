@@ -150,6 +150,10 @@ rendered into a manifest.
 {{- end }}
 - name: OLP_DBT_ARTIFACTS_CONN_ID
   value: {{ $v.dbtArtifacts.connId | quote }}
+{{- range $name, $value := $v.platformEnv }}
+- name: {{ $name }}
+  value: {{ $value | toString | quote }}
+{{- end }}
 {{- range $name, $value := $v.airflow.config }}
 - name: {{ $name }}
   value: {{ $value | toString | quote }}
