@@ -116,3 +116,44 @@ def test_every_airflow_command_line_parses(helm, rendered, name, tmp_path):
         check=True,
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr[-2000:]
+
+
+def test_the_kubernetes_executor_builds_valid_task_pods_from_the_template(rendered, tmp_path):
+    """The provider's own PodGenerator merges the template with a task: one hardened container."""
+    import kubernetes_validate
+    from airflow.providers.cncf.kubernetes.pod_generator import PodGenerator
+    from kubernetes.client import ApiClient
+
+    docs = rendered["production"]
+    (template_cm,) = [d for d in docs if d["metadata"]["name"].endswith("-pod-template")]
+    path = tmp_path / "pod_template.yaml"
+    path.write_text(template_cm["data"]["pod_template.yaml"])
+    env = env_values(docs)
+    image = (
+        f"{env['AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_REPOSITORY']}:"
+        + env["AIRFLOW__KUBERNETES_EXECUTOR__WORKER_CONTAINER_TAG"]
+    )
+    args = ["python", "-m", "airflow.sdk.execution_time.execute_workload", "--json-string", "{}"]
+    pod = PodGenerator.construct_pod(
+        dag_id="transform",
+        task_id="dbt_build",
+        pod_id="transform-dbt-build",
+        try_number=1,
+        kube_image=image,
+        date=None,
+        args=args,
+        pod_override_object=None,
+        base_worker_pod=PodGenerator.deserialize_model_file(str(path)),
+        namespace=env["AIRFLOW__KUBERNETES_EXECUTOR__NAMESPACE"],
+        scheduler_job_id="1",
+    )
+    manifest = ApiClient().sanitize_for_serialization(pod)
+    kubernetes_validate.validate(manifest, kubernetes_validate.utils.latest_version(), strict=True)
+    (container,) = manifest["spec"]["containers"]
+    assert container["name"] == "base" and container["image"] == image
+    assert container["args"] == args
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    names = {e["name"] for e in container["env"]}
+    assert {"AIRFLOW_IS_K8S_EXECUTOR_POD", "AIRFLOW_CONN_TRINO_DEFAULT", "OLP_ENV"} <= names
+    assert manifest["spec"]["serviceAccountName"].endswith("-worker")
+    assert manifest["spec"]["securityContext"]["runAsUser"] == 50000
