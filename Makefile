@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 # without .pyc files each one recompiles them (about 1 s of a task's start-up here).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: all uv setup build demo demo-keep test test-fast lint bench clean
+.PHONY: all uv setup build demo demo-keep test test-fast lint bench chart clean
 
 all: build
 
@@ -48,6 +48,13 @@ lint: setup
 
 bench: build
 	$(UV) run --frozen python bench/parse_time.py
+
+# The Helm chart: install the pinned helm into .olp/bin, lint it and render the production example.
+CHART := helm/ol-platform
+chart:
+	$(PYTHON) tools/install_helm.py >/dev/null
+	.olp/bin/helm lint --strict $(CHART) -f $(CHART)/values-production.yaml
+	.olp/bin/helm template ol-platform $(CHART) -f $(CHART)/values-production.yaml
 
 clean:
 	rm -rf .olp $(DBT_DIR)/target $(DBT_DIR)/logs
