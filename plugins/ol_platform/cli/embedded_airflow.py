@@ -1,8 +1,11 @@
 """A real Airflow 3 on one machine: scheduler, DAG processor, triggerer and API server.
 
-Used by ``olp demo`` and the end-to-end tests. LocalExecutor with low parallelism, metadata
-DB on SQLite by default (``OLP_AIRFLOW_DB_URL`` points it at PostgreSQL). Each component runs
-in its own process group, so stopping it stops its children too.
+Used by ``olp demo``, ``olp up`` and the end-to-end tests. LocalExecutor with low parallelism,
+metadata DB on SQLite by default. Each component runs in its own process group, so stopping it
+stops its children too; :func:`stop_on_signals` turns SIGINT, SIGTERM, SIGHUP (a closed
+terminal) and SIGQUIT into that stop, since the components, in sessions of their own, would
+otherwise outlive the command. The running components are recorded in
+``$OLP_HOME/airflow/running.json`` so a second start over the same state is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +32,47 @@ from ol_platform.settings import REPO_ROOT, Settings
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+class AirflowStartError(RuntimeError):
+    """Airflow could not start (already running here, a failed migration, a dead component)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived; raised so that every ``finally`` (stopping Airflow) runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, any of :data:`STOP_SIGNALS` raises :class:`Interrupted`.
+
+    Further signals are ignored from then until the block exits, so a second Ctrl-C or the
+    SIGTERM that follows a SIGHUP cannot cut the cleanup short (it ends in SIGKILL anyway).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        for s in STOP_SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, interrupt) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def free_port() -> int:
@@ -94,6 +140,43 @@ def airflow_env(
     return env
 
 
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_record(settings: Settings) -> dict | None:
+    """What ``running.json`` says runs over ``settings.home``, if its owner or any component
+    is still alive (components outlive an ``olp`` killed with SIGKILL)."""
+    path = settings.home / "airflow" / "running.json"
+    try:
+        record = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    if _alive(record.get("pid")) or any(map(_alive, record.get("groups", {}).values())):
+        return record
+    return None
+
+
+def already_running_message(settings: Settings, record: dict) -> str:
+    if _alive(record.get("pid")):
+        how = f"Ctrl-C in its terminal, or `kill {record['pid']}`"
+    else:  # its olp was killed outright: only the component groups are left
+        groups = " ".join(f"-{g}" for g in record.get("groups", {}).values())
+        how = f"`kill -TERM -- {groups}`"
+    return (
+        f"an Airflow already runs over {settings.home} at {record.get('url')}: use it, or stop "
+        f"it ({how}), or set OLP_HOME to another folder"
+    )
+
+
 @dataclass
 class EmbeddedAirflow:
     settings: Settings
@@ -109,6 +192,14 @@ class EmbeddedAirflow:
     @property
     def log_dir(self) -> Path:
         return self.settings.home / "airflow" / "component-logs"
+
+    @property
+    def running_file(self) -> Path:
+        return self.settings.home / "airflow" / "running.json"
+
+    def already_running(self) -> dict | None:
+        """The record of another live Airflow over this state folder, if there is one."""
+        return running_record(self.settings)
 
     def env(self) -> dict[str, str]:
         return {
@@ -129,13 +220,21 @@ class EmbeddedAirflow:
             text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"airflow db migrate failed:\n{done.stderr[-3000:]}")
+            raise AirflowStartError(
+                f"`airflow db migrate` failed:\n{done.stderr[-3000:]}\nIf the metadata DB "
+                f"is damaged, remove {self.settings.home / 'airflow' / 'airflow.db'} (run "
+                "history only; the lake is kept) and start again"
+            )
         log.info("metadata DB migrated in %.1fs", time.monotonic() - started)
 
-    def start(self) -> EmbeddedAirflow:
+    def start(self, progress: Callable[[str], None] = log.info) -> EmbeddedAirflow:
+        if other := self.already_running():
+            raise AirflowStartError(already_running_message(self.settings, other))
+        progress("migrating the Airflow metadata DB")
         self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
+        progress(f"starting {', '.join(COMPONENTS)} (logs in {self.log_dir})")
         for component in COMPONENTS:
             args = [component] + (["--port", str(self.port)] if component == "api-server" else [])
             out = (self.log_dir / f"{component}.log").open("ab")
@@ -147,16 +246,26 @@ class EmbeddedAirflow:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group, stopped as a whole
             )
+            self._record_running()
+        progress(f"waiting for the scheduler to report healthy at {self.url}")
         self.wait_healthy()
         return self
+
+    def _record_running(self) -> None:
+        record = {
+            "pid": os.getpid(),
+            "url": self.url,
+            "groups": {name: proc.pid for name, proc in self.processes.items()},
+        }
+        self.running_file.write_text(json.dumps(record))
 
     def wait_healthy(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"airflow {name} exited with {proc.returncode}; "
+                    raise AirflowStartError(
+                        f"airflow {name} exited with {proc.returncode} while starting; "
                         f"see {self.log_dir}/{name}.log"
                     )
             try:
@@ -166,7 +275,9 @@ class EmbeddedAirflow:
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(2)
-        raise TimeoutError(f"Airflow at {self.url} not healthy after {timeout}s")
+        raise AirflowStartError(
+            f"Airflow at {self.url} not healthy after {timeout}s; see the logs in {self.log_dir}"
+        )
 
     def stop(self, grace: float = 30) -> None:
         for proc in self.processes.values():
@@ -181,6 +292,7 @@ class EmbeddedAirflow:
                 os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
             proc.wait()
         self.processes.clear()
+        self.running_file.unlink(missing_ok=True)
 
     def __enter__(self) -> EmbeddedAirflow:
         return self.start()
