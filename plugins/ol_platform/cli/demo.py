@@ -18,7 +18,7 @@ from pathlib import Path
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import AirflowAPI
-from ol_platform.cli.embedded_airflow import EmbeddedAirflow, stop_on_signals
+from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
 from ol_platform.cli.progress import RunProgress, Steps, say
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
@@ -220,6 +220,7 @@ def run_demo(
     started = time.monotonic()
     steps = steps or Steps()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
+    refuse_if_running(settings)
     registry = load_registry()
     with stop_on_signals():
         steps(f"generating the sample systems in {settings.samples_dir}")

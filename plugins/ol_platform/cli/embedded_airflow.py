@@ -177,6 +177,12 @@ def already_running_message(settings: Settings, record: dict) -> str:
     )
 
 
+def refuse_if_running(settings: Settings) -> None:
+    """Two Airflows over one SQLite metadata DB and one lake would corrupt each other's runs."""
+    if record := running_record(settings):
+        raise AirflowStartError(already_running_message(settings, record))
+
+
 @dataclass
 class EmbeddedAirflow:
     settings: Settings
@@ -196,10 +202,6 @@ class EmbeddedAirflow:
     @property
     def running_file(self) -> Path:
         return self.settings.home / "airflow" / "running.json"
-
-    def already_running(self) -> dict | None:
-        """The record of another live Airflow over this state folder, if there is one."""
-        return running_record(self.settings)
 
     def env(self) -> dict[str, str]:
         return {
@@ -228,8 +230,7 @@ class EmbeddedAirflow:
         log.info("metadata DB migrated in %.1fs", time.monotonic() - started)
 
     def start(self, progress: Callable[[str], None] = log.info) -> EmbeddedAirflow:
-        if other := self.already_running():
-            raise AirflowStartError(already_running_message(self.settings, other))
+        refuse_if_running(self.settings)
         progress("migrating the Airflow metadata DB")
         self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)

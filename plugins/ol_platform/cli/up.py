@@ -11,7 +11,12 @@ from __future__ import annotations
 import contextlib
 import time
 
-from ol_platform.cli.embedded_airflow import EmbeddedAirflow, Interrupted, stop_on_signals
+from ol_platform.cli.embedded_airflow import (
+    EmbeddedAirflow,
+    Interrupted,
+    refuse_if_running,
+    stop_on_signals,
+)
 from ol_platform.cli.local_state import UserError, require_raw_tables
 from ol_platform.cli.progress import Steps, say
 from ol_platform.settings import Settings
@@ -34,6 +39,7 @@ def run_up(settings: Settings, *, port: int | None = None, steps: Steps | None =
     from ol_platform.sources.registry import load_registry
 
     steps = steps or Steps()
+    refuse_if_running(settings)
     tables = require_raw_tables(settings)
     if not (settings.home / "airflow" / "airflow.db").exists():
         steps(f"{len(tables)} raw tables, no Airflow runs yet (`olp seed` state)")
