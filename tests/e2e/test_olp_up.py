@@ -67,73 +67,125 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _start_up(settings: Settings, port: int) -> tuple[subprocess.Popen, list[str]]:
+def _olp_up(settings: Settings, port: int, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "OLP_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
     env.pop("AIRFLOW_HOME", None)  # olp keeps it in the state folder
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "ol_platform.cli.main", "up", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # like a terminal's foreground job: our signal goes to it only
+        **kwargs,
     )
-    lines: list[str] = []
-    deadline = time.monotonic() + 300
+
+
+def _wait_for_ui(proc: subprocess.Popen) -> str:
+    lines = []
     for line in proc.stdout:
         lines.append(line)
-        if line.startswith("Ctrl-C") or time.monotonic() > deadline:
+        if line.startswith("Ctrl-C"):
             break
-    return proc, lines
+    return "".join(lines)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
-def test_any_stop_signal_stops_every_airflow_process(state: Settings, signum: int):
-    port = free_port()
-    proc, lines = _start_up(state, port)
+def _wait_for_components(settings: Settings, timeout: float = 300) -> None:
+    """Until every component is spawned (they are still importing Airflow then)."""
+    running = settings.home / "airflow" / "running.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if running.exists() and len(json.loads(running.read_text() or "{}")["groups"]) == 4:
+            return
+        time.sleep(0.2)
+    raise TimeoutError("olp up did not spawn the Airflow components")
+
+
+def _stop_and_check(settings: Settings, proc: subprocess.Popen, port: int, signum: int) -> None:
+    """Send ``signum`` to olp only and check nothing of its Airflow is left."""
+    record = json.loads((settings.home / "airflow" / "running.json").read_text())
+    groups = list(record["groups"].values())
+    assert len(groups) == 4 and all(_group_alive(g) for g in groups)
     try:
-        output = "".join(lines)
-        assert f"Airflow UI: http://127.0.0.1:{port}" in output, output
-        assert "login:" in output
-        record = json.loads((state.home / "airflow" / "running.json").read_text())
-        groups = list(record["groups"].values())
-        assert len(groups) == 4 and all(_group_alive(g) for g in groups)
-        assert not _port_free(port)
-
         os.kill(proc.pid, signum)
         rest, _ = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:  # the test failed: do not leave it behind
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-
-    assert proc.returncode == 0, output + rest
+    assert proc.returncode == 0, rest
     assert "every Airflow process has exited" in rest
     assert not [g for g in groups if _group_alive(g)]
+    assert _processes_using(settings.home) == []
+    assert _port_free(port)
+    assert not (settings.home / "airflow" / "running.json").exists()
+
+
+# Each start costs about a minute here: two cases stop a healthy Airflow, two stop one that
+# is still starting (components spawned, not yet serving), which is the harder moment.
+@pytest.mark.parametrize(
+    ("signum", "when"),
+    [(signal.SIGTERM, "starting"), (signal.SIGHUP, "up"), (signal.SIGQUIT, "starting")],
+)
+def test_a_stop_signal_stops_every_airflow_process(state: Settings, signum: int, when: str):
+    port = free_port()
+    # Its own session, like a terminal's job: the signal goes to olp, not to its children.
+    proc = _olp_up(state, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                   start_new_session=True)  # fmt: skip
+    if when == "up":
+        assert f"Airflow UI: http://127.0.0.1:{port}" in _wait_for_ui(proc)
+    else:
+        _wait_for_components(state)
+    _stop_and_check(state, proc, port, signum)
+
+
+def test_olp_up_prints_the_ui_refuses_a_second_one_and_ctrl_c_stops_it(state: Settings):
+    port = free_port()
+    proc = _olp_up(state, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                   start_new_session=True)  # fmt: skip
+    output = _wait_for_ui(proc)
+    assert f"Airflow UI: http://127.0.0.1:{port}" in output, output
+    assert "login: no login" in output
+    assert not _port_free(port)
+
+    env = {**os.environ, "OLP_HOME": str(state.home)}
+    env.pop("AIRFLOW_HOME", None)
+    second = subprocess.run(
+        [sys.executable, "-m", "ol_platform.cli.main", "up", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert second.returncode == 1
+    assert f"an Airflow already runs over {state.home} at http://127.0.0.1:{port}" in (
+        second.stderr
+    )
+    _stop_and_check(state, proc, port, signal.SIGINT)
+
+
+def test_a_closed_terminal_stops_olp_demo_and_its_airflow(state: Settings):
+    """SIGHUP used to end `olp demo` at once and leave its 11 Airflow processes running."""
+    env = {**os.environ, "OLP_HOME": str(state.home), "PYTHONUNBUFFERED": "1"}
+    env.pop("AIRFLOW_HOME", None)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ol_platform.cli.main", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    _wait_for_components(state)
+    record = json.loads((state.home / "airflow" / "running.json").read_text())
+    groups = list(record["groups"].values())
+    try:
+        os.kill(proc.pid, signal.SIGHUP)
+        output, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGHUP, output
+    assert "olp demo: stopped by SIGHUP" in output
+    assert len(groups) == 4 and not [g for g in groups if _group_alive(g)]
     assert _processes_using(state.home) == []
     assert _port_free(port)
-    assert not (state.home / "airflow" / "running.json").exists()
-
-
-def test_a_second_olp_up_over_the_same_state_is_refused(state: Settings):
-    port = free_port()
-    proc, lines = _start_up(state, port)
-    try:
-        assert f"Airflow UI: http://127.0.0.1:{port}" in "".join(lines)
-        env = {**os.environ, "OLP_HOME": str(state.home)}
-        env.pop("AIRFLOW_HOME", None)
-        second = subprocess.run(
-            [sys.executable, "-m", "ol_platform.cli.main", "up", "--port", str(free_port())],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert second.returncode == 1
-        assert f"an Airflow already runs over {state.home} at http://127.0.0.1:{port}" in (
-            second.stderr
-        )
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.communicate(timeout=120)
-    assert _processes_using(state.home) == []
