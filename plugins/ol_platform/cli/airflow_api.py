@@ -125,6 +125,6 @@ class AirflowAPI:
                 quiet_since = None
             time.sleep(2)
         raise TimeoutError(
-            f"{dag_id} did not settle within {timeout}s: look at its runs in the Airflow UI "
-            f"({self.base_url}/dags/{dag_id}) while it is up, or its task logs"
+            f"{dag_id} did not settle within {timeout}s: read its runs' task logs in the "
+            f"Airflow UI ({self.base_url}/dags/{dag_id}; after the demo, `uv run olp up`)"
         )

@@ -20,7 +20,7 @@ from pyiceberg.exceptions import NoSuchTableError
 from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
 from ol_platform.cli.progress import RunProgress, Steps, say
-from ol_platform.lake.catalog import get_catalog
+from ol_platform.lake.catalog import check_lake_location, get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.catalog_dag import DAG_ID as CATALOG_DAG_ID
@@ -82,7 +82,7 @@ class Summary:
             lines += [f"  {d:<28} {', '.join(f'{x:.1f}' for x in v)}" for d, v in self.hops.items()]
         built = sum(1 for v in self.models.values() if v["state"] == "success")
         lines.append(f"\ndbt: {built}/{len(self.models)} models built; tests: {self.tests}")
-        lines.append(f"\nAirflow UI: {self.ui}")
+        lines.append(f"\nAirflow UI of this run: {self.ui}")
         return "\n".join(lines)
 
 
@@ -221,6 +221,7 @@ def run_demo(
     steps = steps or Steps()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
     refuse_if_running(settings)
+    check_lake_location(settings)  # a moved state folder: refused before anything starts
     registry = load_registry()
     with stop_on_signals():
         steps(f"generating the sample systems in {settings.samples_dir}")

@@ -47,6 +47,7 @@ def _demo(args: argparse.Namespace) -> int:
     summary = run_demo(settings, keep_running=args.keep_running, port=args.port)
     if not args.keep_running or not summary.ok:
         print(summary.render())
+        print("Airflow has stopped: `uv run olp up` opens its UI again over this state.")
     print(f"\nSummary written to {settings.home / 'demo-summary.json'}")
     if not summary.ok:
         print(
