@@ -37,8 +37,10 @@ def login_hint(env: dict[str, str]) -> str:
 def run_up(settings: Settings, *, port: int | None = None, steps: Steps | None = None) -> int:
     from ol_platform.samples.systems import sample_systems
     from ol_platform.sources.registry import load_registry
+    from ol_platform.transform.project import load_graph
 
     steps = steps or Steps()
+    load_graph()  # the DAGs read the dbt manifest: fail fast with `make build` if it is missing
     refuse_if_running(settings)
     tables = require_raw_tables(settings)
     if not (settings.home / "airflow" / "airflow.db").exists():
