@@ -281,16 +281,37 @@ class EmbeddedAirflow:
         )
 
     def stop(self, grace: float = 30) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+        """SIGTERM every component's process group and every group its descendants made (the
+        task supervisor puts each task in a group of its own), wait up to ``grace`` seconds,
+        then SIGKILL whatever is left."""
+        import psutil
+
+        leaders = [p.pid for p in self.processes.values() if p.poll() is None]
+        # Taken before anything exits: an orphan is re-parented and can no longer be found.
+        descendants = []
+        for pid in leaders:
+            with contextlib.suppress(psutil.Error):
+                descendants += psutil.Process(pid).children(recursive=True)
+        groups = set(leaders)
+        for child in descendants:
+            with contextlib.suppress(psutil.Error, OSError):
+                groups.add(os.getpgid(child.pid))
+        groups.discard(os.getpgrp())  # never our own group (a child that failed to setpgid)
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for proc in self.processes.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        for proc in self.processes.values():
+        psutil.wait_procs(descendants, timeout=max(0.1, deadline - time.monotonic()))
+        for group in groups:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+                os.killpg(group, signal.SIGKILL)  # whatever is left of the group
+        for child in descendants:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        for proc in self.processes.values():
             proc.wait()
         self.processes.clear()
         self.running_file.unlink(missing_ok=True)
