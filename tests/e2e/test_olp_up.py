@@ -9,13 +9,17 @@ machine with this state folder in its environment, and the UI port is free again
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -29,14 +33,40 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
-def state(tmp_path_factory) -> Settings:
-    """A state folder with a raw table, as `olp seed` leaves it (one table is enough here)."""
-    settings = Settings(env="local", home=tmp_path_factory.mktemp("up") / "olp")
+def state() -> Iterator[Settings]:
+    """A state folder with a raw table, as `olp seed` leaves it (one table is enough here).
+
+    Outside pytest's own temporary folders: those of other pytest sessions on the machine
+    rotate them away, which would pull the state from under a running Airflow."""
+    home = Path(tempfile.mkdtemp(prefix="olp-up-test-"))
+    settings = Settings(env="local", home=home / "olp")
     catalog = get_catalog(settings)
     ensure_namespace(catalog, "ol_warehouse_local_raw")
     data = pa.table({"id": pa.array([1], pa.int64())})
     catalog.create_table("ol_warehouse_local_raw.raw__x__api__things", data.schema).append(data)
-    return settings
+    yield settings
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def started(state: Settings) -> Iterator[list[subprocess.Popen]]:
+    """The olp processes a test starts; a failed test's are stopped, and their Airflow too."""
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    running = state.home / "airflow" / "running.json"
+    if running.exists():
+        for group in json.loads(running.read_text())["groups"].values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        running.unlink()
 
 
 def _processes_using(home: Path) -> list[int]:
@@ -67,14 +97,17 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _olp_up(settings: Settings, port: int, **kwargs) -> subprocess.Popen:
+def _olp_up(settings: Settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "OLP_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
     env.pop("AIRFLOW_HOME", None)  # olp keeps it in the state folder
     return subprocess.Popen(
         [sys.executable, "-m", "ol_platform.cli.main", "up", "--port", str(port)],
         env=env,
         text=True,
-        **kwargs,
+        # Its own session, like a terminal's job: a signal goes to olp, not to its children.
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -124,11 +157,12 @@ def _stop_and_check(settings: Settings, proc: subprocess.Popen, port: int, signu
     ("signum", "when"),
     [(signal.SIGTERM, "starting"), (signal.SIGHUP, "up"), (signal.SIGQUIT, "starting")],
 )
-def test_a_stop_signal_stops_every_airflow_process(state: Settings, signum: int, when: str):
+def test_a_stop_signal_stops_every_airflow_process(
+    state: Settings, started: list, signum: int, when: str
+):
     port = free_port()
-    # Its own session, like a terminal's job: the signal goes to olp, not to its children.
-    proc = _olp_up(state, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                   start_new_session=True)  # fmt: skip
+    proc = _olp_up(state, port)
+    started.append(proc)
     if when == "up":
         assert f"Airflow UI: http://127.0.0.1:{port}" in _wait_for_ui(proc)
     else:
@@ -136,13 +170,15 @@ def test_a_stop_signal_stops_every_airflow_process(state: Settings, signum: int,
     _stop_and_check(state, proc, port, signum)
 
 
-def test_olp_up_prints_the_ui_refuses_a_second_one_and_ctrl_c_stops_it(state: Settings):
+def test_olp_up_prints_the_ui_refuses_a_second_one_and_ctrl_c_stops_it(
+    state: Settings, started: list
+):
     port = free_port()
-    proc = _olp_up(state, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                   start_new_session=True)  # fmt: skip
+    proc = _olp_up(state, port)
+    started.append(proc)
     output = _wait_for_ui(proc)
     assert f"Airflow UI: http://127.0.0.1:{port}" in output, output
-    assert "login: no login" in output
+    assert "no login" in output
     assert not _port_free(port)
 
     env = {**os.environ, "OLP_HOME": str(state.home)}
@@ -161,7 +197,7 @@ def test_olp_up_prints_the_ui_refuses_a_second_one_and_ctrl_c_stops_it(state: Se
     _stop_and_check(state, proc, port, signal.SIGINT)
 
 
-def test_a_closed_terminal_stops_olp_demo_and_its_airflow(state: Settings):
+def test_a_closed_terminal_stops_olp_demo_and_its_airflow(state: Settings, started: list):
     """SIGHUP used to end `olp demo` at once and leave its 11 Airflow processes running."""
     env = {**os.environ, "OLP_HOME": str(state.home), "PYTHONUNBUFFERED": "1"}
     env.pop("AIRFLOW_HOME", None)
@@ -174,6 +210,7 @@ def test_a_closed_terminal_stops_olp_demo_and_its_airflow(state: Settings):
         text=True,
         start_new_session=True,
     )
+    started.append(proc)
     _wait_for_components(state)
     record = json.loads((state.home / "airflow" / "running.json").read_text())
     groups = list(record["groups"].values())
