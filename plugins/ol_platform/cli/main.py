@@ -180,7 +180,7 @@ def _dbt(args: argparse.Namespace) -> int:
     if not DBT_EXECUTABLE.exists():
         print(f"olp dbt: {DBT_EXECUTABLE} is missing: run `make build` first", file=sys.stderr)
         return 1
-    if dbt_args[0] in DBT_READS_LAKE:
+    if next((a for a in dbt_args if not a.startswith("-")), "") in DBT_READS_LAKE:
         require_raw_tables(settings)
     env = {
         **os.environ,
