@@ -40,3 +40,22 @@ def test_login_hint_follows_the_auth_settings_airflow_was_started_with():
     assert hint == (
         "user ops; the password is in /s/airflow/simple_auth_manager_passwords.json.generated"
     )
+
+
+def test_a_record_of_a_running_airflow_counts_only_while_its_processes_live(settings):
+    import json
+    import os
+
+    import psutil
+
+    from ol_platform.cli.embedded_airflow import running_record
+
+    path = settings.home / "airflow" / "running.json"
+    path.parent.mkdir(parents=True)
+    me = os.getpid()
+    record = {"pid": me, "url": "http://127.0.0.1:1", "groups": {"scheduler": me}}
+    path.write_text(json.dumps({**record, "started": {str(me): psutil.Process().create_time()}}))
+    assert running_record(settings)["url"] == "http://127.0.0.1:1"
+    # The same pid, reused by a later process: not the Airflow the record names.
+    path.write_text(json.dumps({**record, "started": {str(me): 1.0}}))
+    assert running_record(settings) is None

@@ -140,16 +140,21 @@ def airflow_env(
     return env
 
 
-def _alive(pid: object) -> bool:
+def _started_at(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _alive(pid: object, record: dict) -> bool:
+    """``pid`` is the very process the record names (not a later one given the same pid)."""
     if not isinstance(pid, int) or pid <= 0:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    started = _started_at(pid)
+    return started is not None and started == record.get("started", {}).get(str(pid))
 
 
 def running_record(settings: Settings) -> dict | None:
@@ -160,13 +165,12 @@ def running_record(settings: Settings) -> dict | None:
         record = json.loads(path.read_text())
     except (FileNotFoundError, ValueError):
         return None
-    if _alive(record.get("pid")) or any(map(_alive, record.get("groups", {}).values())):
-        return record
-    return None
+    pids = [record.get("pid"), *record.get("groups", {}).values()]
+    return record if any(_alive(pid, record) for pid in pids) else None
 
 
 def already_running_message(settings: Settings, record: dict) -> str:
-    if _alive(record.get("pid")):
+    if _alive(record.get("pid"), record):
         how = f"Ctrl-C in its terminal, or `kill {record['pid']}`"
     else:  # its olp was killed outright: only the component groups are left
         groups = " ".join(f"-{g}" for g in record.get("groups", {}).values())
@@ -253,10 +257,12 @@ class EmbeddedAirflow:
         return self
 
     def _record_running(self) -> None:
+        pids = [os.getpid(), *(proc.pid for proc in self.processes.values())]
         record = {
             "pid": os.getpid(),
             "url": self.url,
             "groups": {name: proc.pid for name, proc in self.processes.items()},
+            "started": {str(pid): _started_at(pid) for pid in pids},
         }
         self.running_file.write_text(json.dumps(record))
 
