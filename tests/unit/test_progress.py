@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from ol_platform.cli.progress import RunProgress, Steps
 
 
@@ -24,7 +26,12 @@ class RecordedAPI:
         return self.dag_runs.get(dag_id, [])
 
     def xcom(self, dag_id: str, run_id: str, task_id: str):
-        return self.results.get((dag_id, run_id, task_id))
+        if (dag_id, run_id, task_id) not in self.results:  # as AirflowAPI does on a 404
+            request = httpx.Request("GET", f"http://airflow/api/v2/dags/{dag_id}/...")
+            raise httpx.HTTPStatusError(
+                "404", request=request, response=httpx.Response(404, request=request)
+            )
+        return self.results[(dag_id, run_id, task_id)]
 
 
 def _run(run_id: str, state: str, run_type: str = "scheduled") -> dict:
@@ -73,3 +80,13 @@ def test_a_quiet_wait_still_prints_a_tally_every_heartbeat_and_polls_at_its_inte
     clock.now += 30
     progress.tick()
     assert len(lines) == 3 and "1 running" in lines[-1]
+
+
+def test_a_successful_ingest_run_without_a_load_result_is_reported_without_rows():
+    lines, api = [], RecordedAPI()
+    progress = RunProgress(api, Steps(out=lines.append, clock=Clock()))
+    progress.track(["ingest__airbyte_source"])
+    api.dag_runs["ingest__airbyte_source"] = [_run("r1", "success")]
+    progress.poll()
+    assert lines[0].endswith("ingest__airbyte_source             success")
+    assert lines[1].endswith("1 success, 0 failed; 0 rows landed")
