@@ -46,6 +46,6 @@ def require_raw_tables(settings: Settings) -> list[str]:
     if not tables:
         raise UserError(
             f"the local lake ({settings.lake_dir}) has no raw tables yet: run `olp seed` "
-            "first (the sample data of every source, ~1 min, no Airflow) or `make demo`"
+            "first (the sample data of every source, no Airflow) or `make demo`"
         )
     return tables
