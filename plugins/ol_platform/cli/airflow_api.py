@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -34,19 +35,28 @@ class AirflowAPI:
     def get(self, path: str, **params) -> dict:
         return self.request("GET", path, params=params).json()
 
-    def wait_for_dags(self, dag_ids: list[str], timeout: float = 300) -> None:
-        """Wait until the DAG processor has serialised every DAG in ``dag_ids``."""
+    def wait_for_dags(
+        self,
+        dag_ids: list[str],
+        timeout: float = 300,
+        on_poll: Callable[[set[str]], None] | None = None,
+    ) -> None:
+        """Wait until the DAG processor has serialised every DAG in ``dag_ids``;
+        ``on_poll`` sees the DAGs still missing after each poll."""
         deadline = time.monotonic() + timeout
         missing = set(dag_ids)
         while time.monotonic() < deadline:
             with self._client() as c:
                 missing = {d for d in missing if c.get(f"/dags/{d}").status_code != 200}
+            if on_poll:
+                on_poll(missing)
             if not missing:
                 return
             time.sleep(2)
         errors = self.get("/importErrors").get("import_errors", [])
         raise TimeoutError(
-            f"DAGs not parsed after {timeout}s: {sorted(missing)}; import errors: {errors}"
+            f"DAGs not parsed after {timeout}s: {sorted(missing)}; import errors: {errors}. "
+            "Check them with `uv run pytest tests/unit/test_dag_integrity.py`"
         )
 
     def unpause(self, dag_id: str) -> None:
@@ -87,12 +97,19 @@ class AirflowAPI:
             return r.json().get("queued_events", [])
 
     def wait_until_settled(
-        self, dag_id: str, min_runs: int = 1, timeout: float = 900
+        self,
+        dag_id: str,
+        min_runs: int = 1,
+        timeout: float = 900,
+        on_poll: Callable[[], None] | None = None,
     ) -> list[dict]:
-        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued."""
+        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued;
+        ``on_poll`` is called at every poll (the demo reports progress from it)."""
         deadline = time.monotonic() + timeout
         quiet_since = None
         while time.monotonic() < deadline:
+            if on_poll:
+                on_poll()
             runs = self.runs(dag_id)
             settled = (
                 len(runs) >= min_runs
@@ -107,4 +124,7 @@ class AirflowAPI:
             else:
                 quiet_since = None
             time.sleep(2)
-        raise TimeoutError(f"{dag_id} did not settle within {timeout}s")
+        raise TimeoutError(
+            f"{dag_id} did not settle within {timeout}s: read its runs' task logs in the "
+            f"Airflow UI ({self.base_url}/dags/{dag_id}; after the demo, `uv run olp up`)"
+        )

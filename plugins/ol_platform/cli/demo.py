@@ -18,8 +18,9 @@ from pathlib import Path
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import AirflowAPI
-from ol_platform.cli.embedded_airflow import EmbeddedAirflow
-from ol_platform.lake.catalog import get_catalog
+from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
+from ol_platform.cli.progress import RunProgress, Steps, say
+from ol_platform.lake.catalog import check_lake_location, get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
 from ol_platform.lake.writer import row_count
 from ol_platform.orchestration.catalog_dag import DAG_ID as CATALOG_DAG_ID
@@ -78,7 +79,7 @@ class Summary:
             lines += [f"  {d:<28} {', '.join(f'{x:.1f}' for x in v)}" for d, v in self.hops.items()]
         built = sum(1 for v in self.models.values() if v["state"] == "success")
         lines.append(f"\ndbt: {built}/{len(self.models)} models built; tests: {self.tests}")
-        lines.append(f"\nAirflow UI: {self.ui}")
+        lines.append(f"\nAirflow UI of this run: {self.ui}")
         return "\n".join(lines)
 
 
@@ -214,49 +215,89 @@ def run_demo(
     keep_running: bool = False,
     port: int | None = None,
     db_url: str | None = None,
+    steps: Steps | None = None,
 ) -> Summary:
+    """Any stop signal (Ctrl-C, SIGTERM, a closed terminal) stops Airflow before it propagates
+    as :class:`Interrupted`."""
     started = time.monotonic()
+    steps = steps or Steps()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
+    refuse_if_running(settings)
+    check_lake_location(settings)  # a moved state folder: refused before anything starts
     registry = load_registry()
-    with sample_systems(settings, registry) as connections:
-        kwargs = {"port": port} if port else {}
-        airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
-        summary = Summary(ui=airflow.url)
-        try:
-            airflow.start()
-            api = AirflowAPI(airflow.url)
-            ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
-            export_ids = [s.dag_id for s in export_sources(registry)]
-            api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS])
-            # Asset-triggered DAGs first, so they see every event of this demo.
-            for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
-                api.unpause(dag_id)
-            for dag_id in ingest_ids:
-                start_ingest(api, dag_id)
-            for dag_id in ingest_ids:
-                api.wait_until_settled(dag_id)
-                # One pass per source: a 10-minute cadence would start another run mid-demo.
-                api.pause(dag_id)
-            for dag_id in ingest_ids:
-                api.wait_until_settled(dag_id)
-            api.wait_until_settled(TRANSFORM_DAG_ID)
-            # The reverse path: course exports land archives, their Assets trigger the webhooks.
-            for dag_id in export_ids:
-                start_ingest(api, dag_id)
-            for dag_id in export_ids:
-                api.wait_until_settled(dag_id)
-                api.pause(dag_id)
-            for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
-                api.wait_until_settled(dag_id)
-            collect_summary(settings, api, summary)
-        finally:
-            summary.wall_seconds = time.monotonic() - started
-            settings.home.mkdir(parents=True, exist_ok=True)
-            (settings.home / "demo-summary.json").write_text(json.dumps(asdict(summary), indent=2))
-            if keep_running and summary.ok:
-                print(summary.render(), flush=True)
-                print(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.", flush=True)
-                with contextlib.suppress(KeyboardInterrupt):
-                    signal.pause()
-            airflow.stop()
+    with stop_on_signals():
+        steps(f"generating the sample systems in {settings.samples_dir}")
+        with sample_systems(settings, registry) as connections:
+            kwargs = {"port": port} if port else {}
+            airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
+            summary = Summary(ui=airflow.url)
+            try:
+                airflow.start(progress=steps)
+                steps(f"Airflow is up at {airflow.url}")
+                _run_chain(AirflowAPI(airflow.url), registry, steps)
+                steps("collecting the summary")
+                collect_summary(settings, AirflowAPI(airflow.url), summary)
+            finally:
+                summary.wall_seconds = time.monotonic() - started
+                settings.home.mkdir(parents=True, exist_ok=True)
+                (settings.home / "demo-summary.json").write_text(
+                    json.dumps(asdict(summary), indent=2)
+                )
+                if keep_running and summary.ok:
+                    say(summary.render())
+                    say(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.")
+                    with contextlib.suppress(KeyboardInterrupt):
+                        signal.pause()
+                steps("stopping Airflow")
+                airflow.stop()
     return summary
+
+
+def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
+    """Every DAG of the chain in order, reporting runs and rows while it waits."""
+    ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
+    export_ids = [s.dag_id for s in export_sources(registry)]
+    every = [*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS]
+    steps(f"waiting for the DAG processor to parse {len(every)} DAGs")
+    parsed = _ParseProgress(steps, len(every))
+    api.wait_for_dags(every, on_poll=parsed)
+    progress = RunProgress(api, steps)
+    # Asset-triggered DAGs first, so they see every event of this demo.
+    for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+        api.unpause(dag_id)
+    steps(f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it)")
+    for dag_id in ingest_ids:
+        start_ingest(api, dag_id)
+    progress.track([*ingest_ids, TRANSFORM_DAG_ID])
+    for dag_id in ingest_ids:
+        api.wait_until_settled(dag_id, on_poll=progress.tick)
+        # One pass per source: a 10-minute cadence would start another run mid-demo.
+        api.pause(dag_id)
+    for dag_id in ingest_ids:
+        api.wait_until_settled(dag_id, on_poll=progress.tick)
+    steps("ingest done; waiting for the transform runs its Assets triggered")
+    api.wait_until_settled(TRANSFORM_DAG_ID, on_poll=progress.tick)
+    # The reverse path: course exports land archives, their Assets trigger the webhooks.
+    steps(f"starting {len(export_ids)} course exports (their Assets trigger the webhooks)")
+    for dag_id in export_ids:
+        start_ingest(api, dag_id)
+    progress.track([*export_ids, WEBHOOK_DAG_ID, CATALOG_DAG_ID])
+    for dag_id in export_ids:
+        api.wait_until_settled(dag_id, on_poll=progress.tick)
+        api.pause(dag_id)
+    for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+        api.wait_until_settled(dag_id, on_poll=progress.tick)
+    progress.poll()
+
+
+class _ParseProgress:
+    """Prints how many DAGs are parsed whenever the number changes."""
+
+    def __init__(self, steps: Steps, total: int) -> None:
+        self.steps, self.total, self.last = steps, total, -1
+
+    def __call__(self, missing: set[str]) -> None:
+        done = self.total - len(missing)
+        if done != self.last:
+            self.last = done
+            self.steps(f"parsed {done}/{self.total} DAGs")

@@ -1,8 +1,11 @@
 """A real Airflow 3 on one machine: scheduler, DAG processor, triggerer and API server.
 
-Used by ``olp demo`` and the end-to-end tests. LocalExecutor with low parallelism, metadata
-DB on SQLite by default (``OLP_AIRFLOW_DB_URL`` points it at PostgreSQL). Each component runs
-in its own process group, so stopping it stops its children too.
+Used by ``olp demo``, ``olp up`` and the end-to-end tests. LocalExecutor with low parallelism,
+metadata DB on SQLite by default. Each component runs in its own process group, so stopping it
+stops its children too; :func:`stop_on_signals` turns SIGINT, SIGTERM, SIGHUP (a closed
+terminal) and SIGQUIT into that stop, since the components, in sessions of their own, would
+otherwise outlive the command. The running components are recorded in
+``$OLP_HOME/airflow/running.json`` so a second start over the same state is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +32,47 @@ from ol_platform.settings import REPO_ROOT, Settings
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+class AirflowStartError(RuntimeError):
+    """Airflow could not start (already running here, a failed migration, a dead component)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived; raised so that every ``finally`` (stopping Airflow) runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, any of :data:`STOP_SIGNALS` raises :class:`Interrupted`.
+
+    Further signals are ignored from then until the block exits, so a second Ctrl-C or the
+    SIGTERM that follows a SIGHUP cannot cut the cleanup short (it ends in SIGKILL anyway).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        for s in STOP_SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, interrupt) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def free_port() -> int:
@@ -94,6 +140,53 @@ def airflow_env(
     return env
 
 
+def _started_at(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _alive(pid: object, record: dict) -> bool:
+    """``pid`` is the very process the record names (not a later one given the same pid)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    started = _started_at(pid)
+    return started is not None and started == record.get("started", {}).get(str(pid))
+
+
+def running_record(settings: Settings) -> dict | None:
+    """What ``running.json`` says runs over ``settings.home``, if its owner or any component
+    is still alive (components outlive an ``olp`` killed with SIGKILL)."""
+    path = settings.home / "airflow" / "running.json"
+    try:
+        record = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    pids = [record.get("pid"), *record.get("groups", {}).values()]
+    return record if any(_alive(pid, record) for pid in pids) else None
+
+
+def already_running_message(settings: Settings, record: dict) -> str:
+    if _alive(record.get("pid"), record):
+        how = f"Ctrl-C in its terminal, or `kill {record['pid']}`"
+    else:  # its olp was killed outright: only the component groups are left
+        groups = " ".join(f"-{g}" for g in record.get("groups", {}).values())
+        how = f"`kill -TERM -- {groups}`"
+    return (
+        f"an Airflow already runs over {settings.home} at {record.get('url')}: use it, or stop "
+        f"it ({how}), or set OLP_HOME to another folder"
+    )
+
+
+def refuse_if_running(settings: Settings) -> None:
+    """Two Airflows over one SQLite metadata DB and one lake would corrupt each other's runs."""
+    if record := running_record(settings):
+        raise AirflowStartError(already_running_message(settings, record))
+
+
 @dataclass
 class EmbeddedAirflow:
     settings: Settings
@@ -109,6 +202,10 @@ class EmbeddedAirflow:
     @property
     def log_dir(self) -> Path:
         return self.settings.home / "airflow" / "component-logs"
+
+    @property
+    def running_file(self) -> Path:
+        return self.settings.home / "airflow" / "running.json"
 
     def env(self) -> dict[str, str]:
         return {
@@ -129,13 +226,20 @@ class EmbeddedAirflow:
             text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"airflow db migrate failed:\n{done.stderr[-3000:]}")
+            raise AirflowStartError(
+                f"`airflow db migrate` failed:\n{done.stderr[-3000:]}\nIf the metadata DB "
+                f"is damaged, remove {self.settings.home / 'airflow' / 'airflow.db'} (run "
+                "history only; the lake is kept) and start again"
+            )
         log.info("metadata DB migrated in %.1fs", time.monotonic() - started)
 
-    def start(self) -> EmbeddedAirflow:
+    def start(self, progress: Callable[[str], None] = log.info) -> EmbeddedAirflow:
+        refuse_if_running(self.settings)
+        progress("migrating the Airflow metadata DB")
         self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
+        progress(f"starting {', '.join(COMPONENTS)} (logs in {self.log_dir})")
         for component in COMPONENTS:
             args = [component] + (["--port", str(self.port)] if component == "api-server" else [])
             out = (self.log_dir / f"{component}.log").open("ab")
@@ -147,16 +251,28 @@ class EmbeddedAirflow:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group, stopped as a whole
             )
+            self._record_running()
+        progress(f"waiting for the scheduler to report healthy at {self.url}")
         self.wait_healthy()
         return self
+
+    def _record_running(self) -> None:
+        pids = [os.getpid(), *(proc.pid for proc in self.processes.values())]
+        record = {
+            "pid": os.getpid(),
+            "url": self.url,
+            "groups": {name: proc.pid for name, proc in self.processes.items()},
+            "started": {str(pid): _started_at(pid) for pid in pids},
+        }
+        self.running_file.write_text(json.dumps(record))
 
     def wait_healthy(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"airflow {name} exited with {proc.returncode}; "
+                    raise AirflowStartError(
+                        f"airflow {name} exited with {proc.returncode} while starting; "
                         f"see {self.log_dir}/{name}.log"
                     )
             try:
@@ -166,21 +282,45 @@ class EmbeddedAirflow:
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(2)
-        raise TimeoutError(f"Airflow at {self.url} not healthy after {timeout}s")
+        raise AirflowStartError(
+            f"Airflow at {self.url} not healthy after {timeout}s; see the logs in {self.log_dir}"
+        )
 
     def stop(self, grace: float = 30) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+        """SIGTERM every component's process group and every group its descendants made (the
+        task supervisor puts each task in a group of its own), wait up to ``grace`` seconds,
+        then SIGKILL whatever is left."""
+        import psutil
+
+        leaders = [p.pid for p in self.processes.values() if p.poll() is None]
+        # Taken before anything exits: an orphan is re-parented and can no longer be found.
+        descendants = []
+        for pid in leaders:
+            with contextlib.suppress(psutil.Error):
+                descendants += psutil.Process(pid).children(recursive=True)
+        groups = set(leaders)
+        for child in descendants:
+            with contextlib.suppress(psutil.Error, OSError):
+                groups.add(os.getpgid(child.pid))
+        groups.discard(os.getpgrp())  # never our own group (a child that failed to setpgid)
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for proc in self.processes.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        for proc in self.processes.values():
+        psutil.wait_procs(descendants, timeout=max(0.1, deadline - time.monotonic()))
+        for group in groups:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+                os.killpg(group, signal.SIGKILL)  # whatever is left of the group
+        for child in descendants:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        for proc in self.processes.values():
             proc.wait()
         self.processes.clear()
+        self.running_file.unlink(missing_ok=True)
 
     def __enter__(self) -> EmbeddedAirflow:
         return self.start()

@@ -4,10 +4,19 @@ Production configures the catalog the way pyiceberg intends, through its own env
 variables (``PYICEBERG_CATALOG__OLP__TYPE=rest``, ``..._URI``, ``..._WAREHOUSE``, credentials
 from Kubernetes secrets) or ``.pyiceberg.yaml``. Without such configuration the catalog is the
 embedded local default: a SQL catalog on SQLite with the warehouse in ``$OLP_HOME/lake``.
+
+The local lake cannot be moved: the catalog records each table's metadata file by absolute
+path, and every metadata file, manifest list and manifest records absolute paths of the next
+(Iceberg has no relative locations). Rewriting them all is a deep copy of the lake, so a
+moved or copied state folder is detected and refused (:class:`LakeMovedError`) instead of
+reading another folder's files or failing somewhere deep in pyiceberg.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from pyiceberg.catalog import Catalog, load_catalog
@@ -29,6 +38,40 @@ def local_catalog_properties(settings: Settings) -> dict[str, str]:
         "uri": f"sqlite:///{settings.lake_dir / 'catalog.db'}?timeout={SQLITE_BUSY_TIMEOUT_S}",
         "warehouse": f"file://{settings.lake_dir / 'warehouse'}",
     }
+
+
+class LakeMovedError(RuntimeError):
+    """The local lake's catalog records files under another folder than ``$OLP_HOME``."""
+
+
+def _recorded_location(catalog_db: Path) -> str | None:
+    """One table's metadata location as the catalog recorded it, if it has any table."""
+    if not catalog_db.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{catalog_db}?mode=ro", uri=True)) as db:
+        try:
+            row = db.execute(
+                "SELECT metadata_location FROM iceberg_tables "
+                "WHERE metadata_location IS NOT NULL LIMIT 1"
+            ).fetchone()
+        except sqlite3.OperationalError:  # no table yet: a catalog that never stored one
+            return None
+    return row[0] if row else None
+
+
+def check_lake_location(settings: Settings) -> None:
+    """Refuse a local lake that was created in another folder (see the module docstring)."""
+    warehouse = settings.lake_dir / "warehouse"
+    recorded = _recorded_location(settings.lake_dir / "catalog.db")
+    if recorded is None or recorded.startswith(f"file://{warehouse}/"):
+        return
+    where = recorded.removeprefix("file://").split("/lake/warehouse/")[0]
+    raise LakeMovedError(
+        f"the local lake in {settings.lake_dir} was created in {where} and records absolute "
+        f"paths there, so it cannot be used from {settings.home}. Move it back (or point "
+        f"OLP_HOME at {where}), or start afresh here: `make clean` (removes {settings.home} "
+        "when it is the checkout's .olp/) or delete the folder, then `make demo` or `olp seed`"
+    )
 
 
 def catalog_properties(settings: Settings | None = None) -> dict[str, str]:
@@ -65,11 +108,12 @@ def catalog_env(settings: Settings | None = None) -> dict[str, str]:
 
 
 def get_catalog(settings: Settings | None = None) -> Catalog:
+    settings = settings or get_settings()
     properties = catalog_properties(settings)
+    if properties == local_catalog_properties(settings):
+        check_lake_location(settings)
     if properties.get("uri", "").startswith("sqlite:///"):
-        (settings or get_settings()).lake_dir.joinpath("warehouse").mkdir(
-            parents=True, exist_ok=True
-        )
+        settings.lake_dir.joinpath("warehouse").mkdir(parents=True, exist_ok=True)
     return load_catalog(CATALOG_NAME, **properties)
 
 

@@ -1,0 +1,105 @@
+"""What a long ``olp`` command is doing, one line at a time, instead of minutes of silence.
+
+:class:`Steps` prints each stage of a command with the time since it started.
+:class:`RunProgress` watches DAG runs through the REST API while the demo waits: it prints every
+run that changes state (with the rows an ingest run landed, from its ``extract_load`` result)
+and a tally of queued, running and finished runs at least once a minute.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+from ol_platform.cli.airflow_api import AirflowAPI
+
+
+def say(line: str) -> None:
+    """Print to stdout at once; a closed terminal (SIGHUP) must not break the command's cleanup."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stdout, flush=True)
+
+
+@dataclass
+class Steps:
+    out: Callable[[str], None] = say
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self.started = self.started or self.clock()
+
+    def elapsed(self) -> str:
+        seconds = int(self.clock() - self.started)
+        return f"{seconds // 60:>2}m{seconds % 60:02d}s"
+
+    def __call__(self, message: str) -> None:
+        self.out(f"[{self.elapsed()}] {message}")
+
+
+@dataclass
+class RunProgress:
+    api: AirflowAPI
+    steps: Steps
+    interval: float = 10.0  # seconds between two looks at the runs
+    heartbeat: float = 60.0  # the tally is printed at least this often, changed or not
+    dag_ids: list[str] = field(default_factory=list)
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
+    rows_landed: int = 0
+    _last_poll: float = float("-inf")
+    _last_tally: tuple[str, float] = ("", float("-inf"))
+
+    def track(self, dag_ids: Iterable[str]) -> None:
+        self.dag_ids += [d for d in dag_ids if d not in self.dag_ids]
+
+    def tick(self, *_: object) -> None:
+        """Called at every poll of a wait; looks at the runs every ``interval`` seconds."""
+        now = self.steps.clock()
+        if now - self._last_poll >= self.interval:
+            self._last_poll = now
+            self.poll()
+
+    def poll(self) -> None:
+        for dag_id in self.dag_ids:
+            for run in self.api.runs(dag_id):
+                key = (dag_id, run["dag_run_id"])
+                state = run["state"]
+                if self.states.get(key) == state:
+                    continue
+                self.states[key] = state
+                self.steps(f"{dag_id:<34} {state:<8} {self._detail(dag_id, run)}".rstrip())
+        self._tally()
+
+    def _detail(self, dag_id: str, run: dict) -> str:
+        if run["state"] != "success" or not dag_id.startswith("ingest__"):
+            return run["run_type"] if run["state"] in ("queued", "running") else ""
+        try:
+            landed = self.api.xcom(dag_id, run["dag_run_id"], "extract_load") or {}
+        except httpx.HTTPStatusError:  # a run without that task (Airbyte): nothing to count
+            return ""
+        rows = sum(int(n) for n in landed.values())
+        self.rows_landed += rows
+        return f"{rows:,} rows into {len(landed)} raw table(s)"
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for state in self.states.values():
+            counts[state] = counts.get(state, 0) + 1
+        return counts
+
+    def _tally(self) -> None:
+        counts = self.counts()
+        order = ("queued", "running", "success", "failed")
+        parts = [f"{counts.get(s, 0)} {s}" for s in order]
+        parts += [f"{n} {s}" for s, n in sorted(counts.items()) if s not in order]
+        line = f"runs: {', '.join(parts)}; {self.rows_landed:,} rows landed"
+        now = self.steps.clock()
+        last, at = self._last_tally
+        if line != last or now - at >= self.heartbeat:
+            self._last_tally = (line, now)
+            self.steps(line)
