@@ -65,6 +65,14 @@ def test_demo_chain_under_a_real_scheduler(settings, postgres_url):
     sent = sum(n for s, n in summary.archives.items() if s != "mitx")
     assert summary.webhooks_acknowledged == sent
     assert summary.catalog["ingest_metadata"] == "skipped", summary.catalog
+    assert summary.catalog["classify_pii"] == "skipped", summary.catalog
+    # The transform's artifacts for OpenMetadata: the build's manifest (compiled SQL) and
+    # results, and the catalog (column types) of every model the demo built.
+    latest = settings.home / "dbt_artifacts" / "transform" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert any(n.get("compiled_code") for n in manifest["nodes"].values())
+    columns = json.loads((latest / "catalog.json").read_text())["nodes"]
+    assert columns["model.ol_dbt.dim_course_run"]["columns"]["courserun_title"]["type"]
     for dag_id in ("mit_learn_webhooks", "openmetadata_ingestion"):
         assert summary.hops[dag_id] and all(0 <= h < 300 for h in summary.hops[dag_id])
 

@@ -75,6 +75,24 @@ def test_every_model_builds_and_tests_on_duckdb_over_the_lake(settings, seeded_l
     topics = articles.scan().to_arrow().column("article_topics").to_pylist()
     assert all(isinstance(t, list) and len(t) == 2 for t in topics), "JSON array dispatch macro"
 
+    # catalog.json for OpenMetadata: every model's and raw source's real columns and types,
+    # and no column holding personal data without its PII tag, in any layer.
+    from ol_platform.catalog.pii import untagged_personal_columns
+
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    docs = dbt("docs", "generate", "--no-compile", env=env, target_path=tmp_path)
+    assert docs.returncode == 0, docs.stdout[-3000:]
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    assert {f"model.ol_dbt.{m.name}" for m in load_graph().models} <= set(catalog["nodes"])
+    users = catalog["nodes"]["model.ol_dbt.stg__mitxonline__app__postgres__users_user"]
+    assert users["columns"]["user_email"]["type"].upper() == "VARCHAR"
+    assert len(catalog["sources"]) == len(
+        [n for n in manifest["sources"].values() if n["resource_type"] == "source"]
+    )
+    layers = ("staging", "intermediate", "dimensional", "mart", "reporting")
+    untagged = untagged_personal_columns(manifest, catalog, layers)
+    assert not untagged, "personal data without a PII tag:\n" + "\n".join(map(str, untagged))
+
     # Source freshness from each cadence: tables just loaded by the Airbyte-shaped path pass.
     # (Feeds whose loaded_at is a content timestamp from 2024 are stale by design here.)
     subprocess_result = dbt("source", "freshness", env=env, target_path=tmp_path)

@@ -162,6 +162,41 @@ def test_upload_task_publishes_what_the_transform_build_kept(tmp_path, s3, moto_
     ]
 
 
+def test_the_docs_step_adds_its_catalog_without_replacing_the_builds_manifest(
+    tmp_path, monkeypatch
+):
+    """`dbt docs generate --no-compile` writes a manifest without compiled SQL: only its
+    catalog.json may join the build's artifacts in latest/."""
+    from ol_platform.transform.artifacts import keep_artifacts
+    from ol_platform.transform.operators import DbtDocsOperator
+
+    monkeypatch.setenv("OLP_DBT_ARTIFACTS_URL", str(tmp_path / "artifacts"))
+    build, docs = tmp_path / "build", tmp_path / "docs"
+    write_artifacts(build / "target", "inv-build")
+    write_artifacts(docs / "target", "inv-docs", manifest_version=2)
+    (docs / "target/catalog.json").write_text(json.dumps({"nodes": {"model.p.m": {}}}))
+    run = {"dag_id": "transform", "run_id": "manual__1"}
+    keep_artifacts(str(build), {"ti": SimpleNamespace(**run, task_id="dbt_build")})
+    operator = DbtDocsOperator(task_id="dbt_docs").cosmos_operator()
+    assert "--no-compile" in operator.dbt_cmd_flags
+    operator.callback(str(docs), context={"ti": SimpleNamespace(**run, task_id="dbt_docs")})
+    latest = tmp_path / "artifacts" / "transform" / "latest"
+    assert (latest / "manifest.json").read_text() == (build / "target/manifest.json").read_text()
+    assert (latest / "run_results.json").read_text() == (
+        build / "target/run_results.json"
+    ).read_text()
+    assert (latest / "catalog.json").read_text() == (docs / "target/catalog.json").read_text()
+
+
+def test_the_transform_writes_its_catalog_after_a_successful_build(settings):
+    from ol_platform.orchestration.transform_dag import build_transform_dag
+
+    dag = build_transform_dag(settings)
+    docs = dag.get_task("dbt_docs")
+    assert [t.task_id for t in docs.upstream_list] == ["dbt_build"]
+    assert docs.outlets == [] and docs.trigger_rule == "all_success"
+
+
 def test_upload_task_skips_locally_without_a_bucket(monkeypatch):
     from ol_platform.orchestration.catalog_dag import upload_dbt_artifacts
 
@@ -190,14 +225,15 @@ def conns(**by_id):
     return lambda conn_id: by_id.get(conn_id)
 
 
-def test_both_workflow_configs_validate_with_openmetadatas_models():
+def test_every_workflow_config_validates_with_openmetadatas_models():
     from metadata.generated.schema.metadataIngestion.workflow import OpenMetadataWorkflowConfig
 
     from ol_platform.catalog.workflows import build_configs, validate
 
     keys = {"aws_access_key_id": "AKIA", "aws_secret_access_key": "aws-s3cret"}
     target = ArtifactsTarget(BUCKET, PREFIX, {**keys, "region_name": "us-east-2"})
-    metadata, dbt, connected = build_configs("production", conns(trino_default=TRINO), target)
+    configs, connected = build_configs("production", conns(trino_default=TRINO), target)
+    metadata, dbt = configs["metadata"], configs["dbt"]
     assert connected is False
 
     model = validate(metadata)
@@ -231,6 +267,41 @@ def test_both_workflow_configs_validate_with_openmetadatas_models():
     assert source.dbtSecurityConfig.awsRegion == "us-east-2"
     assert validate(dbt).source.serviceName == model.source.serviceName  # same database service
 
+    pii = validate(configs["pii"])
+    pii_config = pii.source.sourceConfig.config
+    assert type(pii_config).__name__ == "DatabaseServiceAutoClassificationPipeline"
+    assert pii_config.enableAutoClassification is True
+    assert pii_config.storeSampleData is False, "sampled personal data must not be stored"
+    assert pii_config.schemaFilterPattern.includes == patterns  # the same schemas as the harvest
+    assert pii.source.serviceName == model.source.serviceName
+    assert pii.processor.type == "orm-profiler"
+
+
+def test_the_pii_workflow_runs_as_openmetadatas_auto_classification():
+    from metadata.workflow.classification import AutoClassificationWorkflow
+
+    from ol_platform.catalog import workflows
+
+    configs, _ = workflows.build_configs("production", conns(trino_default=TRINO), None)
+    seen = []
+
+    class Recorder(AutoClassificationWorkflow):
+        @classmethod
+        def create(cls, config):
+            seen.append(config)
+            raise RuntimeError("recorded")
+
+    import metadata.workflow.classification as classification
+
+    original = classification.AutoClassificationWorkflow
+    classification.AutoClassificationWorkflow = Recorder
+    try:
+        with pytest.raises(RuntimeError, match="recorded"):
+            workflows.run_workflow(configs["pii"])
+    finally:
+        classification.AutoClassificationWorkflow = original
+    assert seen == [configs["pii"]]
+
 
 def test_a_config_without_host_port_fails_validation():
     from ol_platform.catalog.workflows import (
@@ -239,7 +310,8 @@ def test_a_config_without_host_port_fails_validation():
         validate,
     )
 
-    metadata, dbt, _ = build_configs("local", conns(), None)
+    configs, _ = build_configs("local", conns(), None)
+    metadata, dbt = configs["metadata"], configs["dbt"]
     del metadata["source"]["serviceConnection"]["config"]["hostPort"]
     with pytest.raises(WorkflowConfigError, match=r"serviceConnection.config: hostPort: Field req"):
         validate(metadata)
@@ -253,7 +325,11 @@ def test_a_config_without_host_port_fails_validation():
 
 
 def test_without_an_openmetadata_connection_the_tasks_report_skipped(monkeypatch):
-    from ol_platform.orchestration.catalog_dag import ingest_dbt_lineage, ingest_metadata
+    from ol_platform.orchestration.catalog_dag import (
+        classify_pii,
+        ingest_dbt_lineage,
+        ingest_metadata,
+    )
 
     monkeypatch.delenv("AIRFLOW_CONN_OPENMETADATA", raising=False)
     monkeypatch.setenv(
@@ -268,10 +344,10 @@ def test_without_an_openmetadata_connection_the_tasks_report_skipped(monkeypatch
             }
         ),
     )
-    for run in (ingest_metadata, ingest_dbt_lineage):
+    for run in (ingest_metadata, ingest_dbt_lineage, classify_pii):
         outcome = run.function()
         assert outcome["status"] == "skipped: no OpenMetadata connection"
-        assert set(outcome["configs"]) == {"metadata", "dbt"}
+        assert set(outcome["configs"]) == {"metadata", "dbt", "pii"}
         config = outcome["configs"]["metadata"]["source"]["serviceConnection"]["config"]
         assert config["hostPort"] == "trino.local:8080"
         assert config["authType"] == {"password": "***"}
@@ -333,8 +409,9 @@ def test_catalog_dag_runs_after_the_transform_builds_the_models_it_catalogs(sett
     assert scheduled <= emitted  # each trigger is an Asset the transform DAG really emits
     upload = dag.get_task("upload_dbt_artifacts")
     assert [t.task_id for t in upload.downstream_list] == ["ingest_metadata"]
-    assert [t.task_id for t in dag.get_task("ingest_metadata").downstream_list] == [
-        "ingest_dbt_lineage"
+    assert sorted(t.task_id for t in dag.get_task("ingest_metadata").downstream_list) == [
+        "classify_pii",
+        "ingest_dbt_lineage",
     ]
 
 

@@ -1,4 +1,4 @@
-"""OpenMetadata's two ingestion workflows for the warehouse: the Trino catalog harvest and dbt.
+"""OpenMetadata's ingestion workflows for the warehouse: the Trino catalog harvest, dbt, and PII.
 
 - **metadata**: a ``trino`` source (``trino_default``: host, port, login, password; extra
   ``catalog``, default ``ol_data_lake_<env>``) whose ``DatabaseMetadata`` config keeps the
@@ -6,10 +6,14 @@
   and the raw lake ``ol_warehouse_<env>_raw``; sink ``metadata-rest``.
 - **dbt**: a ``dbt`` source reading the artifacts ``artifacts_upload`` put in S3, attached to
   the same database service, so models, descriptions, tests and lineage land on those tables.
+- **pii**: OpenMetadata's auto-classification over the same Trino schemas: it samples columns
+  and tags those that look personal ``PII.Sensitive``/``PII.NonSensitive``, on top of the tags
+  the dbt models declare (``ol_platform.catalog.pii``). Sample rows are not stored in
+  OpenMetadata: they are personal data.
 
 The OpenMetadata server is the Airflow connection ``openmetadata`` (http: host = base URL,
 e.g. ``https://openmetadata.example.edu``, ``/api`` appended when missing; password = the
-ingestion bot's JWT; optional extra ``trino_service_name``). Both configs are always built and
+ingestion bot's JWT; optional extra ``trino_service_name``). Every config is always built and
 validated with openmetadata-ingestion's own pydantic models; they run only when that
 connection exists. Without it (locally, CI) the outcome says so and carries the validated
 configs. Secrets are registered with Airflow's masker and replaced by ``***`` in every config
@@ -34,6 +38,9 @@ OPENMETADATA_CONN_ID = "openmetadata"
 TRINO_CONN_ID = "trino_default"
 WAREHOUSE_LAYERS = ("staging", "intermediate", "dimensional", "mart", "reporting")
 SKIPPED = "skipped: no OpenMetadata connection"
+WORKFLOWS = ("metadata", "dbt", "pii")
+# Auto-classification tags a column when its recognisers are at least this sure (0-100).
+PII_CONFIDENCE = 80
 # Stand-ins so the configs validate where the real endpoints do not exist (local, CI).
 PLACEHOLDER_OM = "http://openmetadata.invalid:8585/api"
 PLACEHOLDER_TRINO = "trino.invalid:443"
@@ -173,6 +180,32 @@ def dbt_workflow_config(
     }
 
 
+def classification_workflow_config(
+    trino: dict[str, Any], server: dict[str, Any], env: str, service_name: str
+) -> dict[str, Any]:
+    """Auto-classification (PII) of the warehouse and raw lake columns through Trino."""
+    return {
+        "source": {
+            "type": "trino",
+            "serviceName": service_name,
+            "serviceConnection": {"config": trino},
+            "sourceConfig": {
+                "config": {
+                    "type": "AutoClassification",
+                    "schemaFilterPattern": {"includes": schema_patterns(env)},
+                    "includeViews": True,
+                    "enableAutoClassification": True,
+                    "storeSampleData": False,
+                    "confidence": PII_CONFIDENCE,
+                }
+            },
+        },
+        "processor": {"type": "orm-profiler", "config": {}},
+        "sink": {"type": "metadata-rest", "config": {}},
+        "workflowConfig": {"openMetadataServerConfig": server},
+    }
+
+
 def validate(config: dict[str, Any]):
     """Validate with openmetadata-ingestion's models; return the ``OpenMetadataWorkflowConfig``.
 
@@ -184,6 +217,9 @@ def validate(config: dict[str, Any]):
     )
     from metadata.generated.schema.entity.services.connections.metadata.openMetadataConnection import (  # noqa: E501
         OpenMetadataConnection,
+    )
+    from metadata.generated.schema.metadataIngestion.databaseServiceAutoClassificationPipeline import (  # noqa: E501
+        DatabaseServiceAutoClassificationPipeline,
     )
     from metadata.generated.schema.metadataIngestion.databaseServiceMetadataPipeline import (
         DatabaseServiceMetadataPipeline,
@@ -199,7 +235,12 @@ def validate(config: dict[str, Any]):
     parts = [("workflowConfig.openMetadataServerConfig", OpenMetadataConnection, server)]
     if source.get("type") == "trino":
         parts.append(("source.serviceConnection.config", TrinoConnection, connection))
-        parts.append(("source.sourceConfig.config", DatabaseServiceMetadataPipeline, pipeline))
+        pipeline_model = (
+            DatabaseServiceAutoClassificationPipeline
+            if (pipeline or {}).get("type") == "AutoClassification"
+            else DatabaseServiceMetadataPipeline
+        )
+        parts.append(("source.sourceConfig.config", pipeline_model, pipeline))
     elif source.get("type") == "dbt":
         parts.append(("source.sourceConfig.config", DbtPipeline, pipeline))
     try:
@@ -250,9 +291,13 @@ def masked(config: Any) -> Any:
 
 def run_workflow(config: dict[str, Any]) -> None:
     """Run one workflow to completion; raise when any step reported failures."""
-    from metadata.workflow.metadata import MetadataWorkflow
+    pipeline_type = config["source"]["sourceConfig"]["config"].get("type")
+    if pipeline_type == "AutoClassification":
+        from metadata.workflow.classification import AutoClassificationWorkflow as Workflow
+    else:
+        from metadata.workflow.metadata import MetadataWorkflow as Workflow
 
-    workflow = MetadataWorkflow.create(config)
+    workflow = Workflow.create(config)
     try:
         workflow.execute()
         workflow.print_status()
@@ -263,8 +308,8 @@ def run_workflow(config: dict[str, Any]) -> None:
 
 def build_configs(
     env: str, resolve: Resolve, target: ArtifactsTarget | None
-) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    """Both workflow configs (validated) and whether an OpenMetadata connection is configured."""
+) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Every workflow config by name (validated), and whether OpenMetadata is configured."""
     om_conn = resolve(OPENMETADATA_CONN_ID)
     server = server_config(om_conn)
     if om_conn is not None:
@@ -281,33 +326,37 @@ def build_configs(
             f"connection '{OPENMETADATA_CONN_ID}' is set but OLP_DBT_ARTIFACTS_S3 is not: the "
             "dbt workflow reads the artifacts from there"
         )
-    metadata = metadata_workflow_config(trino_connection(trino_conn, env), server, env, service)
-    dbt = dbt_workflow_config(target, server, service)
-    validate(metadata)
-    validate(dbt)
-    return metadata, dbt, om_conn is not None
+    trino = trino_connection(trino_conn, env)
+    configs = {
+        "metadata": metadata_workflow_config(trino, server, env, service),
+        "dbt": dbt_workflow_config(target, server, service),
+        "pii": classification_workflow_config(trino, server, env, service),
+    }
+    for config in configs.values():
+        validate(config)
+    return configs, om_conn is not None
 
 
 def ingest(
     workflow: str, env: str, resolve: Resolve, target: ArtifactsTarget | None
 ) -> dict[str, Any]:
-    """Build and validate both configs; run ``workflow`` ("metadata" or "dbt") when connected.
+    """Build and validate every config; run ``workflow`` (one of WORKFLOWS) when connected.
 
     Returns ``{"workflow", "status", "configs"}`` with the configs masked.
     """
-    if workflow not in ("metadata", "dbt"):
-        raise ValueError(f"workflow {workflow!r} is not one of metadata, dbt")
-    metadata, dbt, connected = build_configs(env, resolve, target)
-    configs = {"metadata": masked(metadata), "dbt": masked(dbt)}
+    if workflow not in WORKFLOWS:
+        raise ValueError(f"workflow {workflow!r} is not one of {', '.join(WORKFLOWS)}")
+    built, connected = build_configs(env, resolve, target)
+    configs = {name: masked(config) for name, config in built.items()}
     if not connected:
         log.info(
-            "%s workflow %s (connection '%s' is not set); both configs validated",
+            "%s workflow %s (connection '%s' is not set); every config validated",
             workflow,
             SKIPPED,
             OPENMETADATA_CONN_ID,
         )
         return {"workflow": workflow, "status": SKIPPED, "configs": configs}
-    config = metadata if workflow == "metadata" else dbt
+    config = built[workflow]
     log.info("running the OpenMetadata %s workflow: %s", workflow, configs[workflow]["source"])
     run_workflow(config)
     return {"workflow": workflow, "status": "succeeded", "configs": configs}

@@ -133,7 +133,12 @@ def collect_downstream(settings: Settings, api: AirflowAPI, summary: Summary, ca
     summary.webhooks_acknowledged = _lake_rows(catalog, ledger_identifier(settings.env)) or 0
     runs = summary.runs.get(CATALOG_DAG_ID, [])
     if runs:
-        for task_id in ("upload_dbt_artifacts", "ingest_metadata", "ingest_dbt_lineage"):
+        for task_id in (
+            "upload_dbt_artifacts",
+            "ingest_metadata",
+            "ingest_dbt_lineage",
+            "classify_pii",
+        ):
             result = api.xcom(CATALOG_DAG_ID, runs[-1]["run_id"], task_id) or {}
             summary.catalog[task_id] = str(result.get("status", "-")).split(":")[0]
 

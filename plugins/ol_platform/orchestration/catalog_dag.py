@@ -3,16 +3,21 @@
 Scheduled on ``AssetAny`` of the dimensional and mart models' Assets, which the transform DAG
 emits when a build succeeds (``iceberg://ol-lake/<schema>_<layer>/<model>``)::
 
-    upload_dbt_artifacts ──► ingest_metadata ──► ingest_dbt_lineage
+    upload_dbt_artifacts ──► ingest_metadata ──┬─► ingest_dbt_lineage
+                                               └─► classify_pii
 
 1. ``upload_dbt_artifacts``: the transform build's ``manifest.json`` and ``catalog.json`` to
    ``OLP_DBT_ARTIFACTS_S3`` when changed (MD5 against the object), its ``run_results.json`` to
    ``runs/<dbt invocation id>/`` (``ol_platform.catalog.artifacts_upload``).
 2. ``ingest_metadata``: OpenMetadata's metadata workflow over Trino (warehouse layer schemas
    and the raw lake).
-3. ``ingest_dbt_lineage``: the dbt workflow over those S3 artifacts, after the tables exist.
+3. ``ingest_dbt_lineage``: the dbt workflow over those S3 artifacts, after the tables exist:
+   models, column types and descriptions (``catalog.json``), tests, lineage, and the PII tags
+   the models declare.
+4. ``classify_pii``: OpenMetadata's auto-classification over the same schemas, tagging
+   personal columns the models did not declare.
 
-Both workflows run only when the Airflow connection ``openmetadata`` exists; without it the
+The workflows run only when the Airflow connection ``openmetadata`` exists; without it the
 tasks build and validate the configs and report ``skipped: no OpenMetadata connection``
 (``ol_platform.catalog.workflows``). Nothing is imported from openmetadata-ingestion at parse
 time (it takes ~20 s); the tasks import it.
@@ -100,11 +105,20 @@ def ingest_dbt_lineage() -> dict[str, Any]:
     return ingest("dbt", get_settings().env, _resolve, _artifacts_target())
 
 
+@task(task_id="classify_pii")
+def classify_pii() -> dict[str, Any]:
+    """OpenMetadata's PII auto-classification over Trino (skipped likewise)."""
+    from ol_platform.catalog.workflows import ingest
+    from ol_platform.settings import get_settings
+
+    return ingest("pii", get_settings().env, _resolve, _artifacts_target())
+
+
 def build_catalog_dag(settings: Settings) -> DAG:
     models = load_graph().in_layers(TRIGGER_LAYERS)
     with DAG(
         dag_id=DAG_ID,
-        description="dbt artifacts to S3, then OpenMetadata's Trino and dbt workflows",
+        description="dbt artifacts to S3, then OpenMetadata's Trino, dbt and PII workflows",
         doc_md=__doc__,
         schedule=None,  # set last, as in the transform DAG: an AssetAny slows every edge
         start_date=datetime(2024, 1, 1),
@@ -114,6 +128,6 @@ def build_catalog_dag(settings: Settings) -> DAG:
         tags=["dbt"],
         default_args=default_args(retries=2, timeout_minutes=120, max_retry_delay_minutes=20),
     ) as dag:
-        upload_dbt_artifacts() >> ingest_metadata() >> ingest_dbt_lineage()
+        upload_dbt_artifacts() >> ingest_metadata() >> [ingest_dbt_lineage(), classify_pii()]
     set_asset_schedule(dag, AssetAny(*(model_asset(settings.env, m.layer, m.name) for m in models)))
     return dag

@@ -8,6 +8,9 @@ mart and reporting layers. Each model's table is an Asset,
 ``iceberg://ol-lake/ol_warehouse_production_dimensional/dim_course_run``), emitted when the
 model and its tests succeed.
 
+After the build, ``dbt_docs`` writes the warehouse's ``catalog.json`` (column types) next to the
+build's manifest and run_results, for OpenMetadata's dbt ingestion.
+
 How the models become tasks is ``OLP_DBT_RENDER`` (see ``ol_platform.transform.cosmos_config``):
 one Cosmos ``dbt build`` task (default), or Cosmos's watcher task group, a run and a test task
 per model.
@@ -58,22 +61,25 @@ def build_transform_dag(
             "on_failure_callback": on_task_failure,
         },
     ) as dag:
+        from ol_platform.transform.operators import DbtDocsOperator
+
         if (render or render_mode()) == "watcher":
-            _watcher_group(settings, graph, load_method)
+            built = _watcher_group(settings, graph, load_method)
         else:
             from ol_platform.transform.cosmos_config import build_operator
 
-            build_operator(
+            built = build_operator(
                 task_id="dbt_build",
                 select=TRANSFORM_SELECT,
                 settings=settings,
                 outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
             )
+        built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
     set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))
     return dag
 
 
-def _watcher_group(settings: Settings, graph: ProjectGraph, load_method: str) -> None:
+def _watcher_group(settings: Settings, graph: ProjectGraph, load_method: str):
     from cosmos import DbtTaskGroup
 
     from ol_platform.transform.cosmos_config import (
@@ -93,6 +99,7 @@ def _watcher_group(settings: Settings, graph: ProjectGraph, load_method: str) ->
         operator_args=watcher_operator_args(settings),
     )
     attach_model_assets(group, settings, graph)
+    return group
 
 
 def attach_model_assets(group, settings: Settings, graph: ProjectGraph) -> None:

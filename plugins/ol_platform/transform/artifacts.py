@@ -32,12 +32,18 @@ def _safe(part: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]", "_", part)
 
 
-def keep_artifacts(project_dir: str, context: Any = None, **_: Any) -> list[str]:
-    """Cosmos ``callback``: copy the run's artifacts out of the temporary project dir."""
+def keep_artifacts(
+    project_dir: str, context: Any = None, names: tuple[str, ...] = ARTIFACTS, **_: Any
+) -> list[str]:
+    """Cosmos ``callback``: copy the run's artifacts (``names``) out of the temporary project dir.
+
+    ``dbt docs generate`` keeps only ``catalog.json``: its manifest (without compiled SQL) and
+    run_results (a compile) must not replace the build's in ``latest/``.
+    """
     import fsspec
 
     target = Path(project_dir) / "target"
-    found = [target / name for name in ARTIFACTS if (target / name).is_file()]
+    found = [target / name for name in names if (target / name).is_file()]
     ti = (context or {}).get("ti")
     dag_id = getattr(ti, "dag_id", "adhoc")
     run_id = getattr(ti, "run_id", "adhoc")

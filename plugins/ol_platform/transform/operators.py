@@ -1,4 +1,4 @@
-"""The task that runs ``dbt build`` on a selection of models, executed by Cosmos.
+"""The tasks that run ``dbt build`` on a selection of models and ``dbt docs generate``, by Cosmos.
 
 Cosmos's package import costs about 0.4 s, which every parse of every DAG file using it would
 pay (the DAG processor parses each file in a fresh process, every 30 s by default). This
@@ -53,6 +53,44 @@ class DbtBuildOperator(BaseOperator):
             indirect_selection=self.indirect_selection,
             callback=keep_artifacts,
             cache_dir=cache_dir,
+            **operator_args(settings),
+        )
+
+    def execute(self, context: Any) -> Any:
+        return self.cosmos_operator().execute(context)
+
+
+class DbtDocsOperator(BaseOperator):
+    """``dbt docs generate --no-compile``: the warehouse's ``catalog.json`` for OpenMetadata.
+
+    The catalog gives OpenMetadata every model's and source's columns with their types; the
+    build's manifest already carries the compiled SQL, so this task skips compiling (its own
+    manifest and run_results are not kept) and costs one dbt start-up plus the catalog queries.
+    """
+
+    ui_color = "#8194e0"
+
+    def cosmos_operator(self):
+        from functools import partial
+
+        from cosmos.constants import InvocationMode
+        from cosmos.operators.local import DbtDocsLocalOperator
+
+        from ol_platform.settings import get_settings
+        from ol_platform.transform.artifacts import keep_artifacts
+        from ol_platform.transform.cosmos_config import operator_args, profile_config
+        from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+        settings = get_settings()
+        return DbtDocsLocalOperator(
+            task_id=self.task_id,
+            project_dir=DBT_PROJECT_DIR,
+            profile_config=profile_config(settings),
+            dbt_executable_path=DBT_EXECUTABLE,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            install_deps=False,
+            dbt_cmd_flags=["--no-compile"],
+            callback=partial(keep_artifacts, names=("catalog.json",)),
             **operator_args(settings),
         )
 
