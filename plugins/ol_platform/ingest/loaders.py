@@ -1,7 +1,8 @@
 """The local/CI ingest path: which loader feeds a source's raw tables from its sample system.
 
 Each registry entry's ``local.loader`` names one of :data:`LOADERS`. A source whose loader is
-not written yet fails its run with a clear error rather than succeeding silently.
+not written yet fails its run with a clear error rather than succeeding silently. The loaders
+of :data:`WINDOWED` also take a backfill window (``window=``); only they can be backfilled.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pyiceberg.catalog import Catalog
 
 from ol_platform.ingest.connections import ConnectionLike, http_base_url, sqlalchemy_url
+from ol_platform.ingest.window import SnapshotBackfillError, Window
 from ol_platform.lake.writer import CommitResult
 from ol_platform.settings import Settings
 from ol_platform.sources.models import Source
@@ -48,11 +50,13 @@ def _fixture_records(source, catalog, settings, resolve):
     return load_fixture_records(source, catalog=catalog, settings=settings)
 
 
-def _odl_video(source, catalog, settings, resolve):
+def _odl_video(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.odl_video import load_odl_video_from_connection
 
     conn = resolve(_require_conn(source))
-    return load_odl_video_from_connection(source, conn, catalog=catalog, settings=settings)
+    return load_odl_video_from_connection(
+        source, conn, catalog=catalog, settings=settings, window=window
+    )
 
 
 def _sloan_exec_ed(source, catalog, settings, resolve):
@@ -62,7 +66,7 @@ def _sloan_exec_ed(source, catalog, settings, resolve):
     return load_sloan_exec_ed_from_connection(source, conn, catalog=catalog, settings=settings)
 
 
-def _edxorg_archives(source, catalog, settings, resolve):
+def _edxorg_archives(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.edxorg_archives import load_edxorg_archives
     from ol_platform.ingest.landing_bucket import landing_bucket
 
@@ -73,14 +77,19 @@ def _edxorg_archives(source, catalog, settings, resolve):
         storage_options=bucket.storage_options,
         catalog=catalog,
         settings=settings,
+        window=window,
     )
 
 
-def _tracking_logs(source, catalog, settings, resolve):
+def _tracking_logs(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
 
     return load_tracking_logs(
-        source, logs_dir=local_logs_dir(source, settings), catalog=catalog, settings=settings
+        source,
+        logs_dir=local_logs_dir(source, settings),
+        catalog=catalog,
+        settings=settings,
+        window=window,
     )
 
 
@@ -108,10 +117,17 @@ LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
     "sloan_exec_ed": _sloan_exec_ed,
     "edxorg_archives": _edxorg_archives,
 }
+# Loaders that honour a backfill window.
+WINDOWED = frozenset({"tracking_logs", "odl_video", "edxorg_archives"})
 
 
 def run_local_loader(
-    source: Source, *, catalog: Catalog, settings: Settings, resolve: ConnectionResolver
+    source: Source,
+    *,
+    catalog: Catalog,
+    settings: Settings,
+    resolve: ConnectionResolver,
+    window: Window | None = None,
 ) -> list[CommitResult]:
     loader = LOADERS.get(source.local.loader)
     if loader is None:
@@ -120,4 +136,11 @@ def run_local_loader(
             f"implemented, so its raw tables cannot be fed from a sample system in "
             f"'{settings.env}'. Its production path ({source.transport.value}) is unaffected."
         )
-    return loader(source, catalog, settings, resolve)
+    if window is None:
+        return loader(source, catalog, settings, resolve)
+    if source.local.loader not in WINDOWED:
+        raise SnapshotBackfillError(
+            f"source '{source.name}': its loader '{source.local.loader}' cannot select a "
+            f"window, so the backfill window {window} cannot be honoured"
+        )
+    return loader(source, catalog, settings, resolve, window=window)

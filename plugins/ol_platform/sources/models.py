@@ -131,6 +131,23 @@ class LocalSettings(BaseModel):
     conn_id: str | None = Field(default=None, description="Airflow connection of the system.")
 
 
+class BackfillMode(StrEnum):
+    """What a backfill of a past interval means for a source (``olp backfill`` enforces it)."""
+
+    WINDOW = "window"  # a run's data interval selects the data it loads
+    SNAPSHOT = "snapshot"  # every run reads the whole current state: a past window is meaningless
+
+
+class BackfillSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: BackfillMode
+    by: str = Field(
+        default="",
+        description="What the data interval selects (window) or why it cannot (snapshot).",
+    )
+
+
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -149,6 +166,9 @@ class Source(BaseModel):
     local: LocalSettings
     retries: int = Field(default=2, ge=0, le=10)
     timeout_minutes: int = Field(default=120, gt=0)
+    backfill: BackfillSettings | None = Field(
+        default=None, description="Backfill semantics; snapshot when absent."
+    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Source:
