@@ -107,6 +107,11 @@ class EmbeddedAirflow:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def url_file(self) -> Path:
+        """Where a running embedded Airflow leaves its address for other ``olp`` commands."""
+        return self.settings.home / "airflow" / "api-server.url"
+
+    @property
     def log_dir(self) -> Path:
         return self.settings.home / "airflow" / "component-logs"
 
@@ -148,6 +153,7 @@ class EmbeddedAirflow:
                 start_new_session=True,  # its own process group, stopped as a whole
             )
         self.wait_healthy()
+        self.url_file.write_text(self.url)
         return self
 
     def wait_healthy(self, timeout: float = 180) -> None:
@@ -169,6 +175,7 @@ class EmbeddedAirflow:
         raise TimeoutError(f"Airflow at {self.url} not healthy after {timeout}s")
 
     def stop(self, grace: float = 30) -> None:
+        self.url_file.unlink(missing_ok=True)
         for proc in self.processes.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)

@@ -115,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     dbt_src.add_argument("--check", action="store_true", help="fail if the file is out of date")
     dbt_src.set_defaults(func=_dbt_sources)
 
+    from ol_platform.cli import backfill
+
+    backfill.register(sub)
+
     args = parser.parse_args(argv)
     # Airflow is imported by the library: keep its home inside the platform's state folder.
     os.environ.setdefault("AIRFLOW_HOME", str(get_settings().home / "airflow"))

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import DAG, CronTriggerTimetable, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, task
 
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
@@ -103,15 +103,14 @@ def publish_raw_tables(source_name: str, registry_path: str, **context) -> dict[
     return counts
 
 
-def ingest_timetable(source: Source) -> CronTriggerTimetable:
-    """The cadence's cron, each run covering the cadence before it: ``[run - cadence, run)``.
+def ingest_timetable(source: Source) -> CronDataIntervalTimetable:
+    """The cadence's cron, each run's data interval one cadence from its logical date.
 
-    A bare cron string gives a run an empty data interval (start == end) in Airflow 3, which
-    a backfill could not turn into a window of data to load.
+    A bare cron string gives a run an empty data interval (start == end) in Airflow 3, which a
+    backfill could not turn into a window of data to load; with data intervals a backfill of
+    ``--from 2024-11-24`` starts with the interval beginning then.
     """
-    return CronTriggerTimetable(
-        source.schedule, timezone="UTC", interval=timedelta(minutes=source.cadence.minutes)
-    )
+    return CronDataIntervalTimetable(source.schedule, timezone="UTC")
 
 
 def build_ingest_dag(source: Source, settings: Settings, registry_path: str) -> DAG:
