@@ -1,0 +1,88 @@
+"""A backfill run loads its data interval, and only once, on real pyiceberg tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pyarrow.compute as pc
+import pytest
+
+from ol_platform.ingest.loaders import run_local_loader
+from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
+from ol_platform.ingest.window import SnapshotBackfillError, Window, backfill_window
+from ol_platform.lake.naming import namespace
+from ol_platform.sources.registry import load_registry
+from tests.tracking_log_days import write_days
+
+DAYS = [date(2024, 11, 24), date(2024, 11, 25), date(2024, 11, 26), date(2024, 11, 27)]
+
+
+def _rows_per_day(catalog, settings, table: str) -> Counter:
+    data = catalog.load_table(f"{namespace(settings.env)}.{table}").scan().to_arrow()
+    days = pc.strftime(data.column("time"), format="%Y-%m-%d").to_pylist()
+    return Counter(date.fromisoformat(d) for d in days)
+
+
+@pytest.fixture
+def tracking(settings):
+    source = load_registry()["tracking_logs"]
+    expected = write_days(local_logs_dir(source, settings), DAYS)
+    return source, expected
+
+
+def _load(source, settings, catalog, window):
+    return load_tracking_logs(
+        source,
+        logs_dir=local_logs_dir(source, settings),
+        catalog=catalog,
+        settings=settings,
+        window=window,
+    )
+
+
+def test_a_backfill_window_loads_only_the_files_rotated_within_it(tracking, settings, catalog):
+    source, expected = tracking
+    window = Window(datetime(2024, 11, 24, tzinfo=UTC), datetime(2024, 11, 27, tzinfo=UTC))
+    _load(source, settings, catalog, window)
+    for table in source.raw_table_names():
+        assert _rows_per_day(catalog, settings, table) == {d: expected[d] for d in DAYS[:3]}
+
+
+def test_rerunning_a_backfilled_window_duplicates_nothing(tracking, settings, catalog):
+    source, expected = tracking
+    half_days = [
+        Window(datetime(2024, 11, 25, 12, tzinfo=UTC), datetime(2024, 11, 26, tzinfo=UTC)),
+        Window(datetime(2024, 11, 25, tzinfo=UTC), datetime(2024, 11, 26, tzinfo=UTC)),
+    ]
+    for window in half_days + half_days:
+        _load(source, settings, catalog, window)
+    # A scheduled run afterwards loads the rest, still without doubling the backfilled day.
+    _load(source, settings, catalog, None)
+    for table in source.raw_table_names():
+        assert _rows_per_day(catalog, settings, table) == expected
+
+
+def test_a_backfill_run_of_a_snapshot_source_is_refused_before_loading(settings, catalog):
+    source = load_registry()["mitxonline_app"]
+
+    class Run:
+        run_type = "backfill"
+
+    context = {
+        "dag_run": Run(),
+        "data_interval_start": datetime(2024, 11, 24, tzinfo=UTC),
+        "data_interval_end": datetime(2024, 11, 25, tzinfo=UTC),
+    }
+    with pytest.raises(SnapshotBackfillError, match="snapshot source.*resync"):
+        backfill_window(source, context)
+    with pytest.raises(SnapshotBackfillError, match="cannot select a window"):
+        run_local_loader(
+            source,
+            catalog=catalog,
+            settings=settings,
+            resolve=lambda _: None,
+            window=Window(context["data_interval_start"], context["data_interval_end"]),
+        )
+    for table in source.raw_table_names():
+        assert not catalog.table_exists(f"{namespace(settings.env)}.{table}")
