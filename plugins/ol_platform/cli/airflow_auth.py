@@ -65,10 +65,10 @@ class AuthedAirflowAPI(AirflowAPI):
             base_url=f"{self.base_url}/api/v2", timeout=self.timeout, headers=headers
         )
 
-    def call(self, method: str, path: str, **kwargs) -> dict:
+    def call(self, method: str, path: str, json: dict | None = None, **params) -> dict:
         """One API call (5xx retried), as JSON; any refusal raises :class:`AirflowAccessError`."""
         try:
-            return self.request(method, path, attempts=3, **kwargs).json()
+            return self.request(method, path, attempts=3, json=json, params=params).json()
         except httpx.HTTPStatusError as exc:
             raise AirflowAccessError(describe_refusal(method, path, exc.response)) from None
         except httpx.HTTPError as exc:

@@ -378,6 +378,19 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
         }
         for t in targets
     }
+    paused = [t.dag_id for t in targets if api.call("GET", f"/dags/{t.dag_id}").get("is_paused")]
+    if paused and not args.dry_run and not args.unpause:
+        raise BackfillRefused(
+            f"{', '.join(paused)} is paused, and Airflow starts no run of a paused DAG: its "
+            "backfill runs would wait in the queue. Add --unpause to unpause it first (its "
+            "schedule resumes too), or unpause it in the UI"
+        )
+    for dag_id in paused:
+        if args.dry_run:
+            out.write(f"note: {dag_id} is paused: a real run needs --unpause\n")
+        else:
+            api.call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+            out.write(f"{dag_id} unpaused (--unpause): its schedule runs again too\n")
     if args.dry_run:
         total = 0
         for t in targets:
@@ -442,10 +455,13 @@ def run_transform(args: argparse.Namespace, out: TextIO) -> int:
         "POST", f"/dags/{TRANSFORM_DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}
     )
     out.write(f"triggered {TRANSFORM_DAG_ID} run {run['dag_run_id']} with conf {conf}\n")
-    if dag.get("is_paused"):
+    if dag.get("is_paused") and args.unpause:
+        api.call("PATCH", f"/dags/{TRANSFORM_DAG_ID}", json={"is_paused": False})
+        out.write(f"{TRANSFORM_DAG_ID} unpaused (--unpause)\n")
+    elif dag.get("is_paused"):
         out.write(
             f"note: the {TRANSFORM_DAG_ID} DAG is paused: the run starts when it is unpaused "
-            "(the UI's toggle)\n"
+            "(--unpause, or the UI's toggle)\n"
         )
     if not args.follow:
         return 0
@@ -459,7 +475,7 @@ def run_transform(args: argparse.Namespace, out: TextIO) -> int:
 # ---- argument parsing ------------------------------------------------------------------------
 
 USAGE = """\
-olp backfill SELECTION --from DATE --to DATE [--dry-run] [--no-wait] [options]
+olp backfill SELECTION --from DATE --to DATE [--dry-run] [--unpause] [--no-wait] [options]
        olp backfill status ID [ID ...] [--wait]
        olp backfill cancel|pause|unpause ID [ID ...]
        olp backfill transform --select SELECTOR [--full-refresh] [--wait]"""
@@ -473,7 +489,7 @@ are refused with the reason. Without --url the local Airflow of `make demo-keep`
 EPILOG = f"""\
 examples:
   olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --dry-run
-  olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26
+  olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --unpause
   olp backfill status 3            olp backfill cancel 3
   olp backfill transform --select +dim_course_run --full-refresh
 
@@ -515,6 +531,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     when.add_argument("--run-backwards", action="store_true", help="newest interval first")
     when.add_argument("--dry-run", action="store_true", help="list the runs, create nothing")
     when.add_argument("--no-wait", dest="wait", action="store_false", help="return at once")
+    when.add_argument("--unpause", action="store_true", help="unpause a paused DAG first")
     when.add_argument("--registry", default=None, help="path of sources.yaml")
     dbt = parser.add_argument_group("transform")
     dbt.add_argument("--select", help="dbt selector, checked against the manifest")

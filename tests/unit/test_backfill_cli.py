@@ -1,0 +1,321 @@
+"""``olp backfill``: what a selection resolves to, what is refused and why, dry-run output,
+progress, credentials that never reach the terminal, and dbt selectors checked first.
+
+The remote cases run against a small Airflow stand-in over real HTTP that enforces a bearer
+token as Airflow's API does (401 without it) and can fail like it (500, a hostile body that
+echoes the credentials back)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from ol_platform.cli import backfill
+from ol_platform.cli.airflow_auth import AirflowAccessError, AuthedAirflowAPI, connect, mask
+from ol_platform.cli.backfill import (
+    BackfillRefused,
+    Display,
+    Progress,
+    Target,
+    api_dates,
+    check_semantics,
+    parse_when,
+    render_dry_run,
+    resolve_targets,
+)
+from ol_platform.ingest.loaders import LOADERS, WINDOWED
+from ol_platform.ingest.window import backfill_mode
+from ol_platform.simulators.http import BackgroundServer, JSONHandler
+from ol_platform.sources.models import BackfillMode
+from ol_platform.sources.registry import load_registry
+from ol_platform.transform.operators import DbtBuildOperator
+
+TOKEN = "s3cr3t-token-value"
+PASSWORD = "pa55word-value"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def fake_airflow(requests: list[tuple[str, str]], *, fail_with: int | None = None):
+    """An Airflow API stand-in: bearer auth, a DAG, an Asset, backfills, DAG runs."""
+
+    class Handler(JSONHandler):
+        def _route(self, method: str) -> None:
+            body = self.body()
+            requests.append((method, self.path))
+            if self.path_only == "/auth/token":
+                creds = json.loads(body or b"{}")
+                if creds.get("password") != PASSWORD:
+                    return self.send_json(401, {"detail": "Invalid credentials"})
+                return self.send_json(201, {"access_token": TOKEN})
+            auth = self.headers.get("Authorization", "")
+            if auth != f"Bearer {TOKEN}":
+                # A hostile server echoing what it was sent: the CLI must still not print it.
+                return self.send_json(401, {"detail": f"Not authenticated: {auth}"})
+            if fail_with:
+                return self.send_json(fail_with, {"detail": "database is locked"})
+            path = self.path_only.removeprefix("/api/v2")
+            if path == "/dags/other_dag":
+                return self.send_json(200, {"dag_id": "other_dag", "is_paused": False})
+            if path.startswith("/dags/"):
+                return self.send_json(404, {"detail": "DAG not found"})
+            if path == "/assets":
+                q = self.query
+                asset = {
+                    "name": "lake.some_table",
+                    "uri": "iceberg://ol-lake/lake/some_table",
+                    "producing_tasks": [{"dag_id": "producer_dag", "task_id": "t"}],
+                }
+                pattern = q.get("name_pattern") or q.get("uri_pattern") or ""
+                hit = pattern in asset["name"] or pattern in asset["uri"]
+                return self.send_json(200, {"assets": [asset] if hit else []})
+            self.send_json(404, {"detail": "no route"})
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._route("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._route("POST")
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._route("PUT")
+
+    return Handler
+
+
+# ---- registry semantics ---------------------------------------------------------------------
+
+
+def test_every_source_states_its_backfill_semantics(registry):
+    for source in registry.sources.values():
+        assert source.backfill is not None, f"{source.name}: no 'backfill' in the registry"
+        assert source.backfill.by, f"{source.name}: 'backfill.by' says nothing"
+
+
+def test_every_window_source_has_a_loader_that_takes_a_window(registry):
+    window = [s for s in registry.sources.values() if backfill_mode(s) is BackfillMode.WINDOW]
+    assert {s.name for s in window} == {"tracking_logs", "edxorg_archives", "odl_video"}
+    for source in window:
+        assert source.local.loader in WINDOWED and source.local.loader in LOADERS
+
+
+# ---- selection ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "tracking_logs",
+        "ingest__tracking_logs",
+        "raw__openedx__tracking__s3__xpro__tracking_logs",
+        "ol_warehouse_production_raw.raw__openedx__tracking__s3__xpro__tracking_logs",
+    ],
+)
+def test_a_source_dag_id_raw_table_or_asset_name_selects_the_producing_dag(registry, selection):
+    targets = resolve_targets(selection, registry)
+    assert [t.dag_id for t in targets] == ["ingest__tracking_logs"]
+    assert targets[0].source is registry["tracking_logs"]
+
+
+def test_a_dbt_model_points_at_backfill_transform(registry):
+    with pytest.raises(BackfillRefused, match=r"olp backfill transform --select dim_course_run"):
+        resolve_targets("ol_warehouse_production_dimensional.dim_course_run", registry)
+
+
+def test_unknown_names_are_asked_of_airflow_dag_ids_then_assets(registry):
+    requests: list = []
+    with BackgroundServer(fake_airflow(requests)) as server:
+        api = AuthedAirflowAPI(server.url, token=TOKEN)
+        assert [t.dag_id for t in resolve_targets("other_dag", registry, api)] == ["other_dag"]
+        targets = resolve_targets("lake.some_table", registry, api)
+        assert [(t.dag_id, t.source) for t in targets] == [("producer_dag", None)]
+        with pytest.raises(BackfillRefused, match="not a DAG id, a registry source"):
+            resolve_targets("nothing_by_that_name", registry, api)
+    assert ("GET", "/api/v2/dags/other_dag") in requests
+
+
+# ---- refusals -------------------------------------------------------------------------------
+
+
+def test_an_app_database_is_refused_with_the_reason_and_a_resync(registry):
+    source = registry["mitxonline_app"]
+    with pytest.raises(BackfillRefused) as refused:
+        check_semantics([Target(source.dag_id, source)])
+    message = str(refused.value)
+    assert "source 'mitxonline_app' cannot be backfilled: it is a snapshot source" in message
+    assert "application database" in message  # the registry's reason
+    assert "trigger a normal run" in message and "mitxonline_app_postgres" in message
+
+
+def test_one_snapshot_source_refuses_the_whole_selection(registry):
+    window, snapshot = registry["tracking_logs"], registry["mitpe"]
+    with pytest.raises(BackfillRefused, match="'mitpe' cannot be backfilled"):
+        check_semantics([Target(window.dag_id, window), Target(snapshot.dag_id, snapshot)])
+
+
+def test_a_refused_backfill_exits_2_without_contacting_airflow(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("OLP_AIRFLOW_URL", "http://127.0.0.1:9")  # nothing listens there
+    code = backfill.main(["mitxonline_app", "--from", "2024-11-24", "--to", "2024-11-26"])
+    assert code == 2
+    assert "refused: source 'mitxonline_app' cannot be backfilled" in capsys.readouterr().err
+
+
+# ---- dates and dry-run output -----------------------------------------------------------------
+
+
+def test_dates_are_whole_days_both_included():
+    start = parse_when("2024-11-24", end=False)
+    end = parse_when("2024-11-26", end=True)
+    assert (start, end) == (datetime(2024, 11, 24, tzinfo=UTC), datetime(2024, 11, 27, tzinfo=UTC))
+    assert api_dates(start, end) == (
+        "2024-11-24T00:00:00+00:00",
+        "2024-11-26T23:59:59.999999+00:00",
+    )
+    with pytest.raises(BackfillRefused, match="--to must come after --from"):
+        api_dates(end, start)
+
+
+def test_dry_run_output_lists_each_logical_date_with_its_data_interval(registry):
+    source = registry["tracking_logs"]
+    dates = [datetime(2024, 11, 24, h, tzinfo=UTC) for h in (0, 12)]
+    lines = render_dry_run(Target(source.dag_id, source, "source tracking_logs"), dates)
+    assert lines[0].startswith("ingest__tracking_logs (source tracking_logs; window by log file")
+    assert lines[0].endswith("2 run(s) would be created")
+    assert lines[2:] == [
+        "  2024-11-24 00:00   2024-11-24 00:00 -> 2024-11-24 12:00",
+        "  2024-11-24 12:00   2024-11-24 12:00 -> 2024-11-25 00:00",
+    ]
+
+
+# ---- progress --------------------------------------------------------------------------------
+
+
+def _progress(states: list[str], completed: bool = False) -> Progress:
+    backfill_row = {"id": 7, "dag_id": "ingest__x", "completed_at": "x" if completed else None}
+    return Progress(
+        backfill_row, [{"state": s, "dag_run_id": f"r{i}"} for i, s in enumerate(states)]
+    )
+
+
+def test_progress_counts_runs_by_state_and_is_done_only_when_completed():
+    running = _progress(["success", "running", "queued", "failed"])
+    assert running.counts == {"queued": 1, "running": 1, "succeeded": 1, "failed": 1}
+    assert "2/4" in running.line() and not running.done
+    done = _progress(["success", "failed"], completed=True)
+    assert done.done and [r["dag_run_id"] for r in done.failed] == ["r1"]
+    assert done.line().endswith("done")
+
+
+def test_without_a_terminal_progress_prints_one_line_per_change():
+    out = io.StringIO()
+    display = Display(out)
+    for states in (["queued"] * 2, ["queued"] * 2, ["success", "running"], ["success"] * 2):
+        display.show([_progress(states)])
+    assert len(out.getvalue().splitlines()) == 3
+    assert "\r" not in out.getvalue()
+
+
+def test_on_a_terminal_progress_redraws_in_place():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    display = Display(out)
+    display.show([_progress(["queued"]), _progress(["queued"])])
+    display.show([_progress(["success"]), _progress(["queued"])])
+    display.close()
+    assert "\r\x1b[1A" in out.getvalue() and out.getvalue().count("\n") == 3
+
+
+# ---- credentials -----------------------------------------------------------------------------
+
+
+def test_password_is_exchanged_for_a_token_and_neither_is_printed(settings, capsys):
+    requests: list = []
+    with BackgroundServer(fake_airflow(requests, fail_with=500)) as server:
+        code = backfill.main(
+            ["status", "3", "--url", server.url, "--username", "admin", "--password", PASSWORD]
+        )
+    err = capsys.readouterr().err
+    assert code == 2 and "HTTP 500" in err and "database is locked" in err
+    assert requests[0] == ("POST", "/auth/token")
+    assert len([r for r in requests if r[0] == "GET"]) == 3  # 5xx retried, then reported
+    assert TOKEN not in err and PASSWORD not in err
+
+
+def test_a_refused_token_is_masked_even_when_the_server_echoes_it(capsys):
+    requests: list = []
+    with BackgroundServer(fake_airflow(requests)) as server:
+        code = backfill.main(["cancel", "3", "--url", server.url, "--token", TOKEN + "-old"])
+    err = capsys.readouterr().err
+    assert code == 2 and "HTTP 401" in err and "--token" in err
+    assert TOKEN not in err and "Bearer ***" in err
+
+
+def test_bad_credentials_say_so_without_the_password():
+    with BackgroundServer(fake_airflow([])) as server, pytest.raises(AirflowAccessError) as refused:
+        connect(SimpleNamespace(), url=server.url, username="admin", password="wrong-pw")
+    assert "check the username and password" in str(refused.value)
+    assert "wrong-pw" not in str(refused.value) and mask("wrong-pw") == "***"
+
+
+def test_the_local_airflow_must_be_running(settings):
+    with pytest.raises(AirflowAccessError, match="no local Airflow is running.*make demo-keep"):
+        connect(settings)
+
+
+def test_the_local_airflow_is_found_and_its_generated_password_used(settings):
+    requests: list = []
+    with BackgroundServer(fake_airflow(requests)) as server:
+        (settings.home / "airflow").mkdir(parents=True)
+        (settings.home / "airflow" / "api-server.url").write_text(server.url)
+        passwords = settings.home / "airflow" / "simple_auth_manager_passwords.json.generated"
+        passwords.write_text(json.dumps({"admin": PASSWORD}))
+        api = connect(settings)
+        assert api.call("GET", "/dags/other_dag")["dag_id"] == "other_dag"
+    assert api.base_url == server.url and requests[0] == ("POST", "/auth/token")
+
+
+# ---- transform --------------------------------------------------------------------------------
+
+
+def test_an_unknown_model_is_refused_before_anything_is_triggered(capsys):
+    requests: list = []
+    with BackgroundServer(fake_airflow(requests)) as server:
+        code = backfill.main(
+            ["transform", "--select", "+dim_course_rn", "--url", server.url, "--token", TOKEN]
+        )
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown model 'dim_course_rn'" in err and "dim_course_run" in err
+    assert "nothing was triggered" in err and requests == []
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["+dim_course_run", "dim_course_run+ int__mitxonline__course_runs", "config.schema:mart"],
+)
+def test_known_selectors_pass(selector):
+    from ol_platform.transform.selection import validate_selector
+
+    assert validate_selector(selector) == selector.split()
+
+
+def test_the_transform_task_takes_its_selection_from_the_run_conf():
+    op = DbtBuildOperator(
+        task_id="dbt_build", select=["config.schema:mart"], run_conf_selection=True
+    )
+    run = SimpleNamespace(conf={"select": "+dim_course_run stg__x", "full_refresh": True})
+    assert op.conf_overrides({"dag_run": run}) == {
+        "select": ["+dim_course_run", "stg__x"],
+        "full_refresh": True,
+    }
+    stage = DbtBuildOperator(task_id="stage", select=["stg__x"])
+    assert stage.conf_overrides({"dag_run": run}) == {}  # ingest staging ignores a run's conf
