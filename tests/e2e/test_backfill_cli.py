@@ -1,9 +1,10 @@
 """``olp backfill`` against a real Airflow 3 (scheduler, DAG processor, triggerer, API server).
 
-The Airflow parses only the ingest DAG file, over a registry holding the tracking logs source
-and a snapshot source, with no dbt manifest (so the ingest DAGs have no staging step: this
-test is about the loads). Users and passwords are real (not all-admins): the CLI reads the
-generated passwords file as it does for the local Airflow, or exchanges --username/--password.
+The Airflow (metadata on PostgreSQL) parses only the ingest DAG file, over a registry holding
+the tracking logs source and a snapshot source, with no dbt manifest (so the ingest DAGs have
+no staging step: this test is about the loads). Users and passwords are real (not
+all-admins): the CLI reads the generated passwords file as it does for the local Airflow, or
+exchanges --username/--password.
 Three past days of tracking logs are backfilled, then backfilled again with every run
 reprocessed: rows per day are exact and nothing is doubled.
 """
@@ -14,6 +15,7 @@ import io
 import json
 import re
 import shutil
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +23,7 @@ from datetime import date
 import httpx
 import pyarrow.compute as pc
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from ol_platform.cli import backfill
@@ -30,6 +33,7 @@ from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace
 from ol_platform.settings import REPO_ROOT, Settings
 from ol_platform.sources.registry import DEFAULT_REGISTRY
+from tests.conftest import PG_ADMIN_URL, _unavailable
 from tests.tracking_log_days import events_on, write_days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
@@ -49,7 +53,23 @@ class BackfillAirflow(EmbeddedAirflow):
 
 
 @pytest.fixture(scope="module")
-def airflow(tmp_path_factory: pytest.TempPathFactory):
+def metadata_db():
+    """A PostgreSQL database for the Airflow metadata (as in production), dropped afterwards."""
+    name = f"olp_backfill_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        _unavailable("PostgreSQL on 127.0.0.1:5432", exc)
+    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory: pytest.TempPathFactory, metadata_db: str):
     home = tmp_path_factory.mktemp("olp")
     settings = Settings(env="local", home=home)
     raw = yaml.safe_load(DEFAULT_REGISTRY.read_text())
@@ -65,6 +85,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory):
     passwords.write_text(json.dumps({"admin": PASSWORD}))
     server = BackfillAirflow(
         settings,
+        db_url=metadata_db,
         overrides={
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "OLP_REGISTRY": str(registry),

@@ -86,3 +86,35 @@ def test_a_backfill_run_of_a_snapshot_source_is_refused_before_loading(settings,
         )
     for table in source.raw_table_names():
         assert not catalog.table_exists(f"{namespace(settings.env)}.{table}")
+
+
+def test_an_odl_video_window_asks_from_its_start_and_keeps_rows_before_its_end(settings, catalog):
+    from ol_platform.ingest.odl_video import load_odl_video
+    from ol_platform.simulators.http import BackgroundServer
+    from ol_platform.simulators.odl_video import ODLVideoAPI
+
+    source = load_registry()["odl_video"]
+    api = ODLVideoAPI(token="odl-token", video_count=80, collection_count=6)
+    moments = sorted({datetime.fromisoformat(v["updated_at"]) for v in api.data("videos")})
+    window = Window(moments[10], moments[40])
+    videos = f"{namespace(settings.env)}.raw__odl_video__api__videos"
+    with BackgroundServer(api.handler()) as server:
+        for _ in range(2):  # the same window twice: merged on key, nothing added
+            load_odl_video(
+                source,
+                base_url=server.url,
+                token="odl-token",
+                catalog=catalog,
+                settings=settings,
+                window=window,
+            )
+            keys = catalog.load_table(videos).scan().to_arrow().column("key").to_pylist()
+            expected = {
+                v["key"]
+                for v in api.data("videos")
+                if datetime.fromisoformat(v["updated_at"]) in window
+            }
+            assert sorted(keys) == sorted(expected) and len(keys) == len(set(keys))
+            assert 20 < len(keys) < 80  # the window, not the whole service
+    served = api.served("videos")
+    assert served and all(r.query["updated_since"] == window.start.isoformat() for r in served)

@@ -48,8 +48,9 @@ def _secret(value: str | None) -> str | None:
 class AirflowAccessError(RuntimeError):
     """Airflow cannot be reached or refused us; the message says what to do."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(mask(message))
+        self.status = status
 
 
 @dataclass
@@ -65,12 +66,16 @@ class AuthedAirflowAPI(AirflowAPI):
             base_url=f"{self.base_url}/api/v2", timeout=self.timeout, headers=headers
         )
 
-    def call(self, method: str, path: str, json: dict | None = None, **params) -> dict:
+    def call(
+        self, method: str, path: str, json: dict | None = None, attempts: int = 3, **params
+    ) -> dict:
         """One API call (5xx retried), as JSON; any refusal raises :class:`AirflowAccessError`."""
         try:
-            return self.request(method, path, attempts=3, json=json, params=params).json()
+            return self.request(method, path, attempts=attempts, json=json, params=params).json()
         except httpx.HTTPStatusError as exc:
-            raise AirflowAccessError(describe_refusal(method, path, exc.response)) from None
+            raise AirflowAccessError(
+                describe_refusal(method, path, exc.response), exc.response.status_code
+            ) from None
         except httpx.HTTPError as exc:
             raise AirflowAccessError(
                 f"{method} {self.base_url}/api/v2{path}: {type(exc).__name__}: {exc}; is "

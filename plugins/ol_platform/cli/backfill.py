@@ -402,7 +402,7 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     ids = []
     for t in targets:
-        backfill = api.call("POST", "/backfills", json=bodies[t.dag_id])
+        backfill = create_backfill(api, bodies[t.dag_id], out)
         ids.append(backfill["id"])
         out.write(
             f"backfill {backfill['id']} created for {t.dag_id} ({t.via}), "
@@ -413,6 +413,45 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"follow: olp backfill status {i}   cancel: olp backfill cancel {i}\n")
         return 0
     return follow(api, ids, out, poll=args.poll)
+
+
+def create_backfill(api: AuthedAirflowAPI, body: dict, out: TextIO) -> dict:
+    """POST one backfill, not retried blindly: the API server commits the backfill before it
+    creates its runs and can then answer 5xx (SQLite metadata locked by the scheduler), so a
+    retry would meet 409. After a 5xx or a 409 the DAG's active backfill is looked up: ours
+    (same dates, created just now) is adopted with a warning; another one is reported with the
+    commands that follow or cancel it."""
+    try:
+        return api.call("POST", "/backfills", json=body, attempts=1)
+    except AirflowAccessError as exc:
+        if exc.status is None or (exc.status < 500 and exc.status != 409):
+            raise
+        error = exc
+    active = [
+        b
+        for b in api.call("GET", "/backfills", dag_id=body["dag_id"], limit=100)["backfills"]
+        if b.get("completed_at") is None
+    ]
+    now = datetime.now(UTC)
+    for b in active:
+        same = (_when(b["from_date"]), _when(b["to_date"])) == (
+            _when(body["from_date"]),
+            _when(body["to_date"]),
+        )
+        if same and now - _when(b["created_at"]) < timedelta(minutes=2):
+            out.write(
+                f"warning: Airflow answered an error ({error}) but created backfill {b['id']}; "
+                "following it. If runs are missing, cancel it and rerun with "
+                "--reprocess failed\n"
+            )
+            return b
+    if active:
+        other = active[0]["id"]
+        raise BackfillRefused(
+            f"{body['dag_id']} already has a running backfill ({other}): follow it with "
+            f"`olp backfill status {other}` or cancel it with `olp backfill cancel {other}`"
+        )
+    raise error
 
 
 def run_status(args: argparse.Namespace, out: TextIO) -> int:
