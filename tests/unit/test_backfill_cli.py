@@ -319,3 +319,55 @@ def test_the_transform_task_takes_its_selection_from_the_run_conf():
     }
     stage = DbtBuildOperator(task_id="stage", select=["stg__x"])
     assert stage.conf_overrides({"dag_run": run}) == {}  # ingest staging ignores a run's conf
+
+
+# ---- creation -------------------------------------------------------------------------------
+
+
+def backfills_api(post_status: int, active: list[dict], posts: list[int]):
+    """POST /backfills answers ``post_status``; GET /backfills lists ``active``."""
+
+    class Handler(JSONHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.body()
+            posts.append(1)
+            self.send_json(post_status, {"detail": "database is locked"})
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_json(200, {"backfills": active, "total_entries": len(active)})
+
+    return Handler
+
+
+BODY = {
+    "dag_id": "ingest__tracking_logs",
+    "from_date": "2024-11-24T00:00:00+00:00",
+    "to_date": "2024-11-26T23:59:59.999999+00:00",
+}
+
+
+def test_a_backfill_created_despite_a_server_error_is_followed_not_created_twice():
+    now = datetime.now(UTC).isoformat()
+    ours = {**BODY, "id": 4, "created_at": now, "completed_at": None}
+    posts: list = []
+    out = io.StringIO()
+    with BackgroundServer(backfills_api(503, [ours], posts)) as server:
+        created = backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, out)
+    assert created["id"] == 4 and len(posts) == 1  # never POSTed again
+    assert "created backfill 4; following it" in out.getvalue()
+
+
+def test_a_backfill_running_elsewhere_is_named_with_how_to_follow_or_cancel_it():
+    theirs = {
+        **BODY,
+        "from_date": "2024-10-01T00:00:00Z",
+        "id": 9,
+        "created_at": "2024-12-01T00:00:00Z",
+        "completed_at": None,
+    }
+    server = BackgroundServer(backfills_api(409, [theirs], []))
+    with server, pytest.raises(BackfillRefused) as refused:
+        backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, io.StringIO())
+    assert "already has a running backfill (9)" in str(refused.value)
+    assert "olp backfill status 9" in str(refused.value)
+    assert "olp backfill cancel 9" in str(refused.value)
