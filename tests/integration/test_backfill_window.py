@@ -118,3 +118,52 @@ def test_an_odl_video_window_asks_from_its_start_and_keeps_rows_before_its_end(s
             assert 20 < len(keys) < 80  # the window, not the whole service
     served = api.served("videos")
     assert served and all(r.query["updated_since"] == window.start.isoformat() for r in served)
+
+
+def test_an_edxorg_window_loads_the_dumps_modified_within_it_once(tmp_path, settings, catalog):
+    import os
+
+    from ol_platform.ingest.edxorg_archives import FILE_MODIFIED, load_edxorg_archives
+    from ol_platform.samples import edxorg_archives as sample
+
+    source = load_registry()["edxorg_archives"]
+    bucket = tmp_path / "landing"
+    size = sample.SampleSize(shared_runs=3, learners_per_run=5, users=40)
+    days = {
+        1: datetime(2024, 11, 24, 10, tzinfo=UTC),
+        2: datetime(2024, 11, 25, 10, tzinfo=UTC),
+    }
+    for day, stamp in days.items():
+        for path in sample.write_day(bucket.resolve().as_uri(), day=day, size=size):
+            os.utime(bucket / path, (stamp.timestamp(), stamp.timestamp()))
+    day_one = Window(datetime(2024, 11, 24, tzinfo=UTC), datetime(2024, 11, 25, tzinfo=UTC))
+
+    def load(window):
+        return load_edxorg_archives(
+            source,
+            bucket_url=bucket.resolve().as_uri(),
+            storage_options={},
+            catalog=catalog,
+            settings=settings,
+            window=window,
+        )
+
+    def lake() -> dict[str, list]:
+        return {
+            t: catalog.load_table(f"{namespace(settings.env)}.{t}")
+            .scan()
+            .to_arrow()
+            .column(FILE_MODIFIED)
+            .to_pylist()
+            for t in source.raw_table_names()
+        }
+
+    load(day_one)
+    first = lake()
+    assert all(first.values()) and all(m in day_one for ms in first.values() for m in ms)
+    load(day_one)  # the same window again: merged on row_hash + course_id, nothing added
+    assert {t: len(v) for t, v in lake().items()} == {t: len(v) for t, v in first.items()}
+    load(None)  # the next scheduled run takes the rest: day two's dumps
+    after = lake()
+    assert all(len(after[t]) > len(first[t]) for t in after)
+    assert {m.date() for ms in after.values() for m in ms} == {d.date() for d in days.values()}
