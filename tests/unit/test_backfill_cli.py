@@ -371,3 +371,60 @@ def test_a_backfill_running_elsewhere_is_named_with_how_to_follow_or_cancel_it()
     assert "already has a running backfill (9)" in str(refused.value)
     assert "olp backfill status 9" in str(refused.value)
     assert "olp backfill cancel 9" in str(refused.value)
+
+
+def one_backfill_api(states: list[str], completed: bool):
+    """GET /backfills/5 and its DAG runs in ``states``."""
+
+    class Handler(JSONHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path_only.endswith("/backfills/5"):
+                return self.send_json(
+                    200,
+                    {
+                        "id": 5,
+                        "dag_id": "ingest__tracking_logs",
+                        "from_date": "2024-11-24T00:00:00Z",
+                        "to_date": "2024-11-24T23:59:59Z",
+                        "created_at": "2024-12-01T00:00:00Z",
+                        "completed_at": "2024-12-01T01:00:00Z" if completed else None,
+                        "is_paused": False,
+                    },
+                )
+            runs = [
+                {
+                    "dag_run_id": f"backfill__{i}",
+                    "state": s,
+                    "queued_at": "2024-12-01T00:00:01Z",
+                    "data_interval_start": "2024-11-24T00:00:00Z",
+                    "data_interval_end": "2024-11-24T12:00:00Z",
+                }
+                for i, s in enumerate(states)
+            ]
+            self.send_json(200, {"dag_runs": runs, "total_entries": len(runs)})
+
+    return Handler
+
+
+def test_ctrl_c_stops_waiting_and_says_how_to_cancel(monkeypatch):
+    def interrupted(_: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backfill.time, "sleep", interrupted)
+    out = io.StringIO()
+    with BackgroundServer(one_backfill_api(["running", "queued"], completed=False)) as server:
+        code = backfill.follow(AuthedAirflowAPI(server.url), [5], out)
+    assert code == 130
+    assert "Stopped waiting; the backfill keeps running" in out.getvalue()
+    assert "`olp backfill cancel 5`" in out.getvalue()
+
+
+def test_a_failed_run_fails_the_command_and_is_named():
+    out = io.StringIO()
+    with BackgroundServer(one_backfill_api(["success", "failed"], completed=True)) as server:
+        code = backfill.follow(AuthedAirflowAPI(server.url), [5], out)
+    assert code == 1
+    assert "FAILED ingest__tracking_logs run backfill__1 (data interval 2024-11-24 00:00" in (
+        out.getvalue()
+    )
+    assert "1 run(s) failed." in out.getvalue()
