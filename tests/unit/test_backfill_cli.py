@@ -317,6 +317,9 @@ def test_the_transform_task_takes_its_selection_from_the_run_conf():
         "select": ["+dim_course_run", "stg__x"],
         "full_refresh": True,
     }
+    cosmos = op.cosmos_operator(**op.conf_overrides({"dag_run": run}))
+    assert cosmos.select == ["+dim_course_run", "stg__x"] and cosmos.full_refresh is True
+    assert "--full-refresh" in cosmos.add_cmd_flags()
     stage = DbtBuildOperator(task_id="stage", select=["stg__x"])
     assert stage.conf_overrides({"dag_run": run}) == {}  # ingest staging ignores a run's conf
 
