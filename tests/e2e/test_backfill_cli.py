@@ -254,5 +254,6 @@ def test_credentials_are_exchanged_and_the_token_is_never_printed(airflow, olp):
         "--token",
         token + "x",  # refused: the message names the failure, not the token
     )
-    assert code == 2 and "HTTP 401" in out, out
+    # Airflow answers an invalid JWT with 403.
+    assert code == 2 and "HTTP 403: Invalid JWT token" in out and "get a new one" in out, out
     assert token not in out

@@ -92,7 +92,7 @@ def describe_refusal(method: str, path: str, response: httpx.Response) -> str:
         detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
     hint = {
         401: " (not authenticated: pass --token, set OLP_AIRFLOW_TOKEN, or --username/--password)",
-        403: " (the token's user may not do this)",
+        403: " (the token is invalid or expired, or its user may not do this: get a new one)",
     }.get(response.status_code, "")
     return f"{method} /api/v2{path}: HTTP {response.status_code}: {str(detail)[:500]}{hint}"
 
