@@ -44,6 +44,10 @@ class BackfillRefused(ValueError):
     """The request cannot be honoured; nothing was created. The message says why and what to do."""
 
 
+class NotInRegistry(BackfillRefused):
+    """The name is no registry source, raw table or dbt model: only Airflow can resolve it."""
+
+
 @dataclass(frozen=True)
 class Target:
     """One DAG to backfill, and the registry source behind it (None for other DAGs)."""
@@ -102,7 +106,7 @@ def resolve_targets(
             "incremental models from scratch)"
         )
     if api is None:
-        raise BackfillRefused(f"'{selection}' is not a registry source or raw table")
+        raise NotInRegistry(f"'{selection}' is not a registry source or raw table")
     return _resolve_remote(selection, api, by_dag)
 
 
@@ -358,15 +362,15 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
     start, end = parse_when(args.date_from, end=False), parse_when(args.date_to, end=True)
     from_date, to_date = api_dates(start, end)
     # Refusals the registry can decide are made before Airflow is even contacted.
+    api = None
     try:
         targets = resolve_targets(args.selection, registry)
-    except BackfillRefused as exc:
-        if "not a registry source" not in str(exc):
-            raise
-        targets = resolve_targets(args.selection, registry, _connect(args))
+    except NotInRegistry:
+        api = _connect(args)
+        targets = resolve_targets(args.selection, registry, api)
     for note in check_semantics(targets):
         out.write(note + "\n")
-    api = _connect(args)
+    api = api or _connect(args)
     bodies = {
         t.dag_id: {
             "dag_id": t.dag_id,
