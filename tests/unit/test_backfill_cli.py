@@ -106,6 +106,14 @@ def test_every_window_source_has_a_loader_that_takes_a_window(registry):
         assert source.local.loader in WINDOWED and source.local.loader in LOADERS
 
 
+def test_a_bad_backfill_mode_names_the_file_source_and_field(tmp_path):
+    from ol_platform.sources.registry import parse_registry
+
+    raw = {"sources": [{"name": "x", "backfill": {"mode": "windowed"}}]}
+    message = parse_registry(raw, tmp_path / "sources.yaml").errors["x"]
+    assert "sources.yaml: source 'x': field 'backfill.mode': 'windowed'" in message
+
+
 # ---- selection ------------------------------------------------------------------------------
 
 

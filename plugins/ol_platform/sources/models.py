@@ -144,6 +144,7 @@ class BackfillSettings(BaseModel):
     mode: BackfillMode
     by: str = Field(
         default="",
+        max_length=300,
         description="What the data interval selects (window) or why it cannot (snapshot).",
     )
 
