@@ -32,10 +32,13 @@ START_DATE = datetime(2024, 1, 1)
 
 def _doc(source: Source) -> str:
     tables = "\n".join(f"- `{t}`" for t in source.raw_table_names()) or "- (no raw tables)"
+    backfill = (
+        f"{source.backfill.mode.value} ({source.backfill.by})" if source.backfill else "snapshot"
+    )
     return (
         f"### {source.title}\n\n{source.description}\n\n"
         f"Transport: **{source.transport.value}**, cadence **{source.cadence.value}**, "
-        f"owner **{source.owner}**.\n\nRaw tables:\n{tables}\n\n"
+        f"owner **{source.owner}**.\n\nBackfill: **{backfill}**.\n\nRaw tables:\n{tables}\n\n"
         "Defined in `include/sources.yaml`; built by `ol_platform.orchestration.ingest_dag`."
     )
 
