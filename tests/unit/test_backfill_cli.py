@@ -384,11 +384,15 @@ def test_a_backfill_running_elsewhere_is_named_with_how_to_follow_or_cancel_it()
     assert "olp backfill cancel 9" in str(refused.value)
 
 
-def one_backfill_api(states: list[str], completed: bool):
-    """GET /backfills/5 and its DAG runs in ``states``."""
+def one_backfill_api(states: list[str], completed: bool, failures: int = 0):
+    """GET /backfills/5 and its DAG runs in ``states``; the first ``failures`` answers are 503."""
+    answered: list[int] = []
 
     class Handler(JSONHandler):
         def do_GET(self) -> None:  # noqa: N802
+            answered.append(1)
+            if len(answered) <= failures:
+                return self.send_json(503, {"detail": "Service Unavailable"})
             if self.path_only.endswith("/backfills/5"):
                 return self.send_json(
                     200,
@@ -439,3 +443,14 @@ def test_a_failed_run_fails_the_command_and_is_named():
         out.getvalue()
     )
     assert "1 run(s) failed." in out.getvalue()
+
+
+def test_waiting_outlasts_an_api_server_that_stops_answering_for_a_while():
+    out = io.StringIO()
+    api_server = BackgroundServer(one_backfill_api(["success"], completed=True, failures=4))
+    with api_server:
+        api = AuthedAirflowAPI(api_server.url, retry_delay=0.01)
+        code = backfill.follow(api, [5], out, poll=0.01)
+    assert code == 0, out.getvalue()
+    assert "HTTP 503" in out.getvalue() and "still waiting" in out.getvalue()
+    assert "All 1 run(s) succeeded." in out.getvalue()

@@ -38,6 +38,7 @@ TRANSFORM_DAG_ID = "transform"  # ol_platform.orchestration.transform_dag.DAG_ID
 ACTIONS = ("status", "cancel", "pause", "unpause", "transform")
 DONE_STATES = {"success", "failed"}
 EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
+MAX_MISSED_POLLS = 30  # consecutive unanswered polls before waiting gives up
 
 
 class BackfillRefused(ValueError):
@@ -296,6 +297,11 @@ class Display:
             self.drawn = 0
 
 
+def _progress_of(api: AuthedAirflowAPI, backfill_id: int) -> Progress:
+    backfill = api.call("GET", f"/backfills/{backfill_id}")
+    return Progress(backfill, backfill_runs(api, backfill))
+
+
 def follow(
     api: AuthedAirflowAPI,
     ids: list[int],
@@ -306,12 +312,23 @@ def follow(
 ) -> int:
     """Show progress until every backfill is done (or once); exit code 1 if any run failed."""
     display = Display(out)
+    misses = 0
     try:
         while True:
-            progress = []
-            for backfill_id in ids:
-                backfill = api.call("GET", f"/backfills/{backfill_id}")
-                progress.append(Progress(backfill, backfill_runs(api, backfill)))
+            try:
+                progress = [_progress_of(api, backfill_id) for backfill_id in ids]
+            except AirflowAccessError as exc:
+                # A busy or restarting API server is no reason to stop watching a backfill.
+                if not wait or (exc.status is not None and exc.status < 500):
+                    raise
+                misses += 1
+                if misses > MAX_MISSED_POLLS:
+                    raise
+                display.close()
+                out.write(f"Airflow did not answer ({exc}); still waiting\n")
+                time.sleep(poll)
+                continue
+            misses = 0
             display.show(progress)
             if not wait or all(p.done for p in progress):
                 break
@@ -428,7 +445,8 @@ def create_backfill(api: AuthedAirflowAPI, body: dict, out: TextIO) -> dict:
     try:
         return api.call("POST", "/backfills", json=body, attempts=1)
     except AirflowAccessError as exc:
-        if exc.status is None or (exc.status < 500 and exc.status != 409):
+        # No answer (a timeout) or 5xx: the backfill may exist all the same; 409: it does.
+        if exc.status is not None and exc.status < 500 and exc.status != 409:
             raise
         error = exc
     active = [
