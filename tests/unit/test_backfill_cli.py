@@ -14,12 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from ol_platform.cli import backfill
+from ol_platform.cli import backfill, backfill_progress
 from ol_platform.cli.airflow_auth import AirflowAccessError, AuthedAirflowAPI, connect, mask
 from ol_platform.cli.backfill import (
     BackfillRefused,
-    Display,
-    Progress,
     Target,
     api_dates,
     check_semantics,
@@ -27,6 +25,7 @@ from ol_platform.cli.backfill import (
     render_dry_run,
     resolve_targets,
 )
+from ol_platform.cli.backfill_progress import Display, Progress
 from ol_platform.ingest.loaders import LOADERS, WINDOWED
 from ol_platform.ingest.window import backfill_mode
 from ol_platform.simulators.http import BackgroundServer, JSONHandler
@@ -425,10 +424,10 @@ def test_ctrl_c_stops_waiting_and_says_how_to_cancel(monkeypatch):
     def interrupted(_: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(backfill.time, "sleep", interrupted)
+    monkeypatch.setattr(backfill_progress.time, "sleep", interrupted)
     out = io.StringIO()
     with BackgroundServer(one_backfill_api(["running", "queued"], completed=False)) as server:
-        code = backfill.follow(AuthedAirflowAPI(server.url), [5], out)
+        code = backfill_progress.follow(AuthedAirflowAPI(server.url), [5], out)
     assert code == 130
     assert "Stopped waiting; the backfill keeps running" in out.getvalue()
     assert "`olp backfill cancel 5`" in out.getvalue()
@@ -437,7 +436,7 @@ def test_ctrl_c_stops_waiting_and_says_how_to_cancel(monkeypatch):
 def test_a_failed_run_fails_the_command_and_is_named():
     out = io.StringIO()
     with BackgroundServer(one_backfill_api(["success", "failed"], completed=True)) as server:
-        code = backfill.follow(AuthedAirflowAPI(server.url), [5], out)
+        code = backfill_progress.follow(AuthedAirflowAPI(server.url), [5], out)
     assert code == 1
     assert "FAILED ingest__tracking_logs run backfill__1 (data interval 2024-11-24 00:00" in (
         out.getvalue()
@@ -450,7 +449,7 @@ def test_waiting_outlasts_an_api_server_that_stops_answering_for_a_while():
     api_server = BackgroundServer(one_backfill_api(["success"], completed=True, failures=4))
     with api_server:
         api = AuthedAirflowAPI(api_server.url, retry_delay=0.01)
-        code = backfill.follow(api, [5], out, poll=0.01)
+        code = backfill_progress.follow(api, [5], out, poll=0.01)
     assert code == 0, out.getvalue()
     assert "HTTP 503" in out.getvalue() and "still waiting" in out.getvalue()
     assert "All 1 run(s) succeeded." in out.getvalue()

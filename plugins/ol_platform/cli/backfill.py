@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
 
@@ -29,6 +29,13 @@ from ol_platform.cli.airflow_auth import (
     connect,
     mask,
 )
+from ol_platform.cli.backfill_progress import (
+    DONE_STATES,
+    EXIT_FAILED,
+    fmt_time,
+    follow,
+    parse_time,
+)
 from ol_platform.ingest.window import backfill_mode, snapshot_refusal
 from ol_platform.settings import get_settings
 from ol_platform.sources.models import BackfillMode, Source
@@ -36,9 +43,7 @@ from ol_platform.sources.registry import Registry, load_registry
 
 TRANSFORM_DAG_ID = "transform"  # ol_platform.orchestration.transform_dag.DAG_ID, without Airflow
 ACTIONS = ("status", "cancel", "pause", "unpause", "transform")
-DONE_STATES = {"success", "failed"}
-EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
-MAX_MISSED_POLLS = 30  # consecutive unanswered polls before waiting gives up
+EXIT_REFUSED = 2
 
 
 class BackfillRefused(ValueError):
@@ -177,14 +182,6 @@ def api_dates(start: datetime, end: datetime) -> tuple[str, str]:
     return start.isoformat(), (end - timedelta(microseconds=1)).isoformat()
 
 
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _fmt(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
 def render_dry_run(target: Target, logical_dates: list[datetime]) -> list[str]:
     why = target.source.backfill.by if target.source and target.source.backfill else ""
     lines = [
@@ -194,171 +191,9 @@ def render_dry_run(target: Target, logical_dates: list[datetime]) -> list[str]:
     lines.append(f"  {'logical date':<18} data interval (UTC)")
     for when in logical_dates:
         interval = target.interval(when)
-        span = f"{_fmt(interval[0])} -> {_fmt(interval[1])}" if interval else "(DAG's own)"
-        lines.append(f"  {_fmt(when):<18} {span}")
+        span = f"{fmt_time(interval[0])} -> {fmt_time(interval[1])}" if interval else "(DAG's own)"
+        lines.append(f"  {fmt_time(when):<18} {span}")
     return lines
-
-
-# ---- progress ----------------------------------------------------------------------------
-
-
-@dataclass
-class Progress:
-    """Per backfill: its DAG runs by state, redrawn in place on a terminal."""
-
-    backfill: dict
-    runs: list[dict] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        states = [r["state"] for r in self.runs]
-        return {
-            "queued": states.count("queued"),
-            "running": states.count("running"),
-            "succeeded": states.count("success"),
-            "failed": states.count("failed"),
-        }
-
-    @property
-    def done(self) -> bool:
-        return self.backfill.get("completed_at") is not None and all(
-            r["state"] in DONE_STATES for r in self.runs
-        )
-
-    @property
-    def failed(self) -> list[dict]:
-        return [r for r in self.runs if r["state"] == "failed"]
-
-    def line(self, width: int = 24) -> str:
-        c, total = self.counts, len(self.runs)
-        finished = c["succeeded"] + c["failed"]
-        filled = int(width * finished / total) if total else 0
-        bar = "#" * filled + "-" * (width - filled)
-        status = "done" if self.done else ("paused" if self.backfill.get("is_paused") else "")
-        return (
-            f"backfill {self.backfill['id']:<4} {self.backfill['dag_id']:<26} [{bar}] "
-            f"{finished:>3}/{total:<3} queued {c['queued']}  running {c['running']}  "
-            f"succeeded {c['succeeded']}  failed {c['failed']}  {status}"
-        ).rstrip()
-
-
-def backfill_runs(api: AuthedAirflowAPI, backfill: dict) -> list[dict]:
-    """The DAG runs of one backfill: backfill runs in its date range queued since it began.
-
-    The runs listing cannot filter on a backfill id; a run an earlier backfill created and
-    this one skipped (``--reprocess none``) was queued before this one began.
-    """
-    created = datetime.fromisoformat(backfill["created_at"]) - timedelta(seconds=2)
-    runs, offset = [], 0
-    while True:
-        page = api.call(
-            "GET",
-            f"/dags/{backfill['dag_id']}/dagRuns",
-            run_type=["backfill"],
-            logical_date_gte=backfill["from_date"],
-            logical_date_lte=backfill["to_date"],
-            order_by="logical_date",
-            limit=100,
-            offset=offset,
-        )["dag_runs"]
-        runs += page
-        offset += len(page)
-        if len(page) < 100:
-            break
-    return [r for r in runs if r.get("queued_at") is None or _when(r["queued_at"]) >= created]
-
-
-class Display:
-    """Lines redrawn with carriage returns on a terminal; one line per change otherwise."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.tty = out.isatty()
-        self.drawn = 0
-        self.last: dict[int, str] = {}
-
-    def show(self, progress: list[Progress]) -> None:
-        lines = [p.line() for p in progress]
-        if self.tty:
-            if self.drawn:
-                self.out.write(f"\r\x1b[{self.drawn - 1}A" if self.drawn > 1 else "\r")
-            self.out.write("\n".join(f"{line}\x1b[K" for line in lines))
-            self.drawn = len(lines)
-        else:
-            for p, line in zip(progress, lines, strict=True):
-                if self.last.get(p.backfill["id"]) != line:
-                    self.out.write(line + "\n")
-                    self.last[p.backfill["id"]] = line
-        self.out.flush()
-
-    def close(self) -> None:
-        if self.tty and self.drawn:
-            self.out.write("\n")
-            self.drawn = 0
-
-
-def _progress_of(api: AuthedAirflowAPI, backfill_id: int) -> Progress:
-    backfill = api.call("GET", f"/backfills/{backfill_id}")
-    return Progress(backfill, backfill_runs(api, backfill))
-
-
-def follow(
-    api: AuthedAirflowAPI,
-    ids: list[int],
-    out: TextIO,
-    *,
-    wait: bool = True,
-    poll: float = 2.0,
-) -> int:
-    """Show progress until every backfill is done (or once); exit code 1 if any run failed."""
-    display = Display(out)
-    misses = 0
-    try:
-        while True:
-            try:
-                progress = [_progress_of(api, backfill_id) for backfill_id in ids]
-            except AirflowAccessError as exc:
-                # A busy or restarting API server is no reason to stop watching a backfill.
-                if not wait or (exc.status is not None and exc.status < 500):
-                    raise
-                misses += 1
-                if misses > MAX_MISSED_POLLS:
-                    raise
-                display.close()
-                out.write(f"Airflow did not answer ({exc}); still waiting\n")
-                time.sleep(poll)
-                continue
-            misses = 0
-            display.show(progress)
-            if not wait or all(p.done for p in progress):
-                break
-            time.sleep(poll)
-    except KeyboardInterrupt:
-        display.close()
-        listed = " ".join(str(i) for i in ids)
-        out.write(
-            f"Stopped waiting; the backfill keeps running in Airflow. Follow it with "
-            f"`olp backfill status {listed}`, cancel it with "
-            + " and ".join(f"`olp backfill cancel {i}`" for i in ids)
-            + ".\n"
-        )
-        return EXIT_INTERRUPTED
-    display.close()
-    failed = [(p, r) for p in progress for r in p.failed]
-    for p, run in failed:
-        out.write(
-            f"FAILED {p.backfill['dag_id']} run {run['dag_run_id']} (data interval "
-            f"{_fmt(_when(run.get('data_interval_start')))} -> "
-            f"{_fmt(_when(run.get('data_interval_end')))}): see its task logs in the UI, "
-            f"{api.base_url}/dags/{p.backfill['dag_id']}/runs/{run['dag_run_id']}\n"
-        )
-    if failed:
-        out.write(f"{len(failed)} run(s) failed.\n")
-        return EXIT_FAILED
-    if wait:
-        total = sum(len(p.runs) for p in progress)
-        out.write(f"All {total} run(s) succeeded.\n")
-    return 0
 
 
 # ---- commands ------------------------------------------------------------------------------
@@ -427,7 +262,7 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
         ids.append(backfill["id"])
         out.write(
             f"backfill {backfill['id']} created for {t.dag_id} ({t.via}), "
-            f"{_fmt(start)} -> {_fmt(end)}\n"
+            f"{fmt_time(start)} -> {fmt_time(end)}\n"
         )
     if not args.wait:
         for i in ids:
@@ -456,11 +291,11 @@ def create_backfill(api: AuthedAirflowAPI, body: dict, out: TextIO) -> dict:
     ]
     now = datetime.now(UTC)
     for b in active:
-        same = (_when(b["from_date"]), _when(b["to_date"])) == (
-            _when(body["from_date"]),
-            _when(body["to_date"]),
+        same = (parse_time(b["from_date"]), parse_time(b["to_date"])) == (
+            parse_time(body["from_date"]),
+            parse_time(body["to_date"]),
         )
-        if same and now - _when(b["created_at"]) < timedelta(minutes=2):
+        if same and now - parse_time(b["created_at"]) < timedelta(minutes=2):
             out.write(
                 f"warning: Airflow answered an error ({error}) but created backfill {b['id']}; "
                 "following it. If runs are missing, cancel it and rerun with "
