@@ -185,7 +185,7 @@ def test_dates_are_whole_days_both_included():
         "2024-11-24T00:00:00+00:00",
         "2024-11-26T23:59:59.999999+00:00",
     )
-    with pytest.raises(BackfillRefused, match="--to must come after --from"):
+    with pytest.raises(BackfillRefused, match="--to is before --from"):
         api_dates(end, start)
 
 

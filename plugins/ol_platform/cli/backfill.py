@@ -178,7 +178,10 @@ def parse_when(text: str, *, end: bool) -> datetime:
 def api_dates(start: datetime, end: datetime) -> tuple[str, str]:
     """Airflow's inclusive logical-date range for intervals starting in ``[start, end)``."""
     if end <= start:
-        raise BackfillRefused(f"--to must come after --from ({start:%Y-%m-%d} .. {end:%Y-%m-%d})")
+        raise BackfillRefused(
+            f"--to is before --from: {start:%Y-%m-%d %H:%M} up to {end:%Y-%m-%d %H:%M} "
+            "(excluded) is empty"
+        )
     return start.isoformat(), (end - timedelta(microseconds=1)).isoformat()
 
 
