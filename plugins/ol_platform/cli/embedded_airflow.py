@@ -200,6 +200,11 @@ class EmbeddedAirflow:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def url_file(self) -> Path:
+        """Where a running embedded Airflow leaves its address for other ``olp`` commands."""
+        return self.settings.home / "airflow" / "api-server.url"
+
+    @property
     def log_dir(self) -> Path:
         return self.settings.home / "airflow" / "component-logs"
 
@@ -254,6 +259,7 @@ class EmbeddedAirflow:
             self._record_running()
         progress(f"waiting for the scheduler to report healthy at {self.url}")
         self.wait_healthy()
+        self.url_file.write_text(self.url)
         return self
 
     def _record_running(self) -> None:
@@ -291,6 +297,8 @@ class EmbeddedAirflow:
         task supervisor puts each task in a group of its own), wait up to ``grace`` seconds,
         then SIGKILL whatever is left."""
         import psutil
+
+        self.url_file.unlink(missing_ok=True)
 
         leaders = [p.pid for p in self.processes.values() if p.poll() is None]
         # Taken before anything exits: an orphan is re-parented and can no longer be found.

@@ -287,7 +287,13 @@ def add_dbt_sources(sub) -> None:
     dbt_src.set_defaults(func=_dbt_sources)
 
 
-SUBCOMMANDS = [add_demo, add_up, add_seed, add_dbt, add_dbt_sources, add_sources]
+def add_backfill(sub) -> None:
+    from ol_platform.cli import backfill  # its parser lives with the command
+
+    backfill.register(sub)
+
+
+SUBCOMMANDS = [add_demo, add_up, add_seed, add_dbt, add_dbt_sources, add_sources, add_backfill]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ from pyiceberg.expressions import GreaterThanOrEqual
 
 from ol_platform.ingest.dlt_runner import TablePlan, lake_cursor, run_to_lake
 from ol_platform.ingest.feed_shape import FeedShapeError
+from ol_platform.ingest.window import Window
 from ol_platform.lake.naming import namespace
 from ol_platform.lake.writer import CommitResult, WriteDisposition
 from ol_platform.settings import Settings
@@ -146,13 +147,19 @@ def loaded_boundary(catalog: Catalog, identifier: str) -> tuple[datetime | None,
 
 
 def table_resource(
-    table: str, bucket_url: str, fs: AbstractFileSystem, since: datetime | None, seen: set[str]
+    table: str,
+    bucket_url: str,
+    fs: AbstractFileSystem,
+    since: datetime | None,
+    seen: set[str],
+    until: datetime | None = None,
 ) -> DltResource:
     """dlt resource reading ``table``'s dumps modified at or after ``since``.
 
     The range is closed so a file landing in the same second as the last loaded one is not
     lost (S3 dates have second resolution); files already committed at that instant are
     skipped by path (so a file rewritten within that very second waits for its next change).
+    ``until`` (a backfill window's end) excludes files modified at or after it.
     """
     import dlt
     from dlt.sources.filesystem import filesystem
@@ -171,6 +178,7 @@ def table_resource(
                 item["modification_date"] == since
                 and posixpath.join(prefix, item["relative_path"]) in seen
             )
+            and (until is None or item["modification_date"] < until)
         )
     )
 
@@ -192,14 +200,22 @@ def load_edxorg_archives(
     storage_options: dict[str, Any],
     catalog: Catalog,
     settings: Settings,
+    window: Window | None = None,
 ) -> list[CommitResult]:
+    """Load the dumps modified since the lake's boundary, or, for a backfill ``window``, the
+    dumps modified within it (again if already loaded: the merge on row_hash and course_id
+    makes a repeated file replace its own rows, never add to them)."""
     protocol = fsspec.utils.get_protocol(bucket_url)
     # A fresh client per run: a cached one would answer listings from its listing cache.
     fs = fsspec.filesystem(protocol, skip_instance_cache=True, **storage_options)
     resources, plans = [], []
     for table in source.tables:
         lake_table = source.raw_table_name(table)
-        since, seen = loaded_boundary(catalog, f"{namespace(settings.env)}.{lake_table}")
-        resources.append(table_resource(table.entity, bucket_url, fs, since, seen))
+        if window is None:
+            since, seen = loaded_boundary(catalog, f"{namespace(settings.env)}.{lake_table}")
+            until = None
+        else:
+            since, seen, until = window.start, set(), window.end
+        resources.append(table_resource(table.entity, bucket_url, fs, since, seen, until))
         plans.append(TablePlan(table.entity, lake_table, WriteDisposition.MERGE, table.primary_key))
     return run_to_lake(source, resources, plans, catalog=catalog, settings=settings)

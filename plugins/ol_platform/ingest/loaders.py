@@ -9,6 +9,9 @@ Two kinds of loader write sample data, and :func:`run_local_loader` refuses them
 the sample environments (``local``, ``ci``): the stand-in that replaces an Airbyte sync, and
 the loaders in :data:`SAMPLE_ONLY_LOADERS`, whose input is generated on this machine. The
 dlt and API loaders of non-Airbyte sources read their real systems in production.
+
+The loaders of :data:`WINDOWED` also take a backfill window (``window=``); only they can be
+backfilled.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ol_platform.ingest.window import SnapshotBackfillError, Window
 from ol_platform.settings import Settings, require_sample_environment
 from ol_platform.sources.models import Source, Transport
 
@@ -65,11 +69,13 @@ def _fixture_records(source, catalog, settings, resolve):
     return load_fixture_records(source, catalog=catalog, settings=settings)
 
 
-def _odl_video(source, catalog, settings, resolve):
+def _odl_video(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.odl_video import load_odl_video_from_connection
 
     conn = resolve(_require_conn(source))
-    return load_odl_video_from_connection(source, conn, catalog=catalog, settings=settings)
+    return load_odl_video_from_connection(
+        source, conn, catalog=catalog, settings=settings, window=window
+    )
 
 
 def _sloan_exec_ed(source, catalog, settings, resolve):
@@ -79,7 +85,7 @@ def _sloan_exec_ed(source, catalog, settings, resolve):
     return load_sloan_exec_ed_from_connection(source, conn, catalog=catalog, settings=settings)
 
 
-def _edxorg_archives(source, catalog, settings, resolve):
+def _edxorg_archives(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.edxorg_archives import load_edxorg_archives
     from ol_platform.ingest.landing_bucket import landing_bucket
 
@@ -90,14 +96,19 @@ def _edxorg_archives(source, catalog, settings, resolve):
         storage_options=bucket.storage_options,
         catalog=catalog,
         settings=settings,
+        window=window,
     )
 
 
-def _tracking_logs(source, catalog, settings, resolve):
+def _tracking_logs(source, catalog, settings, resolve, window=None):
     from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
 
     return load_tracking_logs(
-        source, logs_dir=local_logs_dir(source, settings), catalog=catalog, settings=settings
+        source,
+        logs_dir=local_logs_dir(source, settings),
+        catalog=catalog,
+        settings=settings,
+        window=window,
     )
 
 
@@ -126,6 +137,8 @@ LOADERS: dict[str, Callable[..., list[CommitResult]]] = {
     "sloan_exec_ed": _sloan_exec_ed,
     "edxorg_archives": _edxorg_archives,
 }
+# Loaders that honour a backfill window.
+WINDOWED = frozenset({"tracking_logs", "odl_video", "edxorg_archives"})
 
 
 def writes_sample_data(source: Source) -> bool:
@@ -134,7 +147,12 @@ def writes_sample_data(source: Source) -> bool:
 
 
 def run_local_loader(
-    source: Source, *, catalog: Catalog, settings: Settings, resolve: ConnectionResolver
+    source: Source,
+    *,
+    catalog: Catalog,
+    settings: Settings,
+    resolve: ConnectionResolver,
+    window: Window | None = None,
 ) -> list[CommitResult]:
     if writes_sample_data(source):
         require_sample_environment(settings, f"source '{source.name}': the sample loader")
@@ -145,4 +163,11 @@ def run_local_loader(
             f"implemented, so its raw tables cannot be fed from a sample system in "
             f"'{settings.env}'. Its production path ({source.transport.value}) is unaffected."
         )
-    return loader(source, catalog, settings, resolve)
+    if window is None:
+        return loader(source, catalog, settings, resolve)
+    if source.local.loader not in WINDOWED:
+        raise SnapshotBackfillError(
+            f"source '{source.name}': its loader '{source.local.loader}' cannot select a "
+            f"window, so the backfill window {window} cannot be honoured"
+        )
+    return loader(source, catalog, settings, resolve, window=window)

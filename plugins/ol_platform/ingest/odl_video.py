@@ -6,7 +6,9 @@ pages Django REST Framework style; the client follows each page's ``next`` link.
 only for rows with ``updated_at`` at or after the newest ``updated_at`` already in the lake
 (the lake holds the cursor, not dlt state, so a run that dies before its commit is simply
 repeated). Transcripts stay one JSON column per video. Column types are frozen: a feed that
-flips a type is refused by the lake writer; a changed page shape raises
+flips a type is refused by the lake writer; a backfill run asks for its data interval instead
+(``updated_since`` its start, rows updated at or after its end dropped: the API takes no end),
+merged on ``key`` like any run, so repeating a window changes nothing; a changed page shape raises
 :class:`FeedShapeError`; a refused token raises :class:`ApiAuthError`. None of them write.
 """
 
@@ -22,6 +24,7 @@ from ol_platform.ingest.api_task import ApiAuthError, explain_refusal, require
 from ol_platform.ingest.connections import ConnectionLike, http_base_url
 from ol_platform.ingest.dlt_runner import TablePlan, lake_cursor, run_to_lake
 from ol_platform.ingest.feed_shape import FeedShapeError
+from ol_platform.ingest.window import Window
 from ol_platform.lake.naming import namespace
 from ol_platform.lake.writer import CommitResult, WriteDisposition
 from ol_platform.settings import Settings
@@ -44,6 +47,11 @@ def _as_param(value: Any) -> str | None:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     return str(value)
+
+
+def _updated_before(row: dict, until: datetime) -> bool:
+    moment = datetime.fromisoformat(str(row[CURSOR]))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) < until
 
 
 def _check_page(source: Source, entity: str, page: Any) -> None:
@@ -70,6 +78,7 @@ def odl_video_api(
     token: str,
     since: dict[str, str | None],
     page_size: int = PAGE_SIZE,
+    until: datetime | None = None,
 ):
     """The dlt source: one resource per endpoint, each from its own ``updated_since``."""
     import dlt
@@ -98,7 +107,7 @@ def odl_video_api(
                     ENDPOINTS[entity], params=params, data_selector="results"
                 ):
                     _check_page(source, entity, page)
-                    yield page
+                    yield page if until is None else [r for r in page if _updated_before(r, until)]
 
         return rows
 
@@ -117,13 +126,15 @@ def load_odl_video(
     catalog: Catalog,
     settings: Settings,
     page_size: int = PAGE_SIZE,
+    window: Window | None = None,
 ) -> list[CommitResult]:
     plans, since = [], {}
     for entity in ENDPOINTS:
         table = source.table(entity)
         lake_table = source.raw_table_name(table)
         identifier = f"{namespace(settings.env)}.{lake_table}"
-        since[entity] = _as_param(lake_cursor(catalog, identifier, table.cursor or CURSOR))
+        cursor = lake_cursor(catalog, identifier, table.cursor or CURSOR) if not window else None
+        since[entity] = _as_param(window.start if window else cursor)
         plans.append(
             TablePlan(
                 resource=entity,
@@ -133,15 +144,32 @@ def load_odl_video(
                 freeze_types=True,  # a JSON API flipping a type is an error, not a new column
             )
         )
-    data = odl_video_api(source, base_url=base_url, token=token, since=since, page_size=page_size)
+    data = odl_video_api(
+        source,
+        base_url=base_url,
+        token=token,
+        since=since,
+        page_size=page_size,
+        until=window.end if window else None,
+    )
     return run_to_lake(source, data, plans, catalog=catalog, settings=settings)
 
 
 def load_odl_video_from_connection(
-    source: Source, conn: ConnectionLike, *, catalog: Catalog, settings: Settings
+    source: Source,
+    conn: ConnectionLike,
+    *,
+    catalog: Catalog,
+    settings: Settings,
+    window: Window | None = None,
 ) -> list[CommitResult]:
     """Base URL from the connection's host/port, the API token from its password."""
     token = require(conn, "password", "ODL Video Service API token")
     return load_odl_video(
-        source, base_url=http_base_url(conn), token=token, catalog=catalog, settings=settings
+        source,
+        base_url=http_base_url(conn),
+        token=token,
+        catalog=catalog,
+        settings=settings,
+        window=window,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.ingest.airbyte_shape import airbyte_shape
+from ol_platform.ingest.window import Window
 from ol_platform.lake.naming import namespace
 from ol_platform.lake.writer import CommitResult, WriteDisposition, commit
 from ol_platform.settings import Settings
@@ -33,6 +35,8 @@ from ol_platform.sources.models import Source
 log = logging.getLogger(__name__)
 
 LOG_GLOB = "tracking.log-*.gz"
+# Rotation stamps the hour the file starts: tracking.log-20241124-1700.gz (UTC).
+FILE_DATE = re.compile(r"tracking\.log-(\d{8})(?:-(\d{4}))?")
 
 # Explicit types for the top-level fields: a field that is sometimes a number, an object or
 # missing still lands in the same column type. ``event`` and ``context`` stay JSON.
@@ -167,6 +171,23 @@ def read_log_files(files: list[Path], root: Path) -> LogRead:
     )
 
 
+def log_file_time(path: Path) -> datetime | None:
+    """The rotation time in a log file's name, or None when the name carries none."""
+    match = FILE_DATE.match(path.name)
+    if not match:
+        return None
+    return datetime.strptime(match.group(1) + (match.group(2) or "0000"), "%Y%m%d%H%M").replace(
+        tzinfo=UTC
+    )
+
+
+def in_window(path: Path, window: Window | None) -> bool:
+    if window is None:
+        return True
+    stamp = log_file_time(path)
+    return stamp is not None and stamp in window
+
+
 def _deployment_dirs(source: Source, logs_dir: Path) -> list[Path]:
     """Every table's folder, checked before anything is read: a wrong path fails the run whole."""
     if not logs_dir.is_dir():
@@ -192,7 +213,12 @@ def _deployment_dirs(source: Source, logs_dir: Path) -> list[Path]:
 
 
 def load_tracking_logs(
-    source: Source, *, logs_dir: Path, catalog: Catalog, settings: Settings
+    source: Source,
+    *,
+    logs_dir: Path,
+    catalog: Catalog,
+    settings: Settings,
+    window: Window | None = None,
 ) -> list[CommitResult]:
     """Load the log files not yet in the lake, one Iceberg transaction per deployment table.
 
@@ -202,6 +228,10 @@ def load_tracking_logs(
     delete scanning every data file of an ever-growing table on each load. ``event_hash``
     stays in the table for staging to deduplicate events a deployment logged twice. A file
     with no valid line leaves no trace in the lake, so it is read (and reported) again.
+
+    With a ``window`` (a backfill run) only the files rotated within it are candidates; the
+    lake still says which of them are in, so a backfilled window lands once however often it
+    runs, and a window a scheduled run already loaded adds nothing.
     """
     folders = _deployment_dirs(source, logs_dir)
     extracted_at = datetime.now(UTC)
@@ -211,10 +241,13 @@ def load_tracking_logs(
         identifier = f"{namespace(settings.env)}.{lake_table}"
         loaded = loaded_log_files(catalog, identifier)
         new = sorted(
-            f for f in folder.rglob(LOG_GLOB) if f.relative_to(folder).as_posix() not in loaded
+            f
+            for f in folder.rglob(LOG_GLOB)
+            if f.relative_to(folder).as_posix() not in loaded and in_window(f, window)
         )
         if not new:
-            log.info("%s: no new log files in %s", identifier, folder)
+            scope = f" for {window}" if window else ""
+            log.info("%s: no new log files in %s%s", identifier, folder, scope)
             continue
         read = read_log_files(new, folder)
         if read.malformed:

@@ -73,6 +73,8 @@ def build_transform_dag(
                 select=TRANSFORM_SELECT,
                 settings=settings,
                 outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
+                # `olp backfill transform --select ...` triggers a run with its selection.
+                run_conf_selection=True,
             )
         built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
     set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))

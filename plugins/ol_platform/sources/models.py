@@ -178,6 +178,24 @@ class LocalSettings(BaseModel):
     )
 
 
+class BackfillMode(StrEnum):
+    """What a backfill of a past interval means for a source (``olp backfill`` enforces it)."""
+
+    WINDOW = "window"  # a run's data interval selects the data it loads
+    SNAPSHOT = "snapshot"  # every run reads the whole current state: a past window is meaningless
+
+
+class BackfillSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: BackfillMode
+    by: str = Field(
+        default="",
+        max_length=300,
+        description="What the data interval selects (window) or why it cannot (snapshot).",
+    )
+
+
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -196,6 +214,9 @@ class Source(BaseModel):
     local: LocalSettings
     retries: int = Field(default=2, ge=0, le=10)
     timeout_minutes: int = Field(default=120, gt=0)
+    backfill: BackfillSettings | None = Field(
+        default=None, description="Backfill semantics; snapshot when absent."
+    )
 
     @field_validator("name", mode="before")
     @classmethod

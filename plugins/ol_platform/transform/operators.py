@@ -4,6 +4,9 @@ Cosmos's package import costs about 0.4 s, which every parse of every DAG file u
 pay (the DAG processor parses each file in a fresh process, every 30 s by default). This
 operator holds only the selection; Cosmos's ``DbtBuildLocalOperator`` is built and run when the
 task executes, with the platform's profile, environment and artifact callback.
+
+With ``run_conf_selection`` a run's conf may narrow the build: ``{"select": "<dbt selector>",
+"full_refresh": true}`` (what ``olp backfill transform`` sends).
 """
 
 from __future__ import annotations
@@ -19,13 +22,32 @@ class DbtBuildOperator(BaseOperator):
     ui_color = "#ff694b"
 
     def __init__(
-        self, *, select: list[str], indirect_selection: str | None = None, **kwargs: Any
+        self,
+        *,
+        select: list[str],
+        indirect_selection: str | None = None,
+        run_conf_selection: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.select = list(select)
         self.indirect_selection = indirect_selection
+        self.run_conf_selection = run_conf_selection
 
-    def cosmos_operator(self):
+    def conf_overrides(self, context: Any) -> dict[str, Any]:
+        """``select`` and ``full_refresh`` from the run's conf, when this task honours them."""
+        conf = getattr(context.get("dag_run"), "conf", None) or {}
+        if not self.run_conf_selection or not isinstance(conf, dict):
+            return {}
+        overrides: dict[str, Any] = {}
+        if conf.get("select"):
+            select = conf["select"]
+            overrides["select"] = select.split() if isinstance(select, str) else list(select)
+        if conf.get("full_refresh"):
+            overrides["full_refresh"] = True
+        return overrides
+
+    def cosmos_operator(self, **overrides: Any):
         from cosmos import settings as cosmos_settings
         from cosmos.cache import _obtain_cache_dir_path
         from cosmos.constants import InvocationMode
@@ -49,15 +71,19 @@ class DbtBuildOperator(BaseOperator):
             dbt_executable_path=DBT_EXECUTABLE,
             invocation_mode=InvocationMode.SUBPROCESS,
             install_deps=False,
-            select=self.select,
+            select=overrides.get("select", self.select),
             indirect_selection=self.indirect_selection,
             callback=keep_artifacts,
             cache_dir=cache_dir,
+            full_refresh=overrides.get("full_refresh", False),
             **operator_args(settings),
         )
 
     def execute(self, context: Any) -> Any:
-        return self.cosmos_operator().execute(context)
+        overrides = self.conf_overrides(context)
+        if overrides:
+            self.log.info("selection from the run's conf: %s", overrides)
+        return self.cosmos_operator(**overrides).execute(context)
 
 
 class DbtDocsOperator(BaseOperator):
