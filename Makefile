@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 # without .pyc files each one recompiles them (about 1 s of a task's start-up here).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: all uv setup build demo demo-keep test test-fast lint bench clean
+.PHONY: all uv setup build demo demo-keep test test-fast lint bench image clean
 
 all: build
 
@@ -40,7 +40,7 @@ test: build ## the test suite (PostgreSQL/MariaDB tests skip when the servers ar
 	$(UV) run --frozen pytest
 
 test-fast: build
-	$(UV) run --frozen pytest -m "not e2e"
+	$(UV) run --frozen pytest -m "not e2e and not image"
 
 lint: setup
 	$(UV) run --frozen ruff check .
@@ -48,6 +48,9 @@ lint: setup
 
 bench: build
 	$(UV) run --frozen python bench/parse_time.py
+
+image: ## the container image ol-platform:dev (Docker if it runs, else buildah; see README)
+	bash tools/build-image.sh
 
 clean:
 	rm -rf .olp $(DBT_DIR)/target $(DBT_DIR)/logs

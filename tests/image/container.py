@@ -1,0 +1,105 @@
+"""Run the platform's image with buildah (chroot isolation, host network): what the image
+smoke test needs, and the check that every command the Helm chart runs exists in the image."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+BUILDAH = ("buildah", "--storage-driver", "vfs")
+
+
+def buildah(*args: str, timeout: float = 600) -> str:
+    done = subprocess.run(
+        [*BUILDAH, *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"buildah {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def image_config(image: str) -> dict:
+    """The image's Docker-format config (Entrypoint, Env, User, Healthcheck, Labels)."""
+    return json.loads(buildah("inspect", "--type", "image", image))["Docker"]["config"]
+
+
+@dataclass
+class Container:
+    """A working container of the image; commands go through the image's ENTRYPOINT."""
+
+    image: str
+    env: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.entrypoint = list(image_config(self.image)["Entrypoint"])
+        self.name = buildah("from", "--pull-never", self.image).strip()
+
+    def remove(self) -> None:
+        buildah("rm", self.name)
+
+    def command(self, args: Sequence[str], env: Mapping[str, str] | None = None) -> list[str]:
+        env_args = [f"--env={k}={v}" for k, v in {**self.env, **(env or {})}.items()]
+        return [
+            *BUILDAH,
+            "run",
+            "--isolation",
+            "chroot",
+            "--network",
+            "host",
+            *env_args,
+            self.name,
+            "--",
+            *self.entrypoint,
+            *args,
+        ]
+
+    def run(
+        self, args: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(args, env), capture_output=True, text=True, timeout=timeout
+        )
+
+    def start(
+        self, args: Sequence[str], env: Mapping[str, str] | None = None, log=None
+    ) -> subprocess.Popen:
+        """A long-running component in its own process group (stop it with ``stop``)."""
+        return subprocess.Popen(
+            self.command(args, env),
+            stdout=log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen, grace: float = 30) -> None:
+    """Stop a started component and everything in its process group."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=grace)
+
+
+def missing_commands(
+    container: Container, argvs: Iterable[Sequence[str]], env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Argument vectors (as a chart passes them to the image) that do not resolve through the
+    image's entrypoint: ``<args> --help`` must exit 0. Returns each failure with its output."""
+    failures = {}
+    for argv in argvs:
+        done = container.run([*argv, "--help"], env=env)
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).strip()[-2000:]
+            failures[" ".join(argv)] = f"exit {done.returncode}: {output}"
+    return failures
