@@ -3,20 +3,23 @@
 # production. `make image` builds it (Docker, or buildah on a debootstrapped Debian base).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-# What every stage needs at run time. The default base ships Python 3.11 in /usr/local; a plain
-# Debian bookworm base (the buildah path) gets Debian's own 3.11 instead.
+# What every stage needs at run time, with the base's security updates. The default base ships
+# Python 3.11 in /usr/local; a plain Debian bookworm base (the buildah path) gets Debian's own.
 FROM ${BASE_IMAGE} AS runtime-base
-ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
+ARG DEBIAN_FRONTEND=noninteractive
+ENV LANG=C.UTF-8
 RUN set -eux; \
     packages="tini ca-certificates"; \
     command -v python3.11 >/dev/null || packages="$packages python3.11"; \
     apt-get update; \
+    apt-get upgrade -y; \
     apt-get install -y --no-install-recommends $packages; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old; \
     python3.11 --version
 
 FROM runtime-base AS builder
+ARG DEBIAN_FRONTEND=noninteractive
 ARG UV_VERSION=0.13.9
 ARG OLP_ENV=production
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_PYTHON=python3.11 \

@@ -89,6 +89,8 @@ def container(image: str, metadata_db: str) -> Iterator[Container]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__API__WORKERS": "1",
+        # buildah run has no PID namespace: tini is not PID 1 there, as it is in a pod.
+        "TINI_SUBREAPER": "1",
     }
     box = Container(image, env=env)
     yield box

@@ -43,7 +43,9 @@ class Container:
     def remove(self) -> None:
         buildah("rm", self.name)
 
-    def command(self, args: Sequence[str], env: Mapping[str, str] | None = None) -> list[str]:
+    def command(
+        self, args: Sequence[str], env: Mapping[str, str] | None = None, user: str | None = None
+    ) -> list[str]:
         env_args = [f"--env={k}={v}" for k, v in {**self.env, **(env or {})}.items()]
         return [
             *BUILDAH,
@@ -52,6 +54,7 @@ class Container:
             "chroot",
             "--network",
             "host",
+            *([f"--user={user}"] if user else []),
             *env_args,
             self.name,
             "--",
@@ -60,10 +63,14 @@ class Container:
         ]
 
     def run(
-        self, args: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 300
+        self,
+        args: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        timeout: float = 300,
+        user: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(args, env), capture_output=True, text=True, timeout=timeout
+            self.command(args, env, user), capture_output=True, text=True, timeout=timeout
         )
 
     def start(
@@ -91,15 +98,44 @@ def stop(process: subprocess.Popen, grace: float = 30) -> None:
     process.wait(timeout=grace)
 
 
+# Run inside the image: every argument vector that starts with an Airflow subcommand must parse
+# with Airflow's own CLI parser (`--help` alone would hide unknown flags: argparse prints the
+# help and exits 0 before it complains). Prints {argv: error} as JSON.
+_PARSE_ARGVS = """
+import argparse, contextlib, io, json, sys
+from airflow.cli import cli_parser
+parser = cli_parser.get_parser()
+commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+errors = {}
+for argv in json.loads(sys.argv[1]):
+    if argv and argv[0] in commands:
+        stderr = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(stderr):
+                parser.parse_args(argv)
+        except SystemExit as exit:
+            errors[" ".join(argv)] = f"exit {exit.code}: {stderr.getvalue().strip()[-500:]}"
+print(json.dumps(errors))
+"""
+
+
 def missing_commands(
     container: Container, argvs: Iterable[Sequence[str]], env: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """Argument vectors (as a chart passes them to the image) that do not resolve through the
-    image's entrypoint: ``<args> --help`` must exit 0. Returns each failure with its output."""
+    """Argument vectors (as a chart passes them to the image) that do not work in it: each must
+    resolve through the image's entrypoint (``<args> --help`` exits 0) and, when it is an
+    Airflow command, parse with Airflow's CLI parser (every flag and value accepted). Returns
+    each failure with its output."""
+    argvs = [list(argv) for argv in argvs]
     failures = {}
     for argv in argvs:
         done = container.run([*argv, "--help"], env=env)
         if done.returncode != 0:
             output = (done.stdout + done.stderr).strip()[-2000:]
             failures[" ".join(argv)] = f"exit {done.returncode}: {output}"
+    done = container.run(["python", "-c", _PARSE_ARGVS, json.dumps(argvs)], env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"parsing the commands in the image failed: {done.stderr[-2000:]}")
+    for argv, error in json.loads(done.stdout.strip().splitlines()[-1]).items():
+        failures.setdefault(argv, error)
     return failures
