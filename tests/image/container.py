@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -41,7 +42,33 @@ class Container:
         self.name = buildah("from", "--pull-never", self.image).strip()
 
     def remove(self) -> None:
+        self.kill_processes()
         buildah("rm", self.name)
+
+    def processes(self) -> list[int]:
+        """PIDs running inside this container: their root directory is its root filesystem
+        (a component may leave its process group, as the API server's does)."""
+        root = os.stat(buildah("mount", self.name).strip())
+        pids = []
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    st = os.stat(f"/proc/{entry.name}/root")
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) == (root.st_dev, root.st_ino):
+                    pids.append(int(entry.name))
+        return pids
+
+    def kill_processes(self, grace: float = 20) -> None:
+        """Stop everything still running inside this container."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in self.processes():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            deadline = time.monotonic() + grace
+            while self.processes() and time.monotonic() < deadline:
+                time.sleep(0.5)
 
     def command(
         self, args: Sequence[str], env: Mapping[str, str] | None = None, user: str | None = None

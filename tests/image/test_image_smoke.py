@@ -180,6 +180,8 @@ def test_api_server_and_scheduler_become_healthy(migrated: Container, tmp_path: 
     finally:
         for process in (api, scheduler):
             stop(process)
+        # The API server's worker leaves the process group: stop whatever is left inside.
+        migrated.kill_processes()
         for log in logs.values():
             log.close()
 
