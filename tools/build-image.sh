@@ -22,8 +22,13 @@ BUILD_ARGS=(--build-arg "VERSION=$VERSION" --build-arg "REVISION=$REVISION"
   --build-arg "CREATED=$CREATED")
 # Extra CA bundle for the build's downloads (a TLS-intercepting proxy's): a build secret, so it
 # never lands in an image layer. Defaults to the bundle this machine's own tools trust.
+# Without one the secret is an empty file (buildah refuses a build whose secret is missing).
 CA_BUNDLE=${OLP_BUILD_CA_BUNDLE-${SSL_CERT_FILE:-}}
-[[ -n $CA_BUNDLE && -s $CA_BUNDLE ]] && BUILD_ARGS+=(--secret "id=ca-bundle,src=$CA_BUNDLE")
+if [[ -z $CA_BUNDLE || ! -s $CA_BUNDLE ]]; then
+  CA_BUNDLE=$(mktemp /tmp/olp-no-ca.XXXXXX)
+  trap 'rm -f "$CA_BUNDLE"' EXIT
+fi
+BUILD_ARGS+=(--secret "id=ca-bundle,src=$CA_BUNDLE")
 
 log() { echo "build-image: $*" >&2; }
 
@@ -93,7 +98,7 @@ if [[ ${1:-} == base ]]; then ensure_tools && ensure_base; exit; fi
 case $(builder) in
 docker)
   log "docker build -> $IMAGE"
-  exec docker build "${BUILD_ARGS[@]}" -t "$IMAGE" .
+  docker build "${BUILD_ARGS[@]}" -t "$IMAGE" .
   ;;
 buildah)
   ensure_tools
