@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 # without .pyc files each one recompiles them (about 1 s of a task's start-up here).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: all uv setup build demo demo-keep test test-fast lint bench bench-transform bench-load chart clean
+.PHONY: all uv setup build demo demo-keep test test-fast lint bench bench-transform bench-load chart image clean
 
 all: build
 
@@ -40,7 +40,7 @@ test: build ## the test suite (PostgreSQL/MariaDB tests skip when the servers ar
 	$(UV) run --frozen pytest
 
 test-fast: build
-	$(UV) run --frozen pytest -m "not e2e"
+	$(UV) run --frozen pytest -m "not e2e and not image"
 
 lint: setup
 	$(UV) run --frozen ruff check .
@@ -64,6 +64,9 @@ chart:
 	$(PYTHON) tools/install_helm.py >/dev/null
 	.olp/bin/helm lint --strict $(CHART) -f $(CHART)/values-production.yaml
 	.olp/bin/helm template ol-platform $(CHART) -f $(CHART)/values-production.yaml
+
+image: ## the container image ol-platform:dev (Docker if it runs, else buildah; see README)
+	bash tools/build-image.sh
 
 clean:
 	rm -rf .olp $(DBT_DIR)/target $(DBT_DIR)/logs
