@@ -16,17 +16,6 @@ from tests.image.container import Container, image_config, missing_commands, sto
 
 pytestmark = [pytest.mark.image, pytest.mark.postgres, pytest.mark.timeout(3600)]
 
-# What the Helm chart's containers run (args after the image's entrypoint), and its probes.
-CHART_COMMANDS = [
-    ["scheduler"],
-    ["api-server", "--port", "8080"],
-    ["dag-processor"],
-    ["triggerer"],
-    ["db", "migrate"],
-    ["celery", "worker"],
-    ["jobs", "check", "--job-type", "TriggererJob", "--local"],
-    ["jobs", "check", "--job-type", "DagProcessorJob", "--local"],
-]
 # Where a component may write with the chart's read-only root filesystem (its emptyDirs).
 WRITABLE = ["/tmp", "/opt/airflow/logs", "/var/lib/olp", "/home/airflow/.cache"]
 # What `buildah run` itself writes into the container for each command.
@@ -102,8 +91,46 @@ def test_entrypoint_routes_every_airflow_subcommand(container: Container) -> Non
     assert sorted(routed) == listed
 
 
+def chart_commands() -> tuple[list[list[str]], set[str]]:
+    """What the Helm chart's containers run, rendered for every values file of the chart tests:
+    argument vectors after the image's entrypoint (container args, and ``airflow ...`` exec
+    probes), and the programs the other exec probes start."""
+    import subprocess
+    import sys
+
+    from tests.helm.render import MATRIX, container_commands, render
+
+    out = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "install_helm.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    helm = Path(out.stdout.strip().splitlines()[-1])
+    argvs: set[tuple[str, ...]] = set()
+    programs: set[str] = set()
+    for files, values in MATRIX.values():
+        for entry in container_commands(render(files, values, helm)):
+            if entry["command"]:  # the entrypoint is replaced: its program must exist
+                programs.add(entry["command"][0])
+            elif entry["args"]:
+                argvs.add(tuple(entry["args"]))
+            for probe in entry["exec_probes"]:
+                if probe[0] == "airflow":
+                    argvs.add(tuple(probe[1:]))
+                else:
+                    programs.add(probe[0])
+                    if probe[:2] == ["sh", "-c"]:  # `exec <program> ...`
+                        programs.add(probe[2].removeprefix("exec ").split()[0])
+    return [list(a) for a in sorted(argvs)], programs
+
+
 def test_every_command_the_chart_runs_exists_in_the_image(container: Container) -> None:
-    assert missing_commands(container, CHART_COMMANDS) == {}
+    argvs, programs = chart_commands()
+    assert ["scheduler"] in argvs and ["db", "migrate"] in argvs  # the chart was rendered
+    assert missing_commands(container, argvs) == {}
+    found = ok(container.run(["bash", "-c", "command -v " + " ".join(sorted(programs))]))
+    assert len(found.split()) == len(programs), (programs, found)
 
 
 def test_missing_commands_reports_what_does_not_resolve(container: Container) -> None:
