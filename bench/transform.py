@@ -11,7 +11,7 @@ Wall time: the sample lake is seeded (``olp seed``) and staged once; then, in on
 embedded Airflow (scheduler, LocalExecutor), triggered ``--runs`` times per render mode; a
 DAG run's wall time is its start to end as the API reports it. Medians.
 
-    uv run python bench/transform.py [--repeat 5] [--runs 3] [--modes build,watcher]
+    uv run python bench/transform.py [--repeat 5] [--runs 3] [--modes build,models,watcher]
 """
 
 from __future__ import annotations
@@ -116,9 +116,16 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
                 print(f"  {models:>7} {mode:<8} {tasks:>6} {seconds:>8.3f}")
 
 
-def _duration(run: dict) -> float:
+def _duration(run: dict, tis: list[dict]) -> float:
+    """Run start to the end of its last dbt task: the ``dbt_docs`` step after the build (the
+    catalog for OpenMetadata) is the same in every mode and no part of ``dbt build``."""
     start = datetime.fromisoformat(run["start_date"])
-    return (datetime.fromisoformat(run["end_date"]) - start).total_seconds()
+    ends = [
+        datetime.fromisoformat(ti["end_date"])
+        for ti in tis
+        if ti["task_id"] != "dbt_docs" and ti.get("end_date")
+    ]
+    return (max(ends) - start).total_seconds()
 
 
 def bench_wall(runs: int, modes: list[str]) -> None:
@@ -172,7 +179,7 @@ def bench_wall(runs: int, modes: list[str]) -> None:
                     time.sleep(1)
                 if run["state"] != "success":
                     sys.exit(f"{mode}: transform run {run_id} failed; see {airflow.log_dir}")
-                durations.append(_duration(run))
+                durations.append(_duration(run, api.task_instances(DAG_ID, run_id)))
             wall = statistics.median(durations)
             print(f"  Cosmos transform DAG ({mode:<7}) {wall:7.1f} s   {wall / plain:.2f}x")
         finally:
@@ -184,7 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--modes", default="build,watcher")
+    parser.add_argument("--modes", default="build,models")
     parser.add_argument("--skip-wall", action="store_true")
     args = parser.parse_args()
     modes = args.modes.split(",")

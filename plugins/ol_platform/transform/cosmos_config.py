@@ -74,7 +74,7 @@ def profile_config(settings: Settings) -> ProfileConfig:
     )
 
 
-RENDER_MODES = ("build", "watcher")
+RENDER_MODES = ("build", "models", "watcher")
 
 
 def render_mode() -> str:

@@ -32,6 +32,11 @@ class Model:
     layer: str  # the custom schema: staging, intermediate, ...
     source_tables: tuple[str, ...]  # raw tables it reads directly
     parents: tuple[str, ...] = ()  # models it reads
+    tests: tuple[str, ...] = ()  # unique ids of the tests on it (a test on two models: both)
+
+    @property
+    def unique_id(self) -> str:
+        return f"model.{PROJECT_NAME}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,11 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
         for uid, node in manifest["sources"].items()
         if node["package_name"] == PROJECT_NAME
     }
+    tests: dict[str, list[str]] = {}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] == "test":
+            for parent in node["depends_on"]["nodes"]:
+                tests.setdefault(parent, []).append(uid)
     models = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != PROJECT_NAME:
@@ -86,6 +96,7 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
                 layer=node["config"].get("schema") or "",
                 source_tables=tuple(sorted(sources[u] for u in upstream if u in sources)),
                 parents=tuple(sorted(u.split(".")[-1] for u in upstream if u.startswith("model."))),
+                tests=tuple(sorted(tests.get(node["unique_id"], []))),
             )
         )
     return ProjectGraph(
