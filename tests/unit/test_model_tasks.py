@@ -7,7 +7,12 @@ import asyncio
 from types import SimpleNamespace
 
 import pytest
-from airflow.triggers.base import TaskFailedEvent, TaskSuccessEvent, TriggerEvent
+from airflow.triggers.base import (
+    TaskFailedEvent,
+    TaskSkippedEvent,
+    TaskSuccessEvent,
+    TriggerEvent,
+)
 
 from ol_platform.transform.model_tasks import ModelResultTrigger
 
@@ -15,7 +20,13 @@ MODEL = "model.ol_dbt.dim_course_run"
 TESTS = ["test.ol_dbt.unique_dim_course_run_id.1", "test.ol_dbt.not_null_dim_course_run_id.2"]
 
 
-def _run(trigger: ModelResultTrigger, xcoms: dict, producer: str | None, try_number: int = 1):
+def _run(
+    trigger: ModelResultTrigger,
+    xcoms: dict,
+    producer: str | None,
+    try_number: int = 1,
+    wait: float = 5,
+):
     trigger.task_instance = SimpleNamespace(
         dag_id="transform", run_id="r1", try_number=try_number, task_id="dimensional.x"
     )
@@ -34,7 +45,7 @@ def _run(trigger: ModelResultTrigger, xcoms: dict, producer: str | None, try_num
         async for event in trigger.run():
             return event
 
-    return asyncio.run(asyncio.wait_for(first(), 5))
+    return asyncio.run(asyncio.wait_for(first(), wait))
 
 
 def key(uid: str, suffix: str) -> str:
@@ -45,9 +56,12 @@ def passed(*extra):
     return {
         key(MODEL, "status"): {"status": "success"},
         key(MODEL, "tests_status"): "pass",
-        key(MODEL, "log"): ["1 of 9 OK created sql iceberg_table model dim_course_run"],
+        key(MODEL, "result"): {
+            "status": "success",
+            "lines": ["1 of 9 OK created sql iceberg_table model dim_course_run"],
+        },
         key(MODEL, "compiled_sql"): "select 1",
-        **{key(t, "status"): {"status": "pass"} for t in TESTS},
+        **{key(t, "result"): {"status": "pass", "lines": [f"PASS {t}"]} for t in TESTS},
         **dict(extra),
     }
 
@@ -61,7 +75,7 @@ def test_a_model_whose_build_and_tests_passed_ends_without_a_worker():
     "override",
     [
         {key(MODEL, "status"): {"status": "error"}},
-        {key(MODEL, "tests_status"): "fail", key(TESTS[1], "status"): {"status": "fail"}},
+        {key(MODEL, "tests_status"): "fail", key(TESTS[1], "result"): {"status": "fail"}},
     ],
     ids=["model-error", "test-failed"],
 )
@@ -75,7 +89,7 @@ def test_it_waits_for_the_tests_before_judging_a_built_model():
     del xcoms[key(MODEL, "tests_status")]
     trigger = ModelResultTrigger(MODEL, TESTS)
     with pytest.raises(TimeoutError):
-        _run(trigger, xcoms, producer="running")
+        _run(trigger, xcoms, producer="running", wait=0.5)
 
 
 @pytest.mark.parametrize("try_number", [2, 3])
@@ -85,9 +99,25 @@ def test_a_retry_or_clear_reruns_the_model_on_a_worker(try_number):
 
 
 @pytest.mark.parametrize("producer", ["success", "failed", "skipped", "upstream_failed"])
-def test_a_model_the_producer_never_reported_is_rerun_not_passed(producer):
-    event = _run(ModelResultTrigger(MODEL, TESTS), {}, producer=producer)
-    assert type(event) is TriggerEvent and event.payload["rerun"] is True
+def test_a_planned_model_the_producer_never_reported_fails_for_a_retry_to_build_it(producer):
+    plan = {"plan": {"selected": ["dim_course_run"], "excluded": {}}}
+    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), plan, producer), TaskFailedEvent)
+    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), {}, producer), TaskFailedEvent)
+
+
+def test_a_model_left_out_of_the_plan_is_skipped_with_the_reason(caplog):
+    reason = "its inputs have never landed: raw__x"
+    plan = {"plan": {"selected": ["other"], "excluded": {"dim_course_run": reason}}}
+    trigger = ModelResultTrigger(MODEL, TESTS)
+    assert isinstance(_run(trigger, plan, producer="running"), TaskSkippedEvent)
+
+
+def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
+    plan = {"plan": {"selected": None, "excluded": {}}}
+    trigger = ModelResultTrigger(MODEL, TESTS)
+    assert isinstance(_run(trigger, plan, producer="success"), TaskSkippedEvent)
+    with pytest.raises(TimeoutError):  # while dbt still runs, it may yet build it
+        _run(ModelResultTrigger(MODEL, TESTS), plan, producer="running", wait=0.5)
 
 
 def test_a_model_dbt_skipped_is_rerun_once_its_inputs_exist():
@@ -124,5 +154,7 @@ def test_the_transform_dag_renders_a_task_per_model_in_layer_groups(settings, mo
         ]
     producer = dag.get_task("dbt_producer")
     assert producer.retries == 0 and producer.upstream_task_ids == set()
+    assert producer.plan_from_events is True
+    assert {dag.get_task(f"{m.layer}.{m.name}").trigger_rule for m in models} == {"none_failed"}
     assert type(producer.outlets[0]).__name__ == "AssetAlias"
     assert set(producer.model_assets) == {m.unique_id for m in models}

@@ -70,11 +70,12 @@ def build_transform_dag(
             from ol_platform.transform.model_tasks import add_model_tasks, alias_name
 
             built, _ = add_model_tasks(
-                select=TRANSFORM_SELECT,
+                graph=graph,
                 models=models,
-                layer_of={m.name: m.layer for m in models},
+                select=TRANSFORM_SELECT,
                 asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
                 alias=AssetAlias(alias_name(DAG_ID)),
+                plan_from_events=True,
             )
         elif mode == "watcher":
             built = _watcher_group(settings, graph, load_method)

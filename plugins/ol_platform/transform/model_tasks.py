@@ -19,6 +19,11 @@ The DAG gets a producer task and one task per model, grouped per layer, wired in
   the trigger hands the task to a worker (a plain ``TriggerEvent``), which runs
   ``dbt build --select <model>`` (the model and its tests) like the ``build`` mode does.
   Clearing a model "with downstream" in the UI reruns it and everything below it.
+- **A run builds what changed.** In the transform, the producer first plans the run
+  (``ol_platform.transform.run_plan``): the models fed by the raw tables whose events
+  triggered it, minus those whose inputs have never landed, or the run conf's dbt selector.
+  Every other model's task is skipped with the reason in its log; model tasks run when no
+  parent failed (``none_failed``), so a skipped parent does not hold back a selected child.
 - **Asset events stay exact.** A task ended from the triggerer emits no event for its outlets,
   so the producer emits, through an ``AssetAlias``, the Asset of each model whose build and
   tests passed, when it ends; a model rerun on a worker emits its own Asset as any task does.
@@ -38,6 +43,7 @@ from airflow.triggers.base import (
     BaseTrigger,
     StartTriggerArgs,
     TaskFailedEvent,
+    TaskSkippedEvent,
     TaskSuccessEvent,
     TriggerEvent,
 )
@@ -50,6 +56,8 @@ TRIGGER_CLASSPATH = "ol_platform.transform.model_tasks.ModelResultTrigger"
 WAIT_LIMIT = timedelta(hours=3)
 SUCCESS_STATES = ("success", "pass", "warn")
 FAILED_STATES = ("error", "fail", "failed", "runtime error")
+PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
+PLAN_KEY = "plan"
 
 
 def _key(unique_id: str, suffix: str) -> str:
@@ -107,10 +115,9 @@ class ModelResultTrigger(BaseTrigger):
         )
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
-    async def _log_node(self, unique_id: str) -> None:
-        lines = await self._xcom(_key(unique_id, "log")) or []
-        for line in lines:
-            self.log.info("%s", line)
+    async def _node(self, unique_id: str) -> dict:
+        """The node's status and dbt log lines, as the producer pushed them when it finished."""
+        return await self._xcom(_key(unique_id, "result")) or {}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         name = self.model_unique_id.split(".")[-1]
@@ -119,36 +126,51 @@ class ModelResultTrigger(BaseTrigger):
             self.log.info("try %s of %s: rerunning the model and its tests", try_number, name)
             yield TriggerEvent({"rerun": True, "reason": f"try {try_number}"})
             return
+        plan: dict | None = None
         while True:
+            if plan is None:
+                plan = await self._xcom(PLAN_KEY)
             result = await self._xcom(_key(self.model_unique_id, "status"))
             status = (result or {}).get("status") if isinstance(result, dict) else result
             producer = await self._producer_state()
+            selected = (plan or {}).get("selected")
+            if plan is not None and selected is not None and name not in selected:
+                reason = (plan.get("excluded") or {}).get(name, "not selected")
+                self.log.info("%s is not built in this run: %s", name, reason)
+                yield TaskSkippedEvent()
+                return
             if status is not None and (status not in SUCCESS_STATES or await self._tests_done()):
                 break
-            if producer in ("success", "failed", "skipped", "upstream_failed", "removed"):
+            if producer in PRODUCER_ENDED:
+                if status is None and plan is not None and selected is None:
+                    self.log.info("%s is not in this run's dbt selection", name)
+                    yield TaskSkippedEvent()
+                    return
                 if status is None:
-                    self.log.warning(
-                        "the producer ended (%s) without a result for %s: rerunning it",
+                    self.log.error(
+                        "the producer ended (%s) before building %s; a retry (or a clear) "
+                        "builds it on its own",
                         producer,
                         name,
                     )
-                    yield TriggerEvent({"rerun": True, "reason": f"producer {producer}"})
+                    yield TaskFailedEvent()
                     return
                 break  # it ran, but some of its tests have no result: judged below
             await asyncio.sleep(self.poke_interval)
 
         self.log.info("dbt build of %s (from %s)", name, self.producer_task_id)
-        await self._log_node(self.model_unique_id)
+        for line in (await self._node(self.model_unique_id)).get("lines", []):
+            self.log.info("%s", line)
         sql = await self._xcom(_key(self.model_unique_id, "compiled_sql"))
         if sql:
             self.log.info("compiled SQL of %s:\n%s", name, sql)
         failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
         for test_id in self.test_unique_ids:
-            await self._log_node(test_id)
-            test = await self._xcom(_key(test_id, "status"))
-            test_status = (test or {}).get("status") if isinstance(test, dict) else test
-            if test_status not in SUCCESS_STATES and status in SUCCESS_STATES:
-                failed.append(f"{test_id.split('.')[-2]}: {test_status or 'no result'}")
+            test = await self._node(test_id)
+            for line in test.get("lines", []):
+                self.log.info("%s", line)
+            if status in SUCCESS_STATES and test.get("status") not in SUCCESS_STATES:
+                failed.append(f"{test_id.split('.')[2]}: {test.get('status') or 'no result'}")
         if status == "skipped":
             # dbt skipped it (an upstream outside this DAG failed): rerun once inputs exist.
             yield TriggerEvent({"rerun": True, "reason": "skipped by the producer"})
@@ -173,7 +195,17 @@ class DbtModelOperator(BaseOperator):
     ui_color = "#ff8f6b"
     start_from_trigger = True
 
-    def __init__(self, *, model_unique_id: str, test_unique_ids: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        model_unique_id: str,
+        test_unique_ids: list[str],
+        producer_task_id: str = PRODUCER_TASK_ID,
+        **kwargs: Any,
+    ) -> None:
+        # A parent left out of this run (skipped) does not stop a model that is in it; a
+        # failed parent still makes it upstream_failed.
+        kwargs.setdefault("trigger_rule", "none_failed")
         super().__init__(**kwargs)
         self.model_unique_id = model_unique_id
         self.test_unique_ids = list(test_unique_ids)
@@ -182,6 +214,7 @@ class DbtModelOperator(BaseOperator):
             trigger_kwargs={
                 "model_unique_id": model_unique_id,
                 "test_unique_ids": self.test_unique_ids,
+                "producer_task_id": producer_task_id,
             },
             next_method="execute_complete",
             next_kwargs=None,
@@ -198,12 +231,12 @@ class DbtModelOperator(BaseOperator):
     def _rerun(self, context: Any) -> Any:
         from ol_platform.transform.operators import cosmos_build
 
-        # The model and the tests attached to it, as the producer built them.
+        # The model and the tests the producer ran with it.
         name = self.model_unique_id.split(".")[-1]
         build = cosmos_build(
             task_id=self.task_id,
-            select=[name],
-            indirect_selection="cautious",
+            select=[name, *(t.split(".")[2] for t in self.test_unique_ids)],
+            indirect_selection="empty",
             cache_key=f"{self.dag_id}__{self.task_id}",
         )
         return build.execute(context)
@@ -220,14 +253,19 @@ class DbtProducerOperator(BaseOperator):
         select: list[str],
         tests_per_model: dict[str, list[str]],
         model_assets: dict[str, Any],
+        indirect_selection: str | None = None,
+        plan_from_events: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.select = list(select)
+        self.indirect_selection = indirect_selection
+        # The transform: build what the triggering events feed, honour a conf selector.
+        self.plan_from_events = plan_from_events
         self.tests_per_model = tests_per_model
         self.model_assets = model_assets
 
-    def cosmos_operator(self):
+    def cosmos_operator(self, select: list[str] | None = None, full_refresh: bool = False):
         from functools import partial
 
         from cosmos import settings as cosmos_settings
@@ -256,7 +294,9 @@ class DbtProducerOperator(BaseOperator):
             dbt_executable_path=DBT_EXECUTABLE,
             invocation_mode=InvocationMode.SUBPROCESS,
             install_deps=False,
-            select=self.select,
+            select=select or self.select,
+            full_refresh=full_refresh,
+            indirect_selection=self.indirect_selection,
             tests_per_model=self.tests_per_model,
             callback=keep_artifacts,
             cache_dir=(
@@ -267,17 +307,63 @@ class DbtProducerOperator(BaseOperator):
             **args,
         )
 
+    def plan(self, context: Any):
+        """What this run builds (see ``ol_platform.transform.run_plan``)."""
+        from ol_platform.transform.project import load_graph
+        from ol_platform.transform.run_plan import RunPlan, changed_raw_tables, plan_run
+
+        names = [uid.split(".")[-1] for uid in self.model_assets]
+        if not self.plan_from_events:
+            return RunPlan(selected=names), {}
+        conf = getattr(context.get("dag_run"), "conf", None) or {}
+        conf = conf if isinstance(conf, dict) else {}
+        overrides: dict[str, Any] = {}
+        if conf.get("select"):
+            select = conf["select"]
+            overrides["select"] = select.split() if isinstance(select, str) else list(select)
+        if conf.get("full_refresh"):
+            overrides["full_refresh"] = True
+        graph = load_graph()
+        wanted = set(names)
+        return (
+            plan_run(
+                graph,
+                [m for m in graph.models if m.name in wanted],
+                changed=changed_raw_tables(context.get("triggering_asset_events")),
+                landed=_landed_raw_tables(),
+                conf_select=overrides.get("select"),
+            ),
+            overrides,
+        )
+
     def execute(self, context: Any) -> Any:
         ti = context["ti"]
+        plan, overrides = self.plan(context)
+        ti.xcom_push(key=PLAN_KEY, value=plan.as_xcom())
+        for name, reason in sorted(plan.excluded.items()):
+            self.log.info("not built: %s: %s", name, reason)
+        if plan.selected == []:
+            self.log.info("nothing to build in this run")
+            return {"passed": 0, "failed": 0, "excluded": len(plan.excluded)}
+        if overrides:
+            self.log.info("selection from the run's conf: %s", overrides)
         error: Exception | None = None
         try:
-            self.cosmos_operator().execute(context)
+            self.cosmos_operator(
+                select=overrides.get("select") or plan.selected,
+                full_refresh=overrides.get("full_refresh", False),
+            ).execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
+        selected = set(plan.selected) if plan.selected is not None else None
         passed, failed = [], []
         for unique_id, asset in self.model_assets.items():
+            if selected is not None and unique_id.split(".")[-1] not in selected:
+                continue
             result = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "status"))
             status = (result or {}).get("status") if isinstance(result, dict) else result
+            if status is None and selected is None:
+                continue  # outside the conf's selector
             tests = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "tests_status"))
             ok = status in SUCCESS_STATES and (
                 not self.tests_per_model.get(unique_id) or tests in SUCCESS_STATES
@@ -286,13 +372,32 @@ class DbtProducerOperator(BaseOperator):
             if ok:
                 context["outlet_events"][self.outlets[0]].add(asset)
         self.log.info(
-            "dbt build: %d models passed with their tests, %d did not (their tasks say why)",
+            "dbt build: %d models passed with their tests, %d did not (their tasks say why), "
+            "%d not built in this run",
             len(passed),
             len(failed),
+            len(plan.excluded),
         )
-        if error is not None and not failed:
-            raise error  # dbt broke without a node to blame: the run fails here
-        return {"passed": len(passed), "failed": len(failed)}
+        if error is not None and not any(
+            ti.xcom_pull(task_ids=self.task_id, key=_key(uid, "status")) for uid in failed
+        ):
+            raise error  # dbt broke before any node ran: the run fails here
+        return {"passed": len(passed), "failed": len(failed), "excluded": len(plan.excluded)}
+
+
+def _landed_raw_tables():
+    """A check of which raw tables exist in the lake (one listing of the raw namespace)."""
+    from ol_platform.lake.catalog import get_catalog
+    from ol_platform.lake.naming import namespace
+    from ol_platform.settings import get_settings
+
+    settings = get_settings()
+    try:
+        present = {t[-1] for t in get_catalog(settings).list_tables(namespace(settings.env, "raw"))}
+    except Exception as exc:  # the catalog is unreachable: let dbt find out, table by table
+        log.warning("could not list the raw tables (%s): building every selected model", exc)
+        return lambda table: True
+    return present.__contains__
 
 
 def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, list[str]]) -> None:
@@ -310,52 +415,64 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, li
     message = (record.get("info") or {}).get("msg")
     if message:
         lines.setdefault(unique_id, []).append(message)
-    if node.get("node_status") in (*SUCCESS_STATES, *FAILED_STATES, "skipped", "warn"):
+    status = node.get("node_status")
+    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and node.get("node_finished_at"):
         ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
-        if ti is not None and node.get("node_finished_at"):
-            ti.xcom_push(key=_key(unique_id, "log"), value=lines.get(unique_id, []))
+        if ti is not None:
+            result = {"status": status, "lines": lines.get(unique_id, [])}
+            ti.xcom_push(key=_key(unique_id, "result"), value=result)
 
 
 def add_model_tasks(
     *,
-    select: list[str],
+    graph: Any,
     models: list,
-    layer_of: dict[str, str],
     asset_of: dict[str, Any],
     alias: Any,
-    producer_task_id: str = PRODUCER_TASK_ID,
+    select: list[str] | None = None,
+    cautious: bool = False,
+    plan_from_events: bool = False,
 ) -> tuple[BaseOperator, dict[str, BaseOperator]]:
-    """The producer and one task per model, in a task group per layer, wired as dbt orders them.
+    """The producer and one task per model in a task group per layer, wired in dbt's order.
 
-    ``models``: the project graph's models to render (``ol_platform.transform.project.Model``).
+    Call it inside a DAG (or a TaskGroup). ``graph``/``models``: the project graph and the
+    models to render (``ol_platform.transform.project``). ``cautious``: only tests whose models
+    are all rendered run, as ``--indirect-selection cautious`` selects them (a source's
+    staging step). ``plan_from_events``: build only what the run's triggering raw tables feed
+    and whose inputs exist, or the run conf's dbt selector (the transform).
     """
     from airflow.sdk import TaskGroup
 
-    wanted = {m.name for m in models}
+    names = {m.name for m in models}
+    tests = {m.name: graph.tests_of(m, names if cautious else None) for m in models}
     producer = DbtProducerOperator(
-        task_id=producer_task_id,
-        select=select,
-        tests_per_model={m.unique_id: list(m.tests) for m in models if m.tests},
+        task_id=PRODUCER_TASK_ID,
+        select=select or sorted(names),
+        indirect_selection="cautious" if cautious else None,
+        tests_per_model={m.unique_id: tests[m.name] for m in models if tests[m.name]},
         model_assets={m.unique_id: asset_of[m.name] for m in models},
+        plan_from_events=plan_from_events,
         outlets=[alias],
         retries=0,  # a retried producer would rebuild everything: model tasks retry instead
     )
     groups: dict[str, TaskGroup] = {}
     tasks: dict[str, BaseOperator] = {}
     for model in models:
-        layer = layer_of[model.name]
-        if layer not in groups:
-            groups[layer] = TaskGroup(group_id=layer, tooltip=f"dbt models of the {layer} layer")
+        if model.layer not in groups:
+            groups[model.layer] = TaskGroup(
+                group_id=model.layer, tooltip=f"dbt models of the {model.layer} layer"
+            )
         tasks[model.name] = DbtModelOperator(
             task_id=model.name,
-            task_group=groups[layer],
+            task_group=groups[model.layer],
             model_unique_id=model.unique_id,
-            test_unique_ids=list(model.tests),
+            test_unique_ids=tests[model.name],
+            producer_task_id=producer.task_id,
             outlets=[asset_of[model.name]],
-            doc_md=f"dbt model `{model.name}` and its {len(model.tests)} tests.",
+            doc_md=f"dbt model `{model.name}` and its {len(tests[model.name])} tests.",
         )
     for model in models:
         for parent in model.parents:
-            if parent in wanted:
+            if parent in names:
                 tasks[parent] >> tasks[model.name]
     return producer, tasks

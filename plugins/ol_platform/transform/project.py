@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +43,18 @@ class Model:
 class ProjectGraph:
     models: tuple[Model, ...]
     source_tables: tuple[str, ...]
+    test_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # test -> models
+
+    def tests_of(self, model: Model, selected: set[str] | None = None) -> list[str]:
+        """The tests dbt runs with ``model``: all of them (eager), or with ``selected`` only
+        those whose models are all selected (``--indirect-selection cautious``)."""
+        if selected is None:
+            return list(model.tests)
+        return [
+            t
+            for t in model.tests
+            if all(p.split(".")[-1] in selected for p in self.test_parents.get(t, ()))
+        ]
 
     def in_layers(self, layers: tuple[str, ...]) -> list[Model]:
         return [m for m in self.models if m.layer in layers]
@@ -81,9 +93,12 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
         if node["package_name"] == PROJECT_NAME
     }
     tests: dict[str, list[str]] = {}
+    test_parents: dict[str, tuple[str, ...]] = {}
     for uid, node in manifest["nodes"].items():
         if node["resource_type"] == "test":
-            for parent in node["depends_on"]["nodes"]:
+            parents = tuple(u for u in node["depends_on"]["nodes"] if u.startswith("model."))
+            test_parents[uid] = parents
+            for parent in parents:
                 tests.setdefault(parent, []).append(uid)
     models = []
     for node in manifest["nodes"].values():
@@ -102,4 +117,5 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
     return ProjectGraph(
         models=tuple(sorted(models, key=lambda m: m.name)),
         source_tables=tuple(sorted(set(sources.values()))),
+        test_parents=test_parents,
     )
