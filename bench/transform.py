@@ -193,9 +193,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--modes", default="build,models")
     parser.add_argument("--skip-wall", action="store_true")
+    parser.add_argument("--skip-parse", action="store_true")
     args = parser.parse_args()
     modes = args.modes.split(",")
-    bench_parse(args.repeat, modes)
+    if not args.skip_parse:
+        bench_parse(args.repeat, modes)
     if not args.skip_wall:
         bench_wall(args.runs, modes)
 
