@@ -1,4 +1,4 @@
-"""The transform DAG: parse time at this project's size and at 250 models, and the wall time of
+"""The transform DAG: parse time at this project's size, 250 and 700 models, and the wall time of
 a Cosmos-run DAG against a plain ``dbt build`` of the same selection on the same data.
 
 Parse: a fresh process per parse, Airflow pre-imported as the DAG processor has it, timing
@@ -105,9 +105,13 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
     }
     print(f"Transform DAG parse time (median of {repeat} fresh processes)")
     print(f"  {'models':>7} {'render':<8} {'tasks':>6} {'seconds':>8}")
-    with tempfile.TemporaryDirectory() as tmp:
-        total = synthetic_project(250, Path(tmp))
-        for models, project in ((len(load_graph().models), None), (total, tmp)):
+    with tempfile.TemporaryDirectory() as tmp250, tempfile.TemporaryDirectory() as tmp700:
+        cases = [
+            (len(load_graph().models), None),
+            (synthetic_project(250, Path(tmp250)), tmp250),
+            (synthetic_project(700, Path(tmp700)), tmp700),
+        ]
+        for models, project in cases:
             for mode in modes:
                 env = {**base, "OLP_DBT_RENDER": mode}
                 if project:
