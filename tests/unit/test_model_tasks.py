@@ -37,8 +37,12 @@ def _run(
     async def producer_state():
         return producer
 
+    async def rebuilt(task_id):
+        return bool(xcoms.get(f"{task_id}:rebuilt"))
+
     trigger._xcom = xcom
     trigger._producer_state = producer_state
+    trigger._rebuilt = rebuilt
     trigger.poke_interval = 0.01
 
     async def first():
@@ -120,6 +124,17 @@ def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
         _run(ModelResultTrigger(MODEL, TESTS), plan, producer="running", wait=0.5)
 
 
+def test_a_model_whose_parent_was_rebuilt_after_the_producer_reruns():
+    """Clearing a failed model "with downstream": the producer's result for the model below it
+    (failed: its parent had failed) is older than its rebuilt input."""
+    xcoms = passed((key(MODEL, "status"), {"status": "failed"}), ("intermediate.p:rebuilt", True))
+    trigger = ModelResultTrigger(MODEL, TESTS, parent_task_ids=["intermediate.p", "x.q"])
+    event = _run(trigger, xcoms, producer="success")
+    assert type(event) is TriggerEvent and event.payload["rerun"] is True
+    untouched = ModelResultTrigger(MODEL, TESTS, parent_task_ids=["x.q"])
+    assert isinstance(_run(untouched, xcoms, producer="success"), TaskFailedEvent)
+
+
 def test_a_model_dbt_skipped_is_rerun_once_its_inputs_exist():
     xcoms = {key(MODEL, "status"): {"status": "skipped"}}
     event = _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="success")
@@ -145,10 +160,11 @@ def test_the_transform_dag_renders_a_task_per_model_in_layer_groups(settings, mo
     for model in models:
         task = dag.get_task(f"{model.layer}.{model.name}")
         assert task.start_from_trigger is True
-        assert task.start_trigger_args.trigger_kwargs["test_unique_ids"] == list(model.tests)
+        kwargs = task.start_trigger_args.trigger_kwargs
+        assert kwargs["test_unique_ids"] == list(model.tests)
         # dbt's order: a model's task waits for the tasks of the models it reads.
         parents = {f"{by_name[p].layer}.{p}" for p in model.parents if p in by_name}
-        assert task.upstream_task_ids == parents
+        assert task.upstream_task_ids == parents == set(kwargs["parent_task_ids"])
         assert [a.uri for a in task.outlets] == [
             f"iceberg://ol-lake/ol_warehouse_local_{model.layer}/{model.name}"
         ]

@@ -58,6 +58,7 @@ SUCCESS_STATES = ("success", "pass", "warn")
 FAILED_STATES = ("error", "fail", "failed", "runtime error")
 PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
 PLAN_KEY = "plan"
+REBUILT_KEY = "rebuilt"
 
 
 def _key(unique_id: str, suffix: str) -> str:
@@ -78,12 +79,14 @@ class ModelResultTrigger(BaseTrigger):
         test_unique_ids: list[str] | None = None,
         producer_task_id: str = PRODUCER_TASK_ID,
         poke_interval: float = 1.0,
+        parent_task_ids: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.model_unique_id = model_unique_id
         self.test_unique_ids = list(test_unique_ids or [])
         self.producer_task_id = producer_task_id
         self.poke_interval = poke_interval
+        self.parent_task_ids = list(parent_task_ids or [])
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -93,6 +96,7 @@ class ModelResultTrigger(BaseTrigger):
                 "test_unique_ids": self.test_unique_ids,
                 "producer_task_id": self.producer_task_id,
                 "poke_interval": self.poke_interval,
+                "parent_task_ids": self.parent_task_ids,
             },
         )
 
@@ -115,6 +119,17 @@ class ModelResultTrigger(BaseTrigger):
         )
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
+    async def _rebuilt(self, task_id: str) -> bool:
+        """Did the model task ``task_id`` rebuild its model on a worker in this run?"""
+        from airflow.sdk.execution_time.xcom import XCom
+        from asgiref.sync import sync_to_async
+
+        ti = self.task_instance
+        value = await sync_to_async(XCom.get_one)(
+            run_id=ti.run_id, key=REBUILT_KEY, task_id=task_id, dag_id=ti.dag_id
+        )
+        return bool(value)
+
     async def _node(self, unique_id: str) -> dict:
         """The node's status and dbt log lines, as the producer pushed them when it finished."""
         return await self._xcom(_key(unique_id, "result")) or {}
@@ -125,6 +140,13 @@ class ModelResultTrigger(BaseTrigger):
         if try_number > 1:
             self.log.info("try %s of %s: rerunning the model and its tests", try_number, name)
             yield TriggerEvent({"rerun": True, "reason": f"try {try_number}"})
+            return
+        rebuilt = [p for p in self.parent_task_ids if await self._rebuilt(p)]
+        if rebuilt:
+            # A parent was rebuilt after the producer ran (a retry or a clear): the producer's
+            # result for this model predates its inputs.
+            self.log.info("%s was rebuilt in this run: rerunning %s", ", ".join(rebuilt), name)
+            yield TriggerEvent({"rerun": True, "reason": f"{rebuilt[0]} rebuilt"})
             return
         plan: dict | None = None
         while True:
@@ -215,6 +237,7 @@ class DbtModelOperator(BaseOperator):
                 "model_unique_id": model_unique_id,
                 "test_unique_ids": self.test_unique_ids,
                 "producer_task_id": producer_task_id,
+                "parent_task_ids": [],  # filled in once every model's task exists
             },
             next_method="execute_complete",
             next_kwargs=None,
@@ -239,7 +262,10 @@ class DbtModelOperator(BaseOperator):
             indirect_selection="empty",
             cache_key=f"{self.dag_id}__{self.task_id}",
         )
-        return build.execute(context)
+        build.execute(context)
+        # Read by the triggers of the models below it: their producer result is now stale.
+        context["ti"].xcom_push(key=REBUILT_KEY, value=True)
+        return None
 
 
 class DbtProducerOperator(BaseOperator):
@@ -415,6 +441,9 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, li
     message = (record.get("info") or {}).get("msg")
     if message:
         lines.setdefault(unique_id, []).append(message)
+    reason = (data.get("run_result") or {}).get("message")
+    if reason and node.get("node_status") in (*FAILED_STATES, "warn"):
+        lines.setdefault(unique_id, []).append(f"dbt: {reason}")
     status = node.get("node_status")
     if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and node.get("node_finished_at"):
         ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
@@ -475,4 +504,7 @@ def add_model_tasks(
         for parent in model.parents:
             if parent in names:
                 tasks[parent] >> tasks[model.name]
+                tasks[model.name].start_trigger_args.trigger_kwargs["parent_task_ids"].append(
+                    tasks[parent].task_id
+                )
     return producer, tasks
