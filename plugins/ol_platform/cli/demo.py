@@ -91,9 +91,13 @@ def _lake_rows(catalog, identifier: str) -> int | None:
 
 
 def latest_dbt_results(root: str) -> dict[str, str]:
-    """unique_id -> status from every DAG's latest dbt run_results, newest run winning."""
+    """unique_id -> status from every dbt run of every DAG, the newest result winning.
+
+    Every run counts, not only each DAG's latest: a transform run builds only what its
+    triggering raw tables feed, and a model retried alone writes a run of its own.
+    """
     runs = []
-    for path in Path(root).glob("*/latest/run_results.json"):
+    for path in Path(root).glob("*/*/*/run_results.json"):
         data = json.loads(path.read_text())
         runs.append((data["metadata"]["generated_at"], data["results"]))
     statuses: dict[str, str] = {}

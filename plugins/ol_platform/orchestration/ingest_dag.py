@@ -174,7 +174,23 @@ def stage_task(source: Source, settings: Settings):
         return None
     if not models:
         return None
-    from ol_platform.transform.cosmos_config import build_operator
+    from ol_platform.transform.cosmos_config import build_operator, render_mode
+
+    if render_mode() == "models":
+        from airflow.sdk import AssetAlias, TaskGroup
+
+        from ol_platform.transform.model_tasks import add_model_tasks, alias_name
+
+        wanted = set(models)
+        with TaskGroup(group_id="stage", tooltip="dbt build of this source's staging") as group:
+            add_model_tasks(
+                graph=graph,
+                models=[m for m in graph.models if m.name in wanted],
+                asset_of={m: model_asset(settings.env, layers[m], m) for m in models},
+                alias=AssetAlias(alias_name(source.dag_id)),
+                cautious=True,
+            )
+        return group
 
     return build_operator(
         task_id="stage",

@@ -63,7 +63,21 @@ def build_transform_dag(
     ) as dag:
         from ol_platform.transform.operators import DbtDocsOperator
 
-        if (render or render_mode()) == "watcher":
+        mode = render or render_mode()
+        if mode == "models":
+            from airflow.sdk import AssetAlias
+
+            from ol_platform.transform.model_tasks import add_model_tasks, alias_name
+
+            built, _ = add_model_tasks(
+                graph=graph,
+                models=models,
+                select=TRANSFORM_SELECT,
+                asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
+                alias=AssetAlias(alias_name(DAG_ID)),
+                plan_from_events=True,
+            )
+        elif mode == "watcher":
             built = _watcher_group(settings, graph, load_method)
         else:
             from ol_platform.transform.cosmos_config import build_operator

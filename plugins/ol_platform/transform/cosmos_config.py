@@ -4,16 +4,18 @@ dbt runs in its own virtualenv (``dbt_project/.venv``), invoked as a subprocess.
 profile is ``dbt_project/profiles.yml``'s DuckDB target, a stateless engine over the Iceberg
 lake; in production it is mapped from the Airflow connection ``trino_default``.
 
-Two ways to put a selection of models in a DAG (``OLP_DBT_RENDER``):
+Three ways to put a selection of models in a DAG (``OLP_DBT_RENDER``):
 
-- ``build`` (default): one Cosmos ``DbtBuildLocalOperator`` runs ``dbt build`` on the
-  selection: models and their tests interleaved as dbt orders them, one dbt start-up, one
-  parse (reused from the build's ``partial_parse.msgpack``). Its wall time is a plain
-  ``dbt build`` plus one task's start-up; the task emits the Asset of every model it builds.
+- ``models`` (default): a task group per layer with a task per model, fed by one producer
+  ``dbt build``; the model tasks run in the triggerer, not on a worker
+  (``ol_platform.transform.model_tasks``).
+- ``build``: one Cosmos ``DbtBuildLocalOperator`` runs ``dbt build`` on the selection: models
+  and their tests interleaved as dbt orders them, one dbt start-up, one parse (reused from the
+  build's ``partial_parse.msgpack``). The task emits the Asset of every model it builds.
 - ``watcher``: Cosmos's watcher mode renders a task group with a run and a test task per model,
   fed by one producer running the same ``dbt build``. Per-model retries and visibility, at the
-  cost of two extra task processes per model, which on a small worker dominate the run
-  (see bench/transform_wall.py).
+  cost of two extra worker task processes per model, which on a small worker dominate the run
+  (see bench/transform.py).
 """
 
 from __future__ import annotations
@@ -74,11 +76,11 @@ def profile_config(settings: Settings) -> ProfileConfig:
     )
 
 
-RENDER_MODES = ("build", "watcher")
+RENDER_MODES = ("build", "models", "watcher")
 
 
 def render_mode() -> str:
-    mode = os.environ.get("OLP_DBT_RENDER", "build")
+    mode = os.environ.get("OLP_DBT_RENDER", "models")
     if mode not in RENDER_MODES:
         raise ValueError(f"OLP_DBT_RENDER={mode!r} is not one of {', '.join(RENDER_MODES)}")
     return mode

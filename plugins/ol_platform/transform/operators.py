@@ -48,35 +48,12 @@ class DbtBuildOperator(BaseOperator):
         return overrides
 
     def cosmos_operator(self, **overrides: Any):
-        from cosmos import settings as cosmos_settings
-        from cosmos.cache import _obtain_cache_dir_path
-        from cosmos.constants import InvocationMode
-        from cosmos.operators.local import DbtBuildLocalOperator
-
-        from ol_platform.settings import get_settings
-        from ol_platform.transform.artifacts import keep_artifacts
-        from ol_platform.transform.cosmos_config import operator_args, profile_config
-        from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
-
-        settings = get_settings()
-        # Without a cache dir Cosmos skips partial parsing: every run would re-parse the whole
-        # project (~3 s here). The cache starts from the build's partial_parse.msgpack.
-        cache_dir = None
-        if cosmos_settings.enable_cache:
-            cache_dir = _obtain_cache_dir_path(f"{self.dag_id}__{self.task_id}")
-        return DbtBuildLocalOperator(
+        return cosmos_build(
             task_id=self.task_id,
-            project_dir=DBT_PROJECT_DIR,
-            profile_config=profile_config(settings),
-            dbt_executable_path=DBT_EXECUTABLE,
-            invocation_mode=InvocationMode.SUBPROCESS,
-            install_deps=False,
             select=overrides.get("select", self.select),
             indirect_selection=self.indirect_selection,
-            callback=keep_artifacts,
-            cache_dir=cache_dir,
+            cache_key=f"{self.dag_id}__{self.task_id}",
             full_refresh=overrides.get("full_refresh", False),
-            **operator_args(settings),
         )
 
     def execute(self, context: Any) -> Any:
@@ -122,3 +99,42 @@ class DbtDocsOperator(BaseOperator):
 
     def execute(self, context: Any) -> Any:
         return self.cosmos_operator().execute(context)
+
+
+def cosmos_build(
+    *,
+    task_id: str,
+    select: list[str],
+    indirect_selection: str | None,
+    cache_key: str,
+    full_refresh: bool = False,
+):
+    """Cosmos's ``DbtBuildLocalOperator`` with the platform's profile, environment and callback."""
+    from cosmos import settings as cosmos_settings
+    from cosmos.cache import _obtain_cache_dir_path
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    from ol_platform.settings import get_settings
+    from ol_platform.transform.artifacts import keep_artifacts
+    from ol_platform.transform.cosmos_config import operator_args, profile_config
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    settings = get_settings()
+    # Without a cache dir Cosmos skips partial parsing: every run would re-parse the whole
+    # project (~3 s here). The cache starts from the build's partial_parse.msgpack.
+    cache_dir = _obtain_cache_dir_path(cache_key) if cosmos_settings.enable_cache else None
+    return DbtBuildLocalOperator(
+        task_id=task_id,
+        project_dir=DBT_PROJECT_DIR,
+        profile_config=profile_config(settings),
+        dbt_executable_path=DBT_EXECUTABLE,
+        invocation_mode=InvocationMode.SUBPROCESS,
+        install_deps=False,
+        select=select,
+        indirect_selection=indirect_selection,
+        callback=keep_artifacts,
+        cache_dir=cache_dir,
+        full_refresh=full_refresh,
+        **operator_args(settings),
+    )

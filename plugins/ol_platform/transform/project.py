@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,12 +32,29 @@ class Model:
     layer: str  # the custom schema: staging, intermediate, ...
     source_tables: tuple[str, ...]  # raw tables it reads directly
     parents: tuple[str, ...] = ()  # models it reads
+    tests: tuple[str, ...] = ()  # unique ids of the tests on it (a test on two models: both)
+
+    @property
+    def unique_id(self) -> str:
+        return f"model.{PROJECT_NAME}.{self.name}"
 
 
 @dataclass(frozen=True)
 class ProjectGraph:
     models: tuple[Model, ...]
     source_tables: tuple[str, ...]
+    test_parents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # test -> models
+
+    def tests_of(self, model: Model, selected: set[str] | None = None) -> list[str]:
+        """The tests dbt runs with ``model``: all of them (eager), or with ``selected`` only
+        those whose models are all selected (``--indirect-selection cautious``)."""
+        if selected is None:
+            return list(model.tests)
+        return [
+            t
+            for t in model.tests
+            if all(p.split(".")[-1] in selected for p in self.test_parents.get(t, ()))
+        ]
 
     def in_layers(self, layers: tuple[str, ...]) -> list[Model]:
         return [m for m in self.models if m.layer in layers]
@@ -75,6 +92,14 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
         for uid, node in manifest["sources"].items()
         if node["package_name"] == PROJECT_NAME
     }
+    tests: dict[str, list[str]] = {}
+    test_parents: dict[str, tuple[str, ...]] = {}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] == "test":
+            parents = tuple(u for u in node["depends_on"]["nodes"] if u.startswith("model."))
+            test_parents[uid] = parents
+            for parent in parents:
+                tests.setdefault(parent, []).append(uid)
     models = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != PROJECT_NAME:
@@ -86,9 +111,11 @@ def load_graph(manifest_path: Path = MANIFEST_PATH) -> ProjectGraph:
                 layer=node["config"].get("schema") or "",
                 source_tables=tuple(sorted(sources[u] for u in upstream if u in sources)),
                 parents=tuple(sorted(u.split(".")[-1] for u in upstream if u.startswith("model."))),
+                tests=tuple(sorted(tests.get(node["unique_id"], []))),
             )
         )
     return ProjectGraph(
         models=tuple(sorted(models, key=lambda m: m.name)),
         source_tables=tuple(sorted(set(sources.values()))),
+        test_parents=test_parents,
     )

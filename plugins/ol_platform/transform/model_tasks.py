@@ -1,0 +1,510 @@
+"""One Airflow task per dbt model at the cost of one ``dbt build`` (the ``models`` render mode).
+
+The DAG gets a producer task and one task per model, grouped per layer, wired in dbt's order::
+
+    dbt_producer            (one worker task: `dbt build` of the selection, JSON log)
+    intermediate.<model> ──► dimensional.<model> ──► mart.<model> ...
+                            (one task per model + its tests; none of them occupies a worker)
+
+- The producer is Cosmos's watcher producer: as dbt finishes each node it pushes the node's
+  status, compiled SQL and (added here) the node's own dbt log lines to XCom.
+- A model task starts **in the triggerer** (``start_from_trigger``): its trigger waits for
+  the model's status and its tests' aggregated status, writes the model's dbt lines and
+  compiled SQL to the task's log, and ends the task with ``TaskSuccessEvent`` or
+  ``TaskFailedEvent``. No task process starts for it, which is what made a task per model
+  cost 7x a plain build on a 2-core worker. A failed model fails its task, so the models
+  below it are ``upstream_failed``.
+- **Retries and clears really rerun the model.** On any try after the first, or when the
+  producer has no result for the model (it never ran, was skipped, or the producer died),
+  the trigger hands the task to a worker (a plain ``TriggerEvent``), which runs
+  ``dbt build --select <model>`` (the model and its tests) like the ``build`` mode does.
+  Clearing a model "with downstream" in the UI reruns it and everything below it.
+- **A run builds what changed.** In the transform, the producer first plans the run
+  (``ol_platform.transform.run_plan``): the models fed by the raw tables whose events
+  triggered it, minus those whose inputs have never landed, or the run conf's dbt selector.
+  Every other model's task is skipped with the reason in its log; model tasks run when no
+  parent failed (``none_failed``), so a skipped parent does not hold back a selected child.
+- **Asset events stay exact.** A task ended from the triggerer emits no event for its outlets,
+  so the producer emits, through an ``AssetAlias``, the Asset of each model whose build and
+  tests passed, when it ends; a model rerun on a worker emits its own Asset as any task does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.triggers.base import (
+    BaseTrigger,
+    StartTriggerArgs,
+    TaskFailedEvent,
+    TaskSkippedEvent,
+    TaskSuccessEvent,
+    TriggerEvent,
+)
+
+log = logging.getLogger(__name__)
+
+PRODUCER_TASK_ID = "dbt_producer"
+TRIGGER_CLASSPATH = "ol_platform.transform.model_tasks.ModelResultTrigger"
+# How long a model task waits for the producer before it gives up (the whole build's budget).
+WAIT_LIMIT = timedelta(hours=3)
+SUCCESS_STATES = ("success", "pass", "warn")
+FAILED_STATES = ("error", "fail", "failed", "runtime error")
+PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
+PLAN_KEY = "plan"
+REBUILT_KEY = "rebuilt"
+
+
+def _key(unique_id: str, suffix: str) -> str:
+    # Cosmos's keys: dots in unique ids become "__".
+    return f"{unique_id.replace('.', '__')}_{suffix}"
+
+
+def alias_name(dag_id: str) -> str:
+    return f"dbt-models__{dag_id}"
+
+
+class ModelResultTrigger(BaseTrigger):
+    """Ends a model's task from the producer's results, or hands it to a worker to rerun."""
+
+    def __init__(
+        self,
+        model_unique_id: str,
+        test_unique_ids: list[str] | None = None,
+        producer_task_id: str = PRODUCER_TASK_ID,
+        poke_interval: float = 1.0,
+        parent_task_ids: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.model_unique_id = model_unique_id
+        self.test_unique_ids = list(test_unique_ids or [])
+        self.producer_task_id = producer_task_id
+        self.poke_interval = poke_interval
+        self.parent_task_ids = list(parent_task_ids or [])
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            TRIGGER_CLASSPATH,
+            {
+                "model_unique_id": self.model_unique_id,
+                "test_unique_ids": self.test_unique_ids,
+                "producer_task_id": self.producer_task_id,
+                "poke_interval": self.poke_interval,
+                "parent_task_ids": self.parent_task_ids,
+            },
+        )
+
+    async def _xcom(self, key: str) -> Any:
+        from airflow.sdk.execution_time.xcom import XCom
+        from asgiref.sync import sync_to_async
+
+        ti = self.task_instance
+        return await sync_to_async(XCom.get_one)(
+            run_id=ti.run_id, key=key, task_id=self.producer_task_id, dag_id=ti.dag_id
+        )
+
+    async def _producer_state(self) -> str | None:
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+        from asgiref.sync import sync_to_async
+
+        ti = self.task_instance
+        states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
+            dag_id=ti.dag_id, task_ids=[self.producer_task_id], run_ids=[ti.run_id]
+        )
+        return (states.get(ti.run_id) or {}).get(self.producer_task_id)
+
+    async def _rebuilt(self, task_id: str) -> bool:
+        """Did the model task ``task_id`` rebuild its model on a worker in this run?"""
+        from airflow.sdk.execution_time.xcom import XCom
+        from asgiref.sync import sync_to_async
+
+        ti = self.task_instance
+        value = await sync_to_async(XCom.get_one)(
+            run_id=ti.run_id, key=REBUILT_KEY, task_id=task_id, dag_id=ti.dag_id
+        )
+        return bool(value)
+
+    async def _node(self, unique_id: str) -> dict:
+        """The node's status and dbt log lines, as the producer pushed them when it finished."""
+        return await self._xcom(_key(unique_id, "result")) or {}
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        name = self.model_unique_id.split(".")[-1]
+        try_number = getattr(self.task_instance, "try_number", 1) or 1
+        if try_number > 1:
+            self.log.info("try %s of %s: rerunning the model and its tests", try_number, name)
+            yield TriggerEvent({"rerun": True, "reason": f"try {try_number}"})
+            return
+        rebuilt = [p for p in self.parent_task_ids if await self._rebuilt(p)]
+        if rebuilt:
+            # A parent was rebuilt after the producer ran (a retry or a clear): the producer's
+            # result for this model predates its inputs.
+            self.log.info("%s was rebuilt in this run: rerunning %s", ", ".join(rebuilt), name)
+            yield TriggerEvent({"rerun": True, "reason": f"{rebuilt[0]} rebuilt"})
+            return
+        plan: dict | None = None
+        while True:
+            if plan is None:
+                plan = await self._xcom(PLAN_KEY)
+            result = await self._xcom(_key(self.model_unique_id, "status"))
+            status = (result or {}).get("status") if isinstance(result, dict) else result
+            producer = await self._producer_state()
+            selected = (plan or {}).get("selected")
+            if plan is not None and selected is not None and name not in selected:
+                reason = (plan.get("excluded") or {}).get(name, "not selected")
+                self.log.info("%s is not built in this run: %s", name, reason)
+                yield TaskSkippedEvent()
+                return
+            if status is not None and (status not in SUCCESS_STATES or await self._tests_done()):
+                break
+            if producer in PRODUCER_ENDED:
+                if status is None and plan is not None and selected is None:
+                    self.log.info("%s is not in this run's dbt selection", name)
+                    yield TaskSkippedEvent()
+                    return
+                if status is None:
+                    self.log.error(
+                        "the producer ended (%s) before building %s; a retry (or a clear) "
+                        "builds it on its own",
+                        producer,
+                        name,
+                    )
+                    yield TaskFailedEvent()
+                    return
+                break  # it ran, but some of its tests have no result: judged below
+            await asyncio.sleep(self.poke_interval)
+
+        self.log.info("dbt build of %s (from %s)", name, self.producer_task_id)
+        for line in (await self._node(self.model_unique_id)).get("lines", []):
+            self.log.info("%s", line)
+        sql = await self._xcom(_key(self.model_unique_id, "compiled_sql"))
+        if sql:
+            self.log.info("compiled SQL of %s:\n%s", name, sql)
+        failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
+        for test_id in self.test_unique_ids:
+            test = await self._node(test_id)
+            for line in test.get("lines", []):
+                self.log.info("%s", line)
+            if status in SUCCESS_STATES and test.get("status") not in SUCCESS_STATES:
+                failed.append(f"{test_id.split('.')[2]}: {test.get('status') or 'no result'}")
+        if status == "skipped":
+            # dbt skipped it (an upstream outside this DAG failed): rerun once inputs exist.
+            yield TriggerEvent({"rerun": True, "reason": "skipped by the producer"})
+        elif failed:
+            self.log.error("%s failed: %s", name, "; ".join(failed))
+            yield TaskFailedEvent()
+        else:
+            self.log.info("%s and its %d tests passed", name, len(self.test_unique_ids))
+            yield TaskSuccessEvent()
+
+    async def _tests_done(self) -> bool:
+        if not self.test_unique_ids:
+            return True
+        model = self.model_unique_id
+        aggregated = await self._xcom(f"{model.replace('.', '__')}_tests_status")
+        return aggregated is not None
+
+
+class DbtModelOperator(BaseOperator):
+    """A dbt model and its tests; starts in the triggerer, reruns on a worker when asked to."""
+
+    ui_color = "#ff8f6b"
+    start_from_trigger = True
+
+    def __init__(
+        self,
+        *,
+        model_unique_id: str,
+        test_unique_ids: list[str],
+        producer_task_id: str = PRODUCER_TASK_ID,
+        **kwargs: Any,
+    ) -> None:
+        # A parent left out of this run (skipped) does not stop a model that is in it; a
+        # failed parent still makes it upstream_failed.
+        kwargs.setdefault("trigger_rule", "none_failed")
+        super().__init__(**kwargs)
+        self.model_unique_id = model_unique_id
+        self.test_unique_ids = list(test_unique_ids)
+        self.start_trigger_args = StartTriggerArgs(
+            trigger_cls=TRIGGER_CLASSPATH,
+            trigger_kwargs={
+                "model_unique_id": model_unique_id,
+                "test_unique_ids": self.test_unique_ids,
+                "producer_task_id": producer_task_id,
+                "parent_task_ids": [],  # filled in once every model's task exists
+            },
+            next_method="execute_complete",
+            next_kwargs=None,
+            timeout=WAIT_LIMIT,
+        )
+
+    def execute(self, context: Any) -> Any:
+        return self._rerun(context)
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        log.info("rerunning %s: %s", self.model_unique_id, (event or {}).get("reason"))
+        return self._rerun(context)
+
+    def _rerun(self, context: Any) -> Any:
+        from ol_platform.transform.operators import cosmos_build
+
+        # The model and the tests the producer ran with it.
+        name = self.model_unique_id.split(".")[-1]
+        build = cosmos_build(
+            task_id=self.task_id,
+            select=[name, *(t.split(".")[2] for t in self.test_unique_ids)],
+            indirect_selection="empty",
+            cache_key=f"{self.dag_id}__{self.task_id}",
+        )
+        build.execute(context)
+        # Read by the triggers of the models below it: their producer result is now stale.
+        context["ti"].xcom_push(key=REBUILT_KEY, value=True)
+        return None
+
+
+class DbtProducerOperator(BaseOperator):
+    """One ``dbt build`` of the selection, feeding the model tasks through XCom."""
+
+    ui_color = "#ff694b"
+
+    def __init__(
+        self,
+        *,
+        select: list[str],
+        tests_per_model: dict[str, list[str]],
+        model_assets: dict[str, Any],
+        indirect_selection: str | None = None,
+        plan_from_events: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.select = list(select)
+        self.indirect_selection = indirect_selection
+        # The transform: build what the triggering events feed, honour a conf selector.
+        self.plan_from_events = plan_from_events
+        self.tests_per_model = tests_per_model
+        self.model_assets = model_assets
+
+    def cosmos_operator(self, select: list[str] | None = None, full_refresh: bool = False):
+        from functools import partial
+
+        from cosmos import settings as cosmos_settings
+        from cosmos.cache import _obtain_cache_dir_path
+        from cosmos.constants import InvocationMode
+        from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+        from ol_platform.settings import get_settings
+        from ol_platform.transform.artifacts import keep_artifacts
+        from ol_platform.transform.cosmos_config import operator_args, profile_config
+        from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+        settings = get_settings()
+        args = operator_args(settings)
+        lines: dict[str, list[str]] = {}
+
+        class Producer(DbtProducerWatcherOperator):
+            def _make_parse_callable(self):
+                parse = super()._make_parse_callable()
+                return partial(_keep_node_lines, parse=parse, lines=lines)
+
+        return Producer(
+            task_id=self.task_id,
+            project_dir=DBT_PROJECT_DIR,
+            profile_config=profile_config(settings),
+            dbt_executable_path=DBT_EXECUTABLE,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            install_deps=False,
+            select=select or self.select,
+            full_refresh=full_refresh,
+            indirect_selection=self.indirect_selection,
+            tests_per_model=self.tests_per_model,
+            callback=keep_artifacts,
+            cache_dir=(
+                _obtain_cache_dir_path(f"{self.dag_id}__{self.task_id}")
+                if cosmos_settings.enable_cache
+                else None
+            ),
+            **args,
+        )
+
+    def plan(self, context: Any):
+        """What this run builds (see ``ol_platform.transform.run_plan``)."""
+        from ol_platform.transform.project import load_graph
+        from ol_platform.transform.run_plan import RunPlan, changed_raw_tables, plan_run
+
+        names = [uid.split(".")[-1] for uid in self.model_assets]
+        if not self.plan_from_events:
+            return RunPlan(selected=names), {}
+        conf = getattr(context.get("dag_run"), "conf", None) or {}
+        conf = conf if isinstance(conf, dict) else {}
+        overrides: dict[str, Any] = {}
+        if conf.get("select"):
+            select = conf["select"]
+            overrides["select"] = select.split() if isinstance(select, str) else list(select)
+        if conf.get("full_refresh"):
+            overrides["full_refresh"] = True
+        graph = load_graph()
+        wanted = set(names)
+        return (
+            plan_run(
+                graph,
+                [m for m in graph.models if m.name in wanted],
+                changed=changed_raw_tables(context.get("triggering_asset_events")),
+                landed=_landed_raw_tables(),
+                conf_select=overrides.get("select"),
+            ),
+            overrides,
+        )
+
+    def execute(self, context: Any) -> Any:
+        ti = context["ti"]
+        plan, overrides = self.plan(context)
+        ti.xcom_push(key=PLAN_KEY, value=plan.as_xcom())
+        for name, reason in sorted(plan.excluded.items()):
+            self.log.info("not built: %s: %s", name, reason)
+        if plan.selected == []:
+            self.log.info("nothing to build in this run")
+            return {"passed": 0, "failed": 0, "excluded": len(plan.excluded)}
+        if overrides:
+            self.log.info("selection from the run's conf: %s", overrides)
+        error: Exception | None = None
+        try:
+            self.cosmos_operator(
+                select=overrides.get("select") or plan.selected,
+                full_refresh=overrides.get("full_refresh", False),
+            ).execute(context)
+        except Exception as exc:  # a node failed, or dbt itself did: told apart below
+            error = exc
+        selected = set(plan.selected) if plan.selected is not None else None
+        passed, failed = [], []
+        for unique_id, asset in self.model_assets.items():
+            if selected is not None and unique_id.split(".")[-1] not in selected:
+                continue
+            result = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "status"))
+            status = (result or {}).get("status") if isinstance(result, dict) else result
+            if status is None and selected is None:
+                continue  # outside the conf's selector
+            tests = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "tests_status"))
+            ok = status in SUCCESS_STATES and (
+                not self.tests_per_model.get(unique_id) or tests in SUCCESS_STATES
+            )
+            (passed if ok else failed).append(unique_id)
+            if ok:
+                context["outlet_events"][self.outlets[0]].add(asset)
+        self.log.info(
+            "dbt build: %d models passed with their tests, %d did not (their tasks say why), "
+            "%d not built in this run",
+            len(passed),
+            len(failed),
+            len(plan.excluded),
+        )
+        if error is not None and not any(
+            ti.xcom_pull(task_ids=self.task_id, key=_key(uid, "status")) for uid in failed
+        ):
+            raise error  # dbt broke before any node ran: the run fails here
+        return {"passed": len(passed), "failed": len(failed), "excluded": len(plan.excluded)}
+
+
+def _landed_raw_tables():
+    """A check of which raw tables exist in the lake (one listing of the raw namespace)."""
+    from ol_platform.lake.catalog import get_catalog
+    from ol_platform.lake.naming import namespace
+    from ol_platform.settings import get_settings
+
+    settings = get_settings()
+    try:
+        present = {t[-1] for t in get_catalog(settings).list_tables(namespace(settings.env, "raw"))}
+    except Exception as exc:  # the catalog is unreachable: let dbt find out, table by table
+        log.warning("could not list the raw tables (%s): building every selected model", exc)
+        return lambda table: True
+    return present.__contains__
+
+
+def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, list[str]]) -> None:
+    """Collect each node's dbt log lines; push them when the node finishes."""
+    parse(line, extra_kwargs)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return
+    data = record.get("data") or {}
+    node = data.get("node_info") or {}
+    unique_id = node.get("unique_id")
+    if not unique_id:
+        return
+    message = (record.get("info") or {}).get("msg")
+    if message:
+        lines.setdefault(unique_id, []).append(message)
+    reason = (data.get("run_result") or {}).get("message")
+    if reason and node.get("node_status") in (*FAILED_STATES, "warn"):
+        lines.setdefault(unique_id, []).append(f"dbt: {reason}")
+    status = node.get("node_status")
+    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and node.get("node_finished_at"):
+        ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
+        if ti is not None:
+            result = {"status": status, "lines": lines.get(unique_id, [])}
+            ti.xcom_push(key=_key(unique_id, "result"), value=result)
+
+
+def add_model_tasks(
+    *,
+    graph: Any,
+    models: list,
+    asset_of: dict[str, Any],
+    alias: Any,
+    select: list[str] | None = None,
+    cautious: bool = False,
+    plan_from_events: bool = False,
+) -> tuple[BaseOperator, dict[str, BaseOperator]]:
+    """The producer and one task per model in a task group per layer, wired in dbt's order.
+
+    Call it inside a DAG (or a TaskGroup). ``graph``/``models``: the project graph and the
+    models to render (``ol_platform.transform.project``). ``cautious``: only tests whose models
+    are all rendered run, as ``--indirect-selection cautious`` selects them (a source's
+    staging step). ``plan_from_events``: build only what the run's triggering raw tables feed
+    and whose inputs exist, or the run conf's dbt selector (the transform).
+    """
+    from airflow.sdk import TaskGroup
+
+    names = {m.name for m in models}
+    tests = {m.name: graph.tests_of(m, names if cautious else None) for m in models}
+    producer = DbtProducerOperator(
+        task_id=PRODUCER_TASK_ID,
+        select=select or sorted(names),
+        indirect_selection="cautious" if cautious else None,
+        tests_per_model={m.unique_id: tests[m.name] for m in models if tests[m.name]},
+        model_assets={m.unique_id: asset_of[m.name] for m in models},
+        plan_from_events=plan_from_events,
+        outlets=[alias],
+        retries=0,  # a retried producer would rebuild everything: model tasks retry instead
+    )
+    groups: dict[str, TaskGroup] = {}
+    tasks: dict[str, BaseOperator] = {}
+    for model in models:
+        if model.layer not in groups:
+            groups[model.layer] = TaskGroup(
+                group_id=model.layer, tooltip=f"dbt models of the {model.layer} layer"
+            )
+        tasks[model.name] = DbtModelOperator(
+            task_id=model.name,
+            task_group=groups[model.layer],
+            model_unique_id=model.unique_id,
+            test_unique_ids=tests[model.name],
+            producer_task_id=producer.task_id,
+            outlets=[asset_of[model.name]],
+            doc_md=f"dbt model `{model.name}` and its {len(tests[model.name])} tests.",
+        )
+    for model in models:
+        for parent in model.parents:
+            if parent in names:
+                tasks[parent] >> tasks[model.name]
+                tasks[model.name].start_trigger_args.trigger_kwargs["parent_task_ids"].append(
+                    tasks[parent].task_id
+                )
+    return producer, tasks

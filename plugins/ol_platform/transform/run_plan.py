@@ -1,0 +1,61 @@
+"""Which models a transform run builds: those its triggering raw tables feed, whose inputs exist.
+
+An asset-triggered run builds the models downstream of the raw tables whose events triggered
+it (the events are in the run's context), not the whole project; a model any of whose raw
+tables has never landed is left out, with the reason, instead of failing with "table does
+not exist" (the first transform run of a fresh lake starts when the first source lands). A
+manual run builds every model whose inputs exist; a run whose conf carries a dbt selector
+(``olp backfill transform --select``) builds what that selector selects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Listing many missing tables in a reason helps nobody: the first few and a count.
+_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    selected: list[str] | None  # model names to build; None: the conf's dbt selector decides
+    excluded: dict[str, str] = field(default_factory=dict)  # model name -> why it is not built
+
+    def as_xcom(self) -> dict[str, Any]:
+        return {"selected": self.selected, "excluded": self.excluded}
+
+
+def changed_raw_tables(events: Mapping[Any, Sequence[Any]] | None) -> set[str] | None:
+    """Raw table names of the triggering Asset events (``<namespace>.<table>``); None: no events."""
+    if not events:
+        return None
+    return {str(event.asset.name).rsplit(".", 1)[-1] for per in events.values() for event in per}
+
+
+def plan_run(
+    graph: Any,
+    models: Iterable[Any],
+    *,
+    changed: set[str] | None,
+    landed: Callable[[str], bool],
+    conf_select: list[str] | None = None,
+) -> RunPlan:
+    if conf_select:
+        return RunPlan(selected=None)
+    selected: list[str] = []
+    excluded: dict[str, str] = {}
+    for model in models:
+        tables = graph.upstream_source_tables([model.name])
+        if changed is not None and not changed.intersection(tables):
+            excluded[model.name] = "none of the raw tables it reads changed in this run"
+            continue
+        missing = [t for t in tables if not landed(t)]
+        if missing:
+            shown = ", ".join(missing[:_SHOWN])
+            more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+            excluded[model.name] = f"its inputs have never landed: {shown}{more}"
+            continue
+        selected.append(model.name)
+    return RunPlan(selected=selected, excluded=excluded)

@@ -1,0 +1,55 @@
+"""What a transform run builds: the models its triggering raw tables feed, whose inputs exist."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ol_platform.transform.project import Model, ProjectGraph
+from ol_platform.transform.run_plan import changed_raw_tables, plan_run
+
+GRAPH = ProjectGraph(
+    models=(
+        Model("stg_a", "staging", ("raw_a",)),
+        Model("stg_b", "staging", ("raw_b",)),
+        Model("int_a", "intermediate", (), ("stg_a",)),
+        Model("int_b", "intermediate", (), ("stg_b",)),
+        Model("dim_ab", "dimensional", (), ("int_a", "int_b")),
+    ),
+    source_tables=("raw_a", "raw_b"),
+)
+ABOVE_STAGING = [m for m in GRAPH.models if m.layer != "staging"]
+
+
+def event(table: str):
+    return SimpleNamespace(asset=SimpleNamespace(name=f"ol_warehouse_local_raw.{table}"))
+
+
+def test_an_asset_triggered_run_builds_only_what_its_raw_tables_feed():
+    changed = changed_raw_tables({"a": [event("raw_a")]})
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: True)
+    assert plan.selected == ["int_a", "dim_ab"]
+    assert plan.excluded == {"int_b": "none of the raw tables it reads changed in this run"}
+
+
+def test_a_model_whose_inputs_never_landed_is_left_out_with_the_reason():
+    changed = changed_raw_tables({"a": [event("raw_a")]})
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: t == "raw_a")
+    assert plan.selected == ["int_a"]
+    assert plan.excluded["dim_ab"] == "its inputs have never landed: raw_b"
+
+
+def test_a_manual_run_builds_every_model_whose_inputs_exist():
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed_raw_tables({}), landed=lambda t: True)
+    assert plan.selected == ["int_a", "int_b", "dim_ab"] and plan.excluded == {}
+
+
+def test_a_conf_selector_leaves_the_choice_to_dbt():
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=None, landed=lambda t: False, conf_select=["x"])
+    assert plan.selected is None
+    assert plan.as_xcom() == {"selected": None, "excluded": {}}
+
+
+def test_events_from_several_assets_and_repeated_events_count_once():
+    events = {"a": [event("raw_a"), event("raw_a")], "b": [event("raw_b")]}
+    assert changed_raw_tables(events) == {"raw_a", "raw_b"}
+    assert changed_raw_tables(None) is None
