@@ -3,7 +3,7 @@ with Airflow already imported (the processor pre-imports it), timing only the DA
 
 Prints, for each file of dags/, the median of N parses; then the transform DAG rendered a
 task per model (``OLP_DBT_RENDER=watcher``, where Cosmos's load mode matters: the shipped
-``build`` render is one task whatever the mode) from the dbt manifest (LoadMode.DBT_MANIFEST,
+``models`` render reads the manifest itself) from the dbt manifest (LoadMode.DBT_MANIFEST,
 what ships) against LoadMode.DBT_LS (Cosmos's cache off, so each parse runs `dbt ls`), and
 from the manifest at this project's size against a 250-model project, with ratios measured
 in this run.
