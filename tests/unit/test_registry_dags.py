@@ -32,7 +32,7 @@ def _shape(dag) -> tuple:
         sorted((t.task_id, sorted(t.downstream_task_ids)) for t in dag.tasks),
         getattr(dag.timetable, "expression", None),
         sorted(dag.tags),
-        sorted(a.uri for t in dag.tasks for a in t.outlets),
+        sorted(getattr(a, "uri", f"alias:{a.name}") for t in dag.tasks for a in t.outlets),
         sorted((t.task_id, t.owner, t.retries, str(t.execution_timeout)) for t in dag.tasks),
     )
 

@@ -386,11 +386,12 @@ DAGs that produce it. Sources declared `backfill: {mode: snapshot}` in include/s
 are refused with the reason. Without --url the local Airflow of `make demo-keep` is used."""
 
 EPILOG = f"""\
-examples:
-  olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --dry-run
-  olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --unpause
-  olp backfill status 3            olp backfill cancel 3
-  olp backfill transform --select +dim_course_run --full-refresh
+example:
+  uv run olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --dry-run
+more examples:
+  uv run olp backfill tracking_logs --from 2024-11-24 --to 2024-11-26 --unpause
+  uv run olp backfill status 3            uv run olp backfill cancel 3
+  uv run olp backfill transform --select +dim_course_run --full-refresh
 
 credentials: --token or ${TOKEN_ENV}; or --username/--password (${USERNAME_ENV},
 ${PASSWORD_ENV}) exchanged at /auth/token; ${URL_ENV} sets the default --url.
@@ -442,7 +443,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--token", help=f"API bearer token (default: ${TOKEN_ENV})")
     group.add_argument("--username", help=f"user for /auth/token (default: ${USERNAME_ENV})")
     group.add_argument("--password", help=f"its password (default: ${PASSWORD_ENV})")
-    group.add_argument("--poll", type=float, default=2.0, help=argparse.SUPPRESS)
+    group.add_argument("--poll", type=float, default=2.0, help="seconds between progress polls (2)")
 
 
 def register(sub) -> None:
