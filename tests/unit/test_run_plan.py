@@ -53,3 +53,22 @@ def test_events_from_several_assets_and_repeated_events_count_once():
     events = {"a": [event("raw_a"), event("raw_a")], "b": [event("raw_b")]}
     assert changed_raw_tables(events) == {"raw_a", "raw_b"}
     assert changed_raw_tables(None) is None
+
+
+def test_a_model_whose_input_model_was_never_built_waits_for_it():
+    """The first source lands: int_a is built, dim_ab reads int_b, which never was (raw_b landed
+    long ago but int_b is not in this run): dim_ab waits instead of failing."""
+    changed = changed_raw_tables({"a": [event("raw_a")]})
+    never_built = {"int_b"}
+    plan = plan_run(
+        GRAPH,
+        list(reversed(ABOVE_STAGING)),  # any order: parents are planned first
+        changed=changed,
+        landed=lambda t: True,
+        built=lambda m: m.name not in never_built and m.name != "dim_ab",
+    )
+    assert plan.selected == ["int_a"]
+    assert plan.excluded["dim_ab"] == "models it reads have never been built: int_b"
+    # Once int_b exists, the next run from raw_a rebuilds int_a and dim_ab.
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: True)
+    assert plan.selected == ["int_a", "dim_ab"]

@@ -351,12 +351,14 @@ class DbtProducerOperator(BaseOperator):
             overrides["full_refresh"] = True
         graph = load_graph()
         wanted = set(names)
+        landed, built = _lake_checks()
         return (
             plan_run(
                 graph,
                 [m for m in graph.models if m.name in wanted],
                 changed=changed_raw_tables(context.get("triggering_asset_events")),
-                landed=_landed_raw_tables(),
+                landed=landed,
+                built=built,
                 conf_select=overrides.get("select"),
             ),
             overrides,
@@ -411,19 +413,32 @@ class DbtProducerOperator(BaseOperator):
         return {"passed": len(passed), "failed": len(failed), "excluded": len(plan.excluded)}
 
 
-def _landed_raw_tables():
-    """A check of which raw tables exist in the lake (one listing of the raw namespace)."""
+def _lake_checks():
+    """Which raw tables have landed and which models' tables exist: one listing per namespace."""
     from ol_platform.lake.catalog import get_catalog
-    from ol_platform.lake.naming import namespace
+    from ol_platform.lake.naming import namespace, warehouse_schema
     from ol_platform.settings import get_settings
 
     settings = get_settings()
+    tables: dict[str, set[str]] = {}
     try:
-        present = {t[-1] for t in get_catalog(settings).list_tables(namespace(settings.env, "raw"))}
+        catalog = get_catalog(settings)
+
+        def listing(ns: str) -> set[str]:
+            if ns not in tables:
+                exists = catalog.namespace_exists(ns)
+                tables[ns] = {t[-1] for t in catalog.list_tables(ns)} if exists else set()
+            return tables[ns]
+
+        listing(namespace(settings.env, "raw"))
     except Exception as exc:  # the catalog is unreachable: let dbt find out, table by table
-        log.warning("could not list the raw tables (%s): building every selected model", exc)
-        return lambda table: True
-    return present.__contains__
+        log.warning("could not list the lake's tables (%s): building every selected model", exc)
+        return (lambda table: True), (lambda model: True)
+    schema = warehouse_schema(settings.env)
+    return (
+        lambda table: table in listing(namespace(settings.env, "raw")),
+        lambda model: model.name in listing(f"{schema}_{model.layer}"),
+    )
 
 
 def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, list[str]]) -> None:

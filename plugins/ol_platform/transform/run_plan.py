@@ -40,22 +40,59 @@ def plan_run(
     *,
     changed: set[str] | None,
     landed: Callable[[str], bool],
+    built: Callable[[Any], bool] = lambda model: True,
     conf_select: list[str] | None = None,
 ) -> RunPlan:
+    """``landed(raw_table)``: the raw table exists; ``built(model)``: the model's table exists.
+
+    A model is built when a raw table it reads (directly or through the models it reads)
+    changed, every such raw table has landed, and every model it reads is either built in
+    this run or already in the lake.
+    """
     if conf_select:
         return RunPlan(selected=None)
+    by_name = {m.name: m for m in graph.models}
     selected: list[str] = []
     excluded: dict[str, str] = {}
-    for model in models:
+    for model in _in_dbt_order(list(models), by_name):
         tables = graph.upstream_source_tables([model.name])
         if changed is not None and not changed.intersection(tables):
             excluded[model.name] = "none of the raw tables it reads changed in this run"
             continue
         missing = [t for t in tables if not landed(t)]
         if missing:
-            shown = ", ".join(missing[:_SHOWN])
-            more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
-            excluded[model.name] = f"its inputs have never landed: {shown}{more}"
+            excluded[model.name] = f"its inputs have never landed: {_listing(missing)}"
+            continue
+        absent = [
+            p for p in model.parents if p not in selected and p in by_name and not built(by_name[p])
+        ]
+        if absent:
+            excluded[model.name] = f"models it reads have never been built: {_listing(absent)}"
             continue
         selected.append(model.name)
     return RunPlan(selected=selected, excluded=excluded)
+
+
+def _listing(names: Sequence[str]) -> str:
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return ", ".join(names[:_SHOWN]) + more
+
+
+def _in_dbt_order(models: list[Any], by_name: Mapping[str, Any]) -> list[Any]:
+    """``models`` with every model after the models it reads (a depth-first walk)."""
+    wanted = {m.name for m in models}
+    ordered: list[Any] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for parent in by_name[name].parents:
+            if parent in wanted:
+                visit(parent)
+        ordered.append(by_name[name])
+
+    for model in models:
+        visit(model.name)
+    return ordered
