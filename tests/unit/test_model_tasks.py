@@ -174,3 +174,17 @@ def test_the_transform_dag_renders_a_task_per_model_in_layer_groups(settings, mo
     assert {dag.get_task(f"{m.layer}.{m.name}").trigger_rule for m in models} == {"none_failed"}
     assert type(producer.outlets[0]).__name__ == "AssetAlias"
     assert set(producer.model_assets) == {m.unique_id for m in models}
+
+
+def test_the_tests_judged_are_those_the_plan_runs_with_the_model():
+    """A test that reads a model this run leaves out is not run, and not counted as failed."""
+    xcoms = passed()
+    del xcoms[key(TESTS[1], "result")]
+    xcoms["plan"] = {
+        "selected": ["dim_course_run"],
+        "excluded": {},
+        "tests": {"dim_course_run": TESTS[:1]},
+    }
+    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), xcoms, "success"), TaskSuccessEvent)
+    xcoms["plan"]["tests"]["dim_course_run"] = TESTS
+    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), xcoms, "success"), TaskFailedEvent)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ol_platform.transform.project import Model, ProjectGraph
-from ol_platform.transform.run_plan import changed_raw_tables, plan_run
+from ol_platform.transform.run_plan import buildable_tests, changed_raw_tables, plan_run
 
+T_A, T_AB = "test.p.not_null_int_a.1", "test.p.assert_dim_ab_covers_int_a.2"
 GRAPH = ProjectGraph(
     models=(
         Model("stg_a", "staging", ("raw_a",)),
         Model("stg_b", "staging", ("raw_b",)),
-        Model("int_a", "intermediate", (), ("stg_a",)),
+        Model("int_a", "intermediate", (), ("stg_a",), (T_A, T_AB)),
         Model("int_b", "intermediate", (), ("stg_b",)),
-        Model("dim_ab", "dimensional", (), ("int_a", "int_b")),
+        Model("dim_ab", "dimensional", (), ("int_a", "int_b"), (T_AB,)),
     ),
     source_tables=("raw_a", "raw_b"),
+    test_parents={T_A: ("model.p.int_a",), T_AB: ("model.p.dim_ab", "model.p.int_a")},
 )
 ABOVE_STAGING = [m for m in GRAPH.models if m.layer != "staging"]
 
@@ -46,7 +48,7 @@ def test_a_manual_run_builds_every_model_whose_inputs_exist():
 def test_a_conf_selector_leaves_the_choice_to_dbt():
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=None, landed=lambda t: False, conf_select=["x"])
     assert plan.selected is None
-    assert plan.as_xcom() == {"selected": None, "excluded": {}}
+    assert plan.as_xcom() == {"selected": None, "excluded": {}, "tests": None}
 
 
 def test_events_from_several_assets_and_repeated_events_count_once():
@@ -72,3 +74,14 @@ def test_a_model_whose_input_model_was_never_built_waits_for_it():
     # Once int_b exists, the next run from raw_a rebuilds int_a and dim_ab.
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: True)
     assert plan.selected == ["int_a", "dim_ab"]
+
+
+def test_a_test_that_reads_a_model_left_out_of_the_run_waits_for_a_run_that_builds_it():
+    """dbt's eager selection would run T_AB with int_a although dim_ab does not exist yet."""
+    assert buildable_tests(GRAPH, ["int_a"]) == {"int_a": [T_A]}
+    assert buildable_tests(GRAPH, ["int_a", "dim_ab"]) == {"int_a": [T_A, T_AB], "dim_ab": [T_AB]}
+    # A model upstream of the selection counts as available: dim_ab's tests may read int_a.
+    assert buildable_tests(GRAPH, ["dim_ab"]) == {"dim_ab": [T_AB]}
+    changed = changed_raw_tables({"a": [event("raw_a")]})
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: t == "raw_a")
+    assert plan.tests == {"int_a": [T_A]}

@@ -161,6 +161,8 @@ class ModelResultTrigger(BaseTrigger):
                 self.log.info("%s is not built in this run: %s", name, reason)
                 yield TaskSkippedEvent()
                 return
+            if plan is not None and (plan.get("tests") or {}).get(name) is not None:
+                self.test_unique_ids = plan["tests"][name]  # what runs with it in this run
             if status is not None and (status not in SUCCESS_STATES or await self._tests_done()):
                 break
             if producer in PRODUCER_ENDED:
@@ -291,7 +293,13 @@ class DbtProducerOperator(BaseOperator):
         self.tests_per_model = tests_per_model
         self.model_assets = model_assets
 
-    def cosmos_operator(self, select: list[str] | None = None, full_refresh: bool = False):
+    def cosmos_operator(
+        self,
+        select: list[str] | None = None,
+        full_refresh: bool = False,
+        tests_per_model: dict[str, list[str]] | None = None,
+        indirect_selection: str | None = None,
+    ):
         from functools import partial
 
         from cosmos import settings as cosmos_settings
@@ -322,8 +330,8 @@ class DbtProducerOperator(BaseOperator):
             install_deps=False,
             select=select or self.select,
             full_refresh=full_refresh,
-            indirect_selection=self.indirect_selection,
-            tests_per_model=self.tests_per_model,
+            indirect_selection=indirect_selection or self.indirect_selection,
+            tests_per_model=self.tests_per_model if tests_per_model is None else tests_per_model,
             callback=keep_artifacts,
             cache_dir=(
                 _obtain_cache_dir_path(f"{self.dag_id}__{self.task_id}")
@@ -375,11 +383,20 @@ class DbtProducerOperator(BaseOperator):
             return {"passed": 0, "failed": 0, "excluded": len(plan.excluded)}
         if overrides:
             self.log.info("selection from the run's conf: %s", overrides)
+        tests_per_model = self.tests_per_model
+        if plan.tests is not None:  # a planned subset: the tests that can run against it
+            from ol_platform.transform.project import PROJECT_NAME
+
+            tests_per_model = {
+                f"model.{PROJECT_NAME}.{name}": tests for name, tests in plan.tests.items() if tests
+            }
         error: Exception | None = None
         try:
             self.cosmos_operator(
                 select=overrides.get("select") or plan.selected,
                 full_refresh=overrides.get("full_refresh", False),
+                tests_per_model=tests_per_model,
+                indirect_selection="buildable" if plan.tests is not None else None,
             ).execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
@@ -394,7 +411,7 @@ class DbtProducerOperator(BaseOperator):
                 continue  # outside the conf's selector
             tests = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "tests_status"))
             ok = status in SUCCESS_STATES and (
-                not self.tests_per_model.get(unique_id) or tests in SUCCESS_STATES
+                not tests_per_model.get(unique_id) or tests in SUCCESS_STATES
             )
             (passed if ok else failed).append(unique_id)
             if ok:

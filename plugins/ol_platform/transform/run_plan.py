@@ -22,9 +22,34 @@ _SHOWN = 3
 class RunPlan:
     selected: list[str] | None  # model names to build; None: the conf's dbt selector decides
     excluded: dict[str, str] = field(default_factory=dict)  # model name -> why it is not built
+    tests: dict[str, list[str]] | None = None  # model name -> the tests that run with it
 
     def as_xcom(self) -> dict[str, Any]:
-        return {"selected": self.selected, "excluded": self.excluded}
+        return {"selected": self.selected, "excluded": self.excluded, "tests": self.tests}
+
+
+def buildable_tests(graph: Any, selected: Iterable[str]) -> dict[str, list[str]]:
+    """The tests dbt runs with each selected model under ``--indirect-selection buildable``:
+    those every model of which is selected or upstream of a selected one. A test that also
+    reads a model this run leaves out (say, a dimension not yet built) waits for a run that
+    builds it."""
+    by_name = {m.name: m for m in graph.models}
+    chosen = set(selected)
+    available = set(chosen)
+    todo = list(chosen)
+    while todo:  # every model upstream of the selection
+        for parent in by_name[todo.pop()].parents:
+            if parent in by_name and parent not in available:
+                available.add(parent)
+                todo.append(parent)
+    return {
+        name: [
+            t
+            for t in by_name[name].tests
+            if all(p.split(".")[-1] in available for p in graph.test_parents.get(t, ()))
+        ]
+        for name in sorted(chosen)
+    }
 
 
 def changed_raw_tables(events: Mapping[Any, Sequence[Any]] | None) -> set[str] | None:
@@ -70,7 +95,7 @@ def plan_run(
             excluded[model.name] = f"models it reads have never been built: {_listing(absent)}"
             continue
         selected.append(model.name)
-    return RunPlan(selected=selected, excluded=excluded)
+    return RunPlan(selected=selected, excluded=excluded, tests=buildable_tests(graph, selected))
 
 
 def _listing(names: Sequence[str]) -> str:
