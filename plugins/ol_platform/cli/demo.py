@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -206,13 +207,15 @@ def start_ingest(api: AirflowAPI, dag_id: str, wait: float = 15) -> None:
     log.info("%s: unpaused; triggered run %s", dag_id, api.trigger(dag_id))
 
 
-def run_demo(
-    settings: Settings,
-    *,
-    keep_running: bool = False,
-    port: int | None = None,
-    db_url: str | None = None,
-) -> Summary:
+@contextlib.contextmanager
+def live_demo(
+    settings: Settings, *, port: int | None = None, db_url: str | None = None
+) -> Iterator[tuple[Summary, EmbeddedAirflow]]:
+    """Run the whole chain, then yield its summary with Airflow still up; stop it on exit.
+
+    ``olp demo --keep-running`` and the end-to-end tests (which look at the live UI in a
+    browser) both need the demo's Airflow after the chain has finished.
+    """
     started = time.monotonic()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
     registry = load_registry()
@@ -221,40 +224,56 @@ def run_demo(
         airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
         summary = Summary(ui=airflow.url)
         try:
-            airflow.start()
-            api = AirflowAPI(airflow.url)
-            ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
-            export_ids = [s.dag_id for s in EXPORT_SOURCES]
-            api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS])
-            # Asset-triggered DAGs first, so they see every event of this demo.
-            for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
-                api.unpause(dag_id)
-            for dag_id in ingest_ids:
-                start_ingest(api, dag_id)
-            for dag_id in ingest_ids:
-                api.wait_until_settled(dag_id)
-                # One pass per source: a 10-minute cadence would start another run mid-demo.
-                api.pause(dag_id)
-            for dag_id in ingest_ids:
-                api.wait_until_settled(dag_id)
-            api.wait_until_settled(TRANSFORM_DAG_ID)
-            # The reverse path: course exports land archives, their Assets trigger the webhooks.
-            for dag_id in export_ids:
-                start_ingest(api, dag_id)
-            for dag_id in export_ids:
-                api.wait_until_settled(dag_id)
-                api.pause(dag_id)
-            for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
-                api.wait_until_settled(dag_id)
-            collect_summary(settings, api, summary)
+            try:
+                airflow.start()
+                api = AirflowAPI(airflow.url)
+                ingest_ids = [registry[n].dag_id for n in runnable_sources(registry)]
+                export_ids = [s.dag_id for s in EXPORT_SOURCES]
+                api.wait_for_dags([*ingest_ids, TRANSFORM_DAG_ID, *export_ids, *DOWNSTREAM_DAGS])
+                # Asset-triggered DAGs first, so they see every event of this demo.
+                for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+                    api.unpause(dag_id)
+                for dag_id in ingest_ids:
+                    start_ingest(api, dag_id)
+                for dag_id in ingest_ids:
+                    api.wait_until_settled(dag_id)
+                    # One pass per source: a 10-minute cadence would start another run mid-demo.
+                    api.pause(dag_id)
+                for dag_id in ingest_ids:
+                    api.wait_until_settled(dag_id)
+                api.wait_until_settled(TRANSFORM_DAG_ID)
+                # The reverse path: course exports land archives; their Assets trigger the
+                # webhooks.
+                for dag_id in export_ids:
+                    start_ingest(api, dag_id)
+                for dag_id in export_ids:
+                    api.wait_until_settled(dag_id)
+                    api.pause(dag_id)
+                for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+                    api.wait_until_settled(dag_id)
+                collect_summary(settings, api, summary)
+            finally:
+                summary.wall_seconds = time.monotonic() - started
+                settings.home.mkdir(parents=True, exist_ok=True)
+                (settings.home / "demo-summary.json").write_text(
+                    json.dumps(asdict(summary), indent=2)
+                )
+            yield summary, airflow
         finally:
-            summary.wall_seconds = time.monotonic() - started
-            settings.home.mkdir(parents=True, exist_ok=True)
-            (settings.home / "demo-summary.json").write_text(json.dumps(asdict(summary), indent=2))
-            if keep_running and summary.ok:
-                print(summary.render(), flush=True)
-                print(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.", flush=True)
-                with contextlib.suppress(KeyboardInterrupt):
-                    signal.pause()
             airflow.stop()
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    keep_running: bool = False,
+    port: int | None = None,
+    db_url: str | None = None,
+) -> Summary:
+    with live_demo(settings, port=port, db_url=db_url) as (summary, airflow):
+        if keep_running and summary.ok:
+            print(summary.render(), flush=True)
+            print(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                signal.pause()
     return summary
