@@ -116,8 +116,10 @@ def expected_dag_ids() -> list[str]:
 
 @pytest.fixture
 def ui(demo, chromium: str, tmp_path: Path) -> Iterator[UI]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Two cores shared with a whole Airflow: give every wait a minute, not Playwright's 5 s.
+    expect.set_options(timeout=UI_TIMEOUT_MS)
     assert demo.summary.ok, "the demo itself failed; see test_demo_chain_under_a_real_scheduler"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*"):
@@ -167,9 +169,11 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         page.get_by_role("button", name=re.compile("^Show Graph")).click()
         graph = page.get_by_test_id("rf__wrapper")
         expect(graph).to_be_visible()
-        expand = page.get_by_test_id("expand-all-button")
+        # Task groups start collapsed, each one node; expanded, they show their tasks.
+        for group in groups:
+            expect(page.get_by_test_id(f"rf__node-{group}")).to_be_visible()
         if groups:
-            expand.click()
+            page.get_by_test_id("expand-all-button").click()
         for node_id in [*groups, *task_ids]:
             expect(page.get_by_test_id(f"rf__node-{node_id}")).to_be_visible()
         ui.shot("transform-graph")
@@ -181,7 +185,7 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         model = task_id.split(".")[-1] if "." in task_id else None
         ui.goto(f"/dags/{TRANSFORM_DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{task_id}")
         log = page.get_by_test_id("virtualized-list")
-        expect(log).to_contain_text(DBT_LOG_LINES, timeout=UI_TIMEOUT_MS)
+        expect(log).to_contain_text(DBT_LOG_LINES)
         if model:
             expect(log).to_contain_text(model)
         ui.shot(f"log-{task_id}")
