@@ -198,9 +198,11 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         dialog = page.get_by_role("dialog")
         expect(dialog).to_contain_text("Trigger Dag")
         # The demo paused its ingest DAGs after their one pass: a run needs the DAG unpaused.
-        unpause = dialog.get_by_text(re.compile("Unpause .* on trigger"))
-        if unpause.count():
-            unpause.check()
+        expect(dialog.get_by_text(f"Unpause {dag_id} on trigger")).to_be_visible()
+        unpause = dialog.get_by_role("checkbox")
+        if not unpause.is_checked():
+            dialog.get_by_text(f"Unpause {dag_id} on trigger").click()
+        expect(unpause).to_be_checked()
         ui.shot("trigger-dialog")
         dialog.get_by_test_id("trigger-dag-submit").click()
         expect(page.get_by_text("Dag Run Triggered")).to_be_visible()
@@ -208,9 +210,13 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         run_id = new[0]["dag_run_id"]
         assert new[0]["run_type"] == "manual", new[0]
         ui.goto(f"/dags/{dag_id}/runs/{quote(run_id, safe='')}")
-        badge = page.get_by_test_id("state-badge").first
-        # The run page refreshes itself while the run is active; give the load five minutes.
-        expect(badge).to_have_text(re.compile("success", re.I), timeout=300_000)
+        # The run's badge, then one per task instance; the page refreshes itself while the
+        # run is active. Five minutes for the load and its staging build.
+        n_tasks = len(api.get(f"/dags/{dag_id}/tasks")["tasks"])
+        expect(page.get_by_test_id("state-badge")).to_have_text(
+            ["Success"] * (1 + n_tasks), timeout=300_000
+        )
+        assert api.get(f"/dags/{dag_id}/dagRuns/{run_id}")["state"] == "success"
         ui.shot("triggered-run-succeeded")
 
     with ui.step("asset-graph"):
@@ -225,6 +231,8 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         page.get_by_placeholder("Search Assets").fill(produced["name"])
         link = page.get_by_role("link", name=produced["name"], exact=True)
         expect(link).to_be_visible()
+        # The search is debounced: wait for the list to shrink to the few matching assets.
+        wait_for(lambda: page.get_by_role("row").count() < 10)
         ui.shot("assets-list")
         link.click()
         page.wait_for_url(f"**/assets/{produced['id']}")
