@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from ol_platform.cli.demo import DOWNSTREAM_DAGS
+from ol_platform.cli.demo import DOWNSTREAM_DAGS, runnable_sources
 from ol_platform.orchestration.export_dags import EXPORT_SOURCES
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
 from ol_platform.settings import REPO_ROOT
@@ -44,6 +44,7 @@ TRIGGERED_SOURCE = "bootcamps_app"
 MODEL_GROUPS = ("intermediate", "dimensional", "mart")
 DBT_LOG_LINES = re.compile(r"OK created|Completed successfully|\bPASS\b")
 UI_TIMEOUT_MS = 60_000
+VIEWPORT = {"width": 1600, "height": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +107,10 @@ class API:
 
 
 def expected_dag_ids() -> list[str]:
+    """The DAGs the demo ran: the slice's ingest DAGs, the transform and the reverse path."""
     registry = load_registry(DEFAULT_REGISTRY)
     return [
-        *(registry[name].dag_id for name in registry.sources),
+        *(registry[name].dag_id for name in runnable_sources(registry)),
         TRANSFORM_DAG_ID,
         *(s.dag_id for s in EXPORT_SOURCES),
         *DOWNSTREAM_DAGS,
@@ -130,7 +132,7 @@ def ui(demo, chromium: str, tmp_path: Path) -> Iterator[UI]:
         browser = playwright.chromium.launch(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context = browser.new_context(viewport=VIEWPORT)
         context.set_default_timeout(UI_TIMEOUT_MS)
         try:
             yield UI(context.new_page(), demo.airflow_url, SCREENSHOTS)
@@ -155,13 +157,18 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         ui.shot("home-after-login")
 
     with ui.step("dag-list"):
-        dag_ids = expected_dag_ids()
         assert api.get("/importErrors")["total_entries"] == 0, api.get("/importErrors")
+        parsed = {d["dag_id"] for d in api.get("/dags", limit=1000)["dags"]}
+        missing = set(expected_dag_ids()) - parsed
+        assert not missing, f"DAGs Airflow did not parse: {sorted(missing)}"
         ui.goto("/dags?limit=100")
-        for dag_id in dag_ids:
+        for dag_id in sorted(parsed):
             expect(page.locator(f'a[href$="/dags/{dag_id}"]').first).to_be_visible()
         expect(page.get_by_text("Dag Import Error")).to_have_count(0)
+        # The list scrolls inside the page: a tall window puts every card in the screenshot.
+        page.set_viewport_size({"width": 1600, "height": 200 + 120 * len(parsed)})
         ui.shot("dag-list-no-import-errors")
+        page.set_viewport_size(VIEWPORT)
 
     with ui.step("transform-graph"):
         task_ids = [t["task_id"] for t in api.get(f"/dags/{TRANSFORM_DAG_ID}/tasks")["tasks"]]
