@@ -203,9 +203,17 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
             else min(m.name for m in load_graph().models if m.layer == "intermediate")
         )
         ui.goto(f"/dags/{TRANSFORM_DAG_ID}/runs/{quote(run_id, safe='')}/tasks/{task_id}")
-        log = page.get_by_test_id("virtualized-list")
-        expect(log).to_contain_text(DBT_LOG_LINES)
-        expect(log).to_contain_text(model)
+        expect(page.get_by_test_id("virtualized-list")).to_contain_text(DBT_LOG_LINES)
+        deadline = time.monotonic() + 120
+        while True:
+            text, model_at = read_log(page, model)
+            if model_at is not None and DBT_LOG_LINES.search(text):
+                break
+            assert time.monotonic() < deadline, f"no dbt line for {model}:\n{text[-3000:]}"
+            time.sleep(2)
+        page.get_by_test_id("virtual-scroll-container").evaluate(
+            "(e, top) => { e.scrollTop = top }", model_at
+        )
         ui.shot(f"log-{task_id}")
 
     with ui.step("trigger-ingest"):
@@ -263,6 +271,29 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
 
     for path in ui.saved:
         assert path.stat().st_size > 0, path
+
+
+def read_log(page, needle: str) -> tuple[str, int | None]:
+    """The task log as the UI shows it, and the scroll offset of the first screen naming
+    ``needle``. The viewer is virtualised (only the lines on screen are in the page), so
+    this scrolls it through from the top."""
+    box = page.get_by_test_id("virtual-scroll-container")
+    lines = page.get_by_test_id("virtualized-list")
+    box.evaluate("e => { e.scrollTop = 0 }")
+    seen: list[str] = []
+    found_at = None
+    while True:
+        page.wait_for_timeout(100)
+        seen.append(lines.inner_text())
+        if found_at is None and needle in seen[-1]:
+            found_at = box.evaluate("e => e.scrollTop")
+        moved = box.evaluate(
+            "e => { const t = e.scrollTop; e.scrollTop = t + e.clientHeight / 2;"
+            " return e.scrollTop > t }"
+        )
+        if not moved:
+            break
+    return "\n".join(seen), found_at
 
 
 def wait_for(probe, timeout: float = 60):
