@@ -166,7 +166,7 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
             expect(page.locator(f'a[href$="/dags/{dag_id}"]').first).to_be_visible()
         expect(page.get_by_text("Dag Import Error")).to_have_count(0)
         # The list scrolls inside the page: a tall window puts every card in the screenshot.
-        page.set_viewport_size({"width": 1600, "height": 200 + 120 * len(parsed)})
+        page.set_viewport_size({"width": 1600, "height": 300 + 140 * len(parsed)})
         ui.shot("dag-list-no-import-errors")
         page.set_viewport_size(VIEWPORT)
 
