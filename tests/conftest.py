@@ -6,6 +6,7 @@ PostgreSQL and MariaDB tests skip with a reason when the servers are absent; wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -28,17 +29,21 @@ PG_ADMIN_URL = os.environ.get(
 MARIADB_ADMIN_URL = os.environ.get("OLP_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/")
 
 
-@pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolate_environment(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the developer's catalog config or writes to the checkout's .olp/."""
     for key in list(os.environ):
         if key.startswith("PYICEBERG_CATALOG__"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("OLP_HOME", str(tmp_path / "olp"))
+    monkeypatch.setenv("OLP_HOME", str(root / "olp"))
     monkeypatch.setenv("OLP_ENV", "local")
     monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
-    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    monkeypatch.setenv("DLT_DATA_DIR", str(root / "dlt"))
     monkeypatch.delenv("OLP_REGISTRY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_environment(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -60,9 +65,9 @@ def _unavailable(what: str, exc: Exception) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextlib.contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped on exit."""
     name = f"olp_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -71,10 +76,19 @@ def postgres_url() -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         _unavailable("PostgreSQL on 127.0.0.1:5432", exc)
     url = sa.engine.make_url(PG_ADMIN_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

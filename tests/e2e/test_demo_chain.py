@@ -9,15 +9,15 @@ import json
 import pyarrow.compute as pc
 import pytest
 
-from ol_platform.cli.demo import run_demo, runnable_sources
+from ol_platform.cli.demo import runnable_sources
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
 
-def test_demo_chain_under_a_real_scheduler(settings, postgres_url):
-    summary = run_demo(settings, db_url=postgres_url)
+def test_demo_chain_under_a_real_scheduler(demo):
+    summary, settings = demo.summary, demo.settings
 
     assert summary.ok, summary.render()
     assert {

@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -218,16 +219,21 @@ def start_ingest(api: AirflowAPI, dag_id: str, wait: float = 15) -> None:
     log.info("%s: unpaused; triggered run %s", dag_id, api.trigger(dag_id))
 
 
-def run_demo(
+@contextlib.contextmanager
+def live_demo(
     settings: Settings,
     *,
-    keep_running: bool = False,
     port: int | None = None,
     db_url: str | None = None,
     steps: Steps | None = None,
-) -> Summary:
-    """Any stop signal (Ctrl-C, SIGTERM, a closed terminal) stops Airflow before it propagates
-    as :class:`Interrupted`."""
+) -> Iterator[tuple[Summary, EmbeddedAirflow]]:
+    """Run the whole chain, then yield its summary with Airflow still up; stop it on exit.
+
+    ``olp demo --keep-running`` and the end-to-end tests (which look at the live UI in a
+    browser) both need the demo's Airflow after the chain has finished. Any stop signal
+    (Ctrl-C, SIGTERM, a closed terminal) stops Airflow before it propagates as
+    :class:`Interrupted`.
+    """
     started = time.monotonic()
     steps = steps or Steps()
     load_graph()  # fail fast, with instructions, if the dbt manifest was not built
@@ -241,24 +247,38 @@ def run_demo(
             airflow = EmbeddedAirflow(settings, connections=connections, db_url=db_url, **kwargs)
             summary = Summary(ui=airflow.url)
             try:
-                airflow.start(progress=steps)
-                steps(f"Airflow is up at {airflow.url}")
-                _run_chain(AirflowAPI(airflow.url), registry, steps)
-                steps("collecting the summary")
-                collect_summary(settings, AirflowAPI(airflow.url), summary)
+                try:
+                    airflow.start(progress=steps)
+                    steps(f"Airflow is up at {airflow.url}")
+                    _run_chain(AirflowAPI(airflow.url), registry, steps)
+                    steps("collecting the summary")
+                    collect_summary(settings, AirflowAPI(airflow.url), summary)
+                finally:
+                    summary.wall_seconds = time.monotonic() - started
+                    settings.home.mkdir(parents=True, exist_ok=True)
+                    (settings.home / "demo-summary.json").write_text(
+                        json.dumps(asdict(summary), indent=2)
+                    )
+                yield summary, airflow
             finally:
-                summary.wall_seconds = time.monotonic() - started
-                settings.home.mkdir(parents=True, exist_ok=True)
-                (settings.home / "demo-summary.json").write_text(
-                    json.dumps(asdict(summary), indent=2)
-                )
-                if keep_running and summary.ok:
-                    say(summary.render())
-                    say(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.")
-                    with contextlib.suppress(KeyboardInterrupt):
-                        signal.pause()
                 steps("stopping Airflow")
                 airflow.stop()
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    keep_running: bool = False,
+    port: int | None = None,
+    db_url: str | None = None,
+    steps: Steps | None = None,
+) -> Summary:
+    with live_demo(settings, port=port, db_url=db_url, steps=steps) as (summary, airflow):
+        if keep_running and summary.ok:
+            say(summary.render())
+            say(f"\nAirflow keeps running at {airflow.url}; Ctrl-C stops it.")
+            with contextlib.suppress(KeyboardInterrupt):
+                signal.pause()
     return summary
 
 
