@@ -175,9 +175,10 @@ def test_openmetadata_configs_carry_no_form_of_any_secret():
         {"aws_access_key_id": "AKIAEXAMPLE", "aws_secret_access_key": aws_secret},
     )
     resolve = {"trino_default": trino}.get
-    metadata, dbt, _ = build_configs("production", resolve, target)
+    configs, _ = build_configs("production", resolve, target)
+    metadata, dbt = configs["metadata"], configs["dbt"]
     outcome = ingest("metadata", "production", resolve, target)
-    for config in (masked(metadata), masked(dbt), outcome["configs"]):
+    for config in (*(masked(c) for c in configs.values()), outcome["configs"]):
         for dump in (json.dumps(config), json.dumps(config, ensure_ascii=False), str(config)):
             for secret in (trino_password, aws_secret):
                 for form in spellings(secret):
