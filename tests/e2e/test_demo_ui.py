@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from ol_platform.cli.demo import DOWNSTREAM_DAGS, runnable_sources
-from ol_platform.orchestration.export_dags import EXPORT_SOURCES
+from ol_platform.orchestration.export_dags import export_sources
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
 from ol_platform.settings import REPO_ROOT
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
@@ -112,7 +112,7 @@ def expected_dag_ids() -> list[str]:
     return [
         *(registry[name].dag_id for name in runnable_sources(registry)),
         TRANSFORM_DAG_ID,
-        *(s.dag_id for s in EXPORT_SOURCES),
+        *(s.dag_id for s in export_sources()),
         *DOWNSTREAM_DAGS,
     ]
 
