@@ -85,3 +85,20 @@ def test_a_test_that_reads_a_model_left_out_of_the_run_waits_for_a_run_that_buil
     changed = changed_raw_tables({"a": [event("raw_a")]})
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: t == "raw_a")
     assert plan.tests == {"int_a": [T_A]}
+
+
+def test_a_model_of_constants_is_built_by_the_first_run_then_only_when_asked():
+    graph = ProjectGraph(
+        models=(
+            Model("stg_a", "staging", ("raw_a",)),
+            Model("dim_platform", "dimensional", ()),
+            Model("dim_a", "dimensional", (), ("stg_a", "dim_platform")),
+        ),
+        source_tables=("raw_a",),
+    )
+    upper = [m for m in graph.models if m.layer != "staging"]
+    changed = changed_raw_tables({"a": [event("raw_a")]})
+    first = plan_run(graph, upper, changed=changed, landed=lambda t: True, built=lambda m: False)
+    assert first.selected == ["dim_platform", "dim_a"]
+    later = plan_run(graph, upper, changed=changed, landed=lambda t: True, built=lambda m: True)
+    assert later.selected == ["dim_a"]

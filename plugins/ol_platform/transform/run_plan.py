@@ -81,7 +81,9 @@ def plan_run(
     excluded: dict[str, str] = {}
     for model in _in_dbt_order(list(models), by_name):
         tables = graph.upstream_source_tables([model.name])
-        if changed is not None and not changed.intersection(tables):
+        # A model of constants (it reads no raw table) is built by the first run that can.
+        unchanged = changed is not None and not changed.intersection(tables)
+        if unchanged and (tables or built(model)):
             excluded[model.name] = "none of the raw tables it reads changed in this run"
             continue
         missing = [t for t in tables if not landed(t)]
