@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # one line per HTTP request is noise in a terminal; -v shows them
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         # Airflow is imported by the library: keep its home inside the platform's state folder.
         os.environ.setdefault("AIRFLOW_HOME", str(get_settings().home / "airflow"))
