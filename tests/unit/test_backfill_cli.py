@@ -453,3 +453,31 @@ def test_waiting_outlasts_an_api_server_that_stops_answering_for_a_while():
     assert code == 0, out.getvalue()
     assert "HTTP 503" in out.getvalue() and "still waiting" in out.getvalue()
     assert "All 1 run(s) succeeded." in out.getvalue()
+
+
+def test_a_refusal_that_created_nothing_is_retried_until_airflow_accepts(monkeypatch):
+    """SQLite metadata: Airflow answers 503 "database is locked" while its scheduler writes."""
+    monkeypatch.setattr(backfill.time, "sleep", lambda seconds: None)
+    posts: list = []
+
+    class Handler(JSONHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.body()
+            posts.append(1)
+            if len(posts) < 3:
+                self.send_json(503, {"detail": "Database is locked."})
+            else:
+                self.send_json(200, {**BODY, "id": 7, "completed_at": None})
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_json(200, {"backfills": [], "total_entries": 0})
+
+    out = io.StringIO()
+    with BackgroundServer(Handler) as server:
+        created = backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, out)
+    assert created["id"] == 7 and len(posts) == 3
+    assert out.getvalue().count("created no backfill") == 2
+    posts.clear()
+    with BackgroundServer(backfills_api(503, [], posts)) as server, pytest.raises(AirflowAccessError):
+        backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, io.StringIO())
+    assert len(posts) == backfill.CREATE_ATTEMPTS  # bounded

@@ -274,7 +274,30 @@ def run_backfill(args: argparse.Namespace, out: TextIO) -> int:
     return follow(api, ids, out, poll=args.poll)
 
 
+# Airflow refuses to create a backfill while SQLite metadata is locked ("Backfill creation is not
+# supported on SQLite under concurrent access", 503): the local Airflow's scheduler holds the
+# lock for moments at a time, so a refusal that created nothing is retried.
+CREATE_ATTEMPTS = 5
+
+
 def create_backfill(api: AuthedAirflowAPI, body: dict, out: TextIO) -> dict:
+    """:func:`create_backfill_once`, again after a 5xx that created nothing, with backoff."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return create_backfill_once(api, body, out)
+        except AirflowAccessError as exc:
+            if exc.status is None or exc.status < 500 or attempt == CREATE_ATTEMPTS:
+                raise
+            delay = 2**attempt
+            out.write(
+                f"Airflow answered HTTP {exc.status} and created no backfill (its metadata "
+                f"database was busy); retrying in {delay} s\n"
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def create_backfill_once(api: AuthedAirflowAPI, body: dict, out: TextIO) -> dict:
     """POST one backfill, not retried blindly: the API server commits the backfill before it
     creates its runs and can then answer 5xx (SQLite metadata locked by the scheduler), so a
     retry would meet 409. After a 5xx or a 409 the DAG's active backfill is looked up: ours
