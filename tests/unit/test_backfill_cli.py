@@ -478,7 +478,7 @@ def test_a_refusal_that_created_nothing_is_retried_until_airflow_accepts(monkeyp
     assert created["id"] == 7 and len(posts) == 3
     assert out.getvalue().count("created no backfill") == 2
     posts.clear()
-    with BackgroundServer(backfills_api(503, [], posts)) as server:
-        with pytest.raises(AirflowAccessError):
-            backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, io.StringIO())
+    refusing = BackgroundServer(backfills_api(503, [], posts))
+    with refusing as server, pytest.raises(AirflowAccessError):
+        backfill.create_backfill(AuthedAirflowAPI(server.url), BODY, io.StringIO())
     assert len(posts) == backfill.CREATE_ATTEMPTS  # bounded
