@@ -1,6 +1,6 @@
 """MIT Learn content webhooks over real HTTP, against a receiver that verifies as MIT Learn does.
 
-Covers the exact body bytes and signature (REFERENCE §4), the Open edX and Canvas payloads,
+Covers the exact body bytes and signature, the Open edX and Canvas payloads,
 mitx not being sent, refusals that must not be retried (403 wrong secret, 404), transient
 failures that must be (503 twice, 429, a receiver slower than the read timeout), the delivery
 ledger in the lake (a rerun sends nothing new; after a partial failure only the rest), and the
