@@ -15,7 +15,6 @@ import io
 import json
 import re
 import shutil
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +22,6 @@ from datetime import date
 import httpx
 import pyarrow.compute as pc
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from ol_platform.cli import backfill
@@ -33,7 +31,7 @@ from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace
 from ol_platform.settings import REPO_ROOT, Settings
 from ol_platform.sources.registry import DEFAULT_REGISTRY
-from tests.conftest import PG_ADMIN_URL, _unavailable
+from tests.conftest import fresh_postgres_database
 from tests.tracking_log_days import events_on, write_days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
@@ -55,17 +53,8 @@ class BackfillAirflow(EmbeddedAirflow):
 @pytest.fixture(scope="module")
 def metadata_db():
     """A PostgreSQL database for the Airflow metadata (as in production), dropped afterwards."""
-    name = f"olp_backfill_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        _unavailable("PostgreSQL on 127.0.0.1:5432", exc)
-    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
