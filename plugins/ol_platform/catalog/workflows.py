@@ -120,9 +120,11 @@ def trino_connection(conn: ConnectionLike | None, env: str) -> dict[str, Any]:
     return config
 
 
-def metadata_workflow_config(
-    trino: dict[str, Any], server: dict[str, Any], env: str, service_name: str
+def _trino_workflow(
+    trino: dict[str, Any], server: dict[str, Any], env: str, service_name: str, pipeline: dict
 ) -> dict[str, Any]:
+    """A workflow over the Trino service's warehouse and raw-lake schemas: ``pipeline`` is its
+    ``sourceConfig.config`` (what it does), the rest is shared."""
     return {
         "source": {
             "type": "trino",
@@ -130,16 +132,22 @@ def metadata_workflow_config(
             "serviceConnection": {"config": trino},
             "sourceConfig": {
                 "config": {
-                    "type": "DatabaseMetadata",
+                    **pipeline,
                     "schemaFilterPattern": {"includes": schema_patterns(env)},
                     "includeViews": True,
-                    "markDeletedTables": True,
                 }
             },
         },
         "sink": {"type": "metadata-rest", "config": {}},
         "workflowConfig": {"openMetadataServerConfig": server},
     }
+
+
+def metadata_workflow_config(
+    trino: dict[str, Any], server: dict[str, Any], env: str, service_name: str
+) -> dict[str, Any]:
+    pipeline = {"type": "DatabaseMetadata", "markDeletedTables": True}
+    return _trino_workflow(trino, server, env, service_name, pipeline)
 
 
 def dbt_workflow_config(
@@ -184,26 +192,14 @@ def classification_workflow_config(
     trino: dict[str, Any], server: dict[str, Any], env: str, service_name: str
 ) -> dict[str, Any]:
     """Auto-classification (PII) of the warehouse and raw lake columns through Trino."""
-    return {
-        "source": {
-            "type": "trino",
-            "serviceName": service_name,
-            "serviceConnection": {"config": trino},
-            "sourceConfig": {
-                "config": {
-                    "type": "AutoClassification",
-                    "schemaFilterPattern": {"includes": schema_patterns(env)},
-                    "includeViews": True,
-                    "enableAutoClassification": True,
-                    "storeSampleData": False,
-                    "confidence": PII_CONFIDENCE,
-                }
-            },
-        },
-        "processor": {"type": "orm-profiler", "config": {}},
-        "sink": {"type": "metadata-rest", "config": {}},
-        "workflowConfig": {"openMetadataServerConfig": server},
+    pipeline = {
+        "type": "AutoClassification",
+        "enableAutoClassification": True,
+        "storeSampleData": False,
+        "confidence": PII_CONFIDENCE,
     }
+    config = _trino_workflow(trino, server, env, service_name, pipeline)
+    return {**config, "processor": {"type": "orm-profiler", "config": {}}}
 
 
 def validate(config: dict[str, Any]):
