@@ -349,14 +349,9 @@ class DbtProducerOperator(BaseOperator):
         names = [uid.split(".")[-1] for uid in self.model_assets]
         if not self.plan_from_events:
             return RunPlan(selected=names), {}
-        conf = getattr(context.get("dag_run"), "conf", None) or {}
-        conf = conf if isinstance(conf, dict) else {}
-        overrides: dict[str, Any] = {}
-        if conf.get("select"):
-            select = conf["select"]
-            overrides["select"] = select.split() if isinstance(select, str) else list(select)
-        if conf.get("full_refresh"):
-            overrides["full_refresh"] = True
+        from ol_platform.transform.operators import conf_selection
+
+        overrides = conf_selection(context)
         graph = load_graph()
         wanted = set(names)
         landed, built = _lake_checks()

@@ -16,6 +16,21 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 
+def conf_selection(context: Any) -> dict[str, Any]:
+    """``select`` (a dbt selector, string or list) and ``full_refresh`` from the run's conf, as
+    ``olp backfill transform`` sends them; empty when the conf has neither."""
+    conf = getattr(context.get("dag_run"), "conf", None) or {}
+    if not isinstance(conf, dict):
+        return {}
+    overrides: dict[str, Any] = {}
+    if conf.get("select"):
+        select = conf["select"]
+        overrides["select"] = select.split() if isinstance(select, str) else list(select)
+    if conf.get("full_refresh"):
+        overrides["full_refresh"] = True
+    return overrides
+
+
 class DbtBuildOperator(BaseOperator):
     """``dbt build --select <select>`` through Cosmos; emits the Assets given as ``outlets``."""
 
@@ -36,16 +51,7 @@ class DbtBuildOperator(BaseOperator):
 
     def conf_overrides(self, context: Any) -> dict[str, Any]:
         """``select`` and ``full_refresh`` from the run's conf, when this task honours them."""
-        conf = getattr(context.get("dag_run"), "conf", None) or {}
-        if not self.run_conf_selection or not isinstance(conf, dict):
-            return {}
-        overrides: dict[str, Any] = {}
-        if conf.get("select"):
-            select = conf["select"]
-            overrides["select"] = select.split() if isinstance(select, str) else list(select)
-        if conf.get("full_refresh"):
-            overrides["full_refresh"] = True
-        return overrides
+        return conf_selection(context) if self.run_conf_selection else {}
 
     def cosmos_operator(self, **overrides: Any):
         return cosmos_build(
