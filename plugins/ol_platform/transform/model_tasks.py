@@ -302,14 +302,13 @@ class DbtProducerOperator(BaseOperator):
     ):
         from functools import partial
 
-        from cosmos import settings as cosmos_settings
-        from cosmos.cache import _obtain_cache_dir_path
         from cosmos.constants import InvocationMode
         from cosmos.operators.watcher import DbtProducerWatcherOperator
 
         from ol_platform.settings import get_settings
         from ol_platform.transform.artifacts import keep_artifacts
         from ol_platform.transform.cosmos_config import operator_args, profile_config
+        from ol_platform.transform.operators import partial_parse_cache
         from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
         settings = get_settings()
@@ -333,11 +332,7 @@ class DbtProducerOperator(BaseOperator):
             indirect_selection=indirect_selection or self.indirect_selection,
             tests_per_model=self.tests_per_model if tests_per_model is None else tests_per_model,
             callback=keep_artifacts,
-            cache_dir=(
-                _obtain_cache_dir_path(f"{self.dag_id}__{self.task_id}")
-                if cosmos_settings.enable_cache
-                else None
-            ),
+            cache_dir=partial_parse_cache(f"{self.dag_id}__{self.task_id}"),
             **args,
         )
 

@@ -116,8 +116,6 @@ def cosmos_build(
     full_refresh: bool = False,
 ):
     """Cosmos's ``DbtBuildLocalOperator`` with the platform's profile, environment and callback."""
-    from cosmos import settings as cosmos_settings
-    from cosmos.cache import _obtain_cache_dir_path
     from cosmos.constants import InvocationMode
     from cosmos.operators.local import DbtBuildLocalOperator
 
@@ -127,9 +125,7 @@ def cosmos_build(
     from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     settings = get_settings()
-    # Without a cache dir Cosmos skips partial parsing: every run would re-parse the whole
-    # project (~3 s here). The cache starts from the build's partial_parse.msgpack.
-    cache_dir = _obtain_cache_dir_path(cache_key) if cosmos_settings.enable_cache else None
+    cache_dir = partial_parse_cache(cache_key)
     return DbtBuildLocalOperator(
         task_id=task_id,
         project_dir=DBT_PROJECT_DIR,
@@ -144,3 +140,13 @@ def cosmos_build(
         full_refresh=full_refresh,
         **operator_args(settings),
     )
+
+
+def partial_parse_cache(cache_key: str):
+    """Cosmos's cache dir for one task, or None when Cosmos's cache is off. Without one Cosmos
+    skips partial parsing: every run would re-parse the whole project (~3 s here); the cache
+    starts from the build's partial_parse.msgpack."""
+    from cosmos import settings as cosmos_settings
+    from cosmos.cache import _obtain_cache_dir_path
+
+    return _obtain_cache_dir_path(cache_key) if cosmos_settings.enable_cache else None
