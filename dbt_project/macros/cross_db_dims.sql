@@ -122,3 +122,16 @@
       then {{ dbt.concat([dbt.split_part(column, "'+'", 1), "'+'", dbt.split_part(column, "'+'", 2)]) }}
   end
 {%- endmacro %}
+
+{#- The dim_date key of a date or timestamp: the integer yyyymmdd (null stays null). -#}
+{% macro date_key(column) -%}
+  {{ return(adapter.dispatch("date_key", "ol_dbt")(column)) }}
+{%- endmacro %}
+
+{% macro default__date_key(column) -%}
+  cast(format_datetime(cast({{ column }} as timestamp), 'yyyyMMdd') as integer)
+{%- endmacro %}
+
+{% macro duckdb__date_key(column) -%}
+  cast(strftime(cast({{ column }} as timestamp), '%Y%m%d') as integer)
+{%- endmacro %}

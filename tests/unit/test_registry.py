@@ -329,6 +329,23 @@ def test_the_same_raw_table_in_two_sources_breaks_the_later_one(tmp_path):
     assert "raw__good__app__postgres__users" in message
 
 
+def test_a_table_named_as_the_existing_lake_names_it_keeps_that_name(tmp_path):
+    named = {**GOOD, "tables": [{"entity": "events", "name": "raw__good__openedx__events"}]}
+    registry = load_registry(write(tmp_path, named))
+    assert registry["good_app"].raw_table_names() == ["raw__good__openedx__events"]
+
+
+@pytest.mark.parametrize(
+    "name", ["good__events", "raw__Good__events", "raw__good__", "raw__a" * 60]
+)
+def test_a_table_name_outside_the_raw_pattern_breaks_only_its_entry(tmp_path, name):
+    bad = {**GOOD, "name": "bad_app", "airbyte": {"connections": ["bad"]}}
+    bad["tables"] = [{"entity": "events", "name": name}]
+    registry = load_registry(write(tmp_path, GOOD, bad))
+    assert set(registry.sources) == {"good_app"}
+    assert "field 'tables.0.name'" in registry.errors["bad_app"]
+
+
 def test_two_course_exports_of_one_system_break_the_later_one(tmp_path):
     export = {
         "name": "canvas_exports", "title": "Canvas", "owner": "x", "transport": "course_export",

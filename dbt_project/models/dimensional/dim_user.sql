@@ -1,36 +1,56 @@
--- Learners across platforms, one row per (platform, account system, user id). MITx Online has
--- two account systems (app and Open edX) with separate ids, hence user_account_source in the
--- key. Bootcamps users are not ingested.
-with users as (
-    {%- for platform_readable_id, model in [
-        ('mitxonline', 'int__mitxonline__users'),
-        ('xpro', 'int__xpro__users'),
-        ('edxorg', 'int__edxorg__users'),
-        ('irx', 'int__irx__users'),
-    ] %}
-    select '{{ platform_readable_id }}' as platform_readable_id, *
-    from {{ ref(model) }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+-- Learners, one row per person (user_pk), whatever platforms and accounts they have. Which
+-- accounts are one person is decided in int__combined__user_accounts (its header gives the
+-- rules); this model folds a person's accounts into one row with a column per account system,
+-- as the reference warehouse names them. A person holding two accounts of one system (an
+-- ambiguous case the rules allow only through the application/Open edX username link) shows
+-- the most recently joined one; facts resolve every account through the account model.
+with accounts as (
+    select * from {{ ref('int__combined__user_accounts') }}
 ),
 
-platforms as (
-    select * from {{ ref('dim_platform') }}
+ranked as (
+    select
+        accounts.*,
+        row_number() over (
+            partition by user_fk order by user_joined_on desc nulls last, user_account_pk
+        ) as recency
+    from accounts
 )
 
+{%- set systems = [
+    ('mitxonline', 'app', 'mitxonline_application_user_id', 'mitxonline'),
+    ('mitxonline', 'openedx', 'mitxonline_openedx_user_id', none),
+    ('xpro', 'app', 'mitxpro_application_user_id', 'mitxpro'),
+    ('xpro', 'openedx', 'mitxpro_openedx_user_id', none),
+] %}
+
 select
-    {{ generate_surrogate_key(['users.platform_readable_id', 'users.user_account_source', 'users.user_id']) }}
-        as user_pk,
-    platforms.platform_pk as platform_fk,
-    users.platform,
-    users.platform_readable_id,
-    users.user_account_source,
-    users.user_id,
-    users.user_username,
-    users.user_email,
-    users.user_full_name,
-    users.user_joined_on,
-    users.user_is_active,
-    users.user_country
-from users
-inner join platforms on users.platform_readable_id = platforms.platform_readable_id
+    user_fk as user_pk,
+    {%- for platform, source, id_column, username_prefix in systems %}
+    max(case when platform_readable_id = '{{ platform }}' and user_account_source = '{{ source }}'
+        then user_id end) as {{ id_column }},
+    {%- endfor %}
+    max(case when platform_readable_id = 'mitxonline' then user_username end)
+        as user_mitxonline_username,
+    max(case when platform_readable_id = 'xpro' then user_username end) as user_mitxpro_username,
+    max(case when platform_readable_id in ('edxorg', 'irx') then user_username end)
+        as user_edxorg_username,
+    max(case when recency = 1 then user_email end) as email,
+    max(case when recency = 1 then user_full_name end) as full_name,
+    -- edX.org's archives and its IRx export share edX.org's user ids.
+    max(case when platform_readable_id in ('edxorg', 'irx') then user_id end)
+        as edxorg_openedx_user_id,
+    max(user_country) as address_country,
+    {%- for platform, label in [('mitxonline', 'mitxonline'), ('xpro', 'mitxpro')] %}
+    max(case when platform_readable_id = '{{ platform }}' then user_joined_on end)
+        as user_joined_on_{{ label }},
+    bool_or(platform_readable_id = '{{ platform }}' and coalesce(user_is_active, false))
+        as user_is_active_on_{{ label }},
+    {%- endfor %}
+    max(case when platform_readable_id in ('edxorg', 'irx') then user_joined_on end)
+        as user_joined_on_edxorg,
+    bool_or(platform_readable_id in ('edxorg', 'irx') and coalesce(user_is_active, false))
+        as user_is_active_on_edxorg,
+    count(*) as user_account_count
+from ranked
+group by user_fk

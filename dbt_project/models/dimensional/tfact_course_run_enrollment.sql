@@ -20,7 +20,7 @@ course_runs as (
 ),
 
 users as (
-    select * from {{ ref('dim_user') }}
+    select * from {{ ref('int__combined__user_accounts') }}
 )
 
 select
@@ -30,7 +30,7 @@ select
         'enrollments.courserun_readable_id',
     ]) }} as courserunenrollment_pk,
     course_runs.courserun_pk as courserun_fk,
-    users.user_pk as user_fk,
+    users.user_fk,
     course_runs.platform_fk,
     enrollments.platform,
     enrollments.platform_readable_id,

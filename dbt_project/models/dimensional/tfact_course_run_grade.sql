@@ -10,13 +10,13 @@ course_runs as (
 ),
 
 users as (
-    select * from {{ ref('dim_user') }}
+    select * from {{ ref('int__combined__user_accounts') }}
 )
 
 select
     {{ generate_surrogate_key(["'mitxonline'", 'grades.coursegrade_id']) }} as coursegrade_pk,
     course_runs.courserun_pk as courserun_fk,
-    users.user_pk as user_fk,
+    users.user_fk,
     course_runs.platform_fk,
     grades.platform,
     'mitxonline' as platform_readable_id,

@@ -8,8 +8,8 @@ course_runs as (
     where is_current
 ),
 
-users as (
-    select * from {{ ref('dim_user') }}
+accounts as (
+    select * from {{ ref('int__combined__user_accounts') }}
 )
 
 select
@@ -24,13 +24,16 @@ select
     course_runs.courserun_upgrade_deadline,
     course_runs.courserun_is_micromasters,
     enrollments.user_id,
-    users.user_username,
-    users.user_email,
-    users.user_full_name,
-    users.user_country,
+    accounts.user_username,
+    accounts.user_email,
+    accounts.user_full_name,
+    accounts.user_country,
     enrollments.courserunenrollment_is_active,
     enrollments.courserunenrollment_enrollment_mode,
     enrollments.courserunenrollment_created_on
 from enrollments
 left join course_runs on enrollments.courserun_fk = course_runs.courserun_pk
-left join users on enrollments.user_fk = users.user_pk
+left join accounts
+    on enrollments.platform_readable_id = accounts.platform_readable_id
+    and enrollments.user_account_source = accounts.user_account_source
+    and enrollments.user_id = accounts.user_id

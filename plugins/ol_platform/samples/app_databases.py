@@ -41,13 +41,49 @@ def _start(term: str) -> datetime:
 
 
 @dataclass(frozen=True)
+class SampleExtension:
+    """Tables a module adds to one sample database (``samples/extensions/``).
+
+    The module declares its tables on the sample's metadata at import time; ``rows`` gets the
+    rows generated so far for that sample (base tables and earlier extensions), so the new
+    tables reuse its keys (users, course runs, programs), and returns its own tables' rows.
+    """
+
+    sample: str
+    rows: Callable[[Rows, random.Random], Rows]
+
+
+EXTENSIONS: list[SampleExtension] = []
+
+
+def extends(sample: str) -> Callable[[Callable[[Rows, random.Random], Rows]], Callable]:
+    """Register a row generator for tables a module added to the sample database ``sample``."""
+
+    def register(rows: Callable[[Rows, random.Random], Rows]) -> Callable:
+        EXTENSIONS.append(SampleExtension(sample, rows))
+        return rows
+
+    return register
+
+
+@dataclass(frozen=True)
 class SampleDatabase:
     name: str
     metadata: sa.MetaData
-    generate: Callable[[int], Rows]
+    base_rows: Callable[[int], Rows]
+
+    def generate(self, seed: int = 7) -> Rows:
+        """Every table's rows: the base tables', then each extension's, in registration order."""
+        data = self.base_rows(seed)
+        for i, extension in enumerate(e for e in EXTENSIONS if e.sample == self.name):
+            data.update(extension.rows(data, random.Random(seed * 1000 + i)))
+        return data
 
     def build(self, engine: sa.Engine, seed: int = 7) -> dict[str, int]:
         data = self.generate(seed)
+        missing = [t.name for t in self.metadata.sorted_tables if t.name not in data]
+        if missing:
+            raise ValueError(f"sample database '{self.name}': no rows generated for {missing}")
         self.metadata.drop_all(engine)
         self.metadata.create_all(engine)
         with engine.begin() as conn:
@@ -591,3 +627,6 @@ SAMPLES: dict[str, SampleDatabase] = {
         SampleDatabase("mitxonline_app", mitxonline_app.metadata, mitxonline_app.generate),
     )
 }
+
+# Extension modules declare their tables on the metadata above and register their rows.
+from ol_platform.samples import extensions  # noqa: E402,F401

@@ -20,6 +20,11 @@ from ol_platform.lake.naming import raw_table_name
 # Identifiers end up in table names, task ids and Asset names: bounded, lower-case ASCII.
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 ColumnName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=100)]
+# A raw table's full name, for the tables whose name in the existing lake does not follow the
+# naming scheme (tracking logs, Airbyte's third-party connectors).
+RawName = Annotated[
+    str, StringConstraints(pattern=r"^raw__[a-z0-9]+(_{1,3}[a-z0-9]+)*$", max_length=200)
+]
 
 # Airflow's limit on a DAG id (its KEY_REGEX allows letters, digits, '_', '.', '-').
 MAX_DAG_ID = 250
@@ -144,6 +149,11 @@ class RawTable(BaseModel):
         default=None, description="Overrides the source's subsystem (xPRO lands app and Open edX)."
     )
     storage: Storage | None = Field(default=None, description="Overrides the source's storage.")
+    name: RawName | None = Field(
+        default=None,
+        description="The raw table's full name, where the existing lake's name does not follow "
+        "the raw__{system}[__{subsystem}]__{storage}[__{namespace}]__{entity} scheme.",
+    )
     loaded_at: ColumnName | None = Field(
         default=None,
         description="Column dbt source freshness reads; defaults to _airbyte_extracted_at for "
@@ -255,6 +265,8 @@ class Source(BaseModel):
         return self.cadence.cron
 
     def raw_table_name(self, table: RawTable) -> str:
+        if table.name:
+            return table.name
         storage = table.storage or self.storage
         assert storage is not None, "validated: sources with tables have a storage"
         return raw_table_name(
