@@ -126,6 +126,7 @@ def _user_info(rng: random.Random, user: dict, person: dict, created: datetime) 
     """One IRx user-info row: the learner's profile, one enrollment and its certificate."""
     certified = person["certified"]
     name = f"{user['first_name']} {user['last_name']}"
+    run_key = person["course_id"]
     return {
         "user_id": user["id"],
         "username": user["username"],
@@ -169,8 +170,8 @@ def _user_info(rng: random.Random, user: dict, person: dict, created: datetime) 
             if certified
             else None
         ),
-        "certificate_download_uuid": _uuid("dl", user["id"], person["course_id"]) if certified else None,
-        "certificate_verify_uuid": _uuid("vf", user["id"], person["course_id"]) if certified else None,
+        "certificate_download_uuid": _uuid("dl", user["id"], run_key) if certified else None,
+        "certificate_verify_uuid": _uuid("vf", user["id"], run_key) if certified else None,
         "certificate_grade": str(person["grade"]) if certified else None,
     }
 
@@ -216,7 +217,7 @@ def _irx_learners(seed: int, archive: dict) -> tuple[list[dict], list[dict]]:
 
 
 def _mitxonline_rows(seed: int) -> tuple[list[dict], list[dict]]:
-    """IRx also exports MITx Online learners (org MITxT): not edX.org's, the warehouse drops them."""
+    """IRx also exports MITx Online learners (org MITxT): not edX.org's, dropped downstream."""
     rng = random.Random(f"{seed}:irx:mitxonline")
     persons, infos = [], []
     for i, (number, run) in enumerate(course_run_keys()[:10]):
@@ -382,7 +383,9 @@ def _learner_report(seed: int, archive: dict, persons: list[dict]) -> list[dict]
                         "purchased_as_bundle": str(rng.random() < 0.1).lower(),
                         "completed": str(completed).lower(),
                         "completed_program": str(completed_program).lower(),
-                        "date_completed": _stamp(first + timedelta(days=100) if completed else None),
+                        "date_completed": _stamp(
+                            first + timedelta(days=100) if completed else None
+                        ),
                         "date_program_certificate_awarded": _stamp(
                             awarded + timedelta(days=120) if completed_program and awarded else None
                         ),
