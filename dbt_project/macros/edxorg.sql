@@ -74,3 +74,16 @@
 {% macro edxorg_report_boolean(column) -%}
   case lower({{ column }}) when 'true' then true when 'false' then false end
 {%- endmacro %}
+
+{#- The elements of an array of text joined into one text with `separator`. -#}
+{% macro join_text_array(column, separator) -%}
+  {{ return(adapter.dispatch("join_text_array", "ol_dbt")(column, separator)) }}
+{%- endmacro %}
+
+{% macro default__join_text_array(column, separator) -%}
+  array_join({{ column }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro duckdb__join_text_array(column, separator) -%}
+  array_to_string({{ column }}, '{{ separator }}')
+{%- endmacro %}

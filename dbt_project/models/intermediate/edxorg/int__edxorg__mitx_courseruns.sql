@@ -89,7 +89,7 @@ runs as (
         coalesce(discovery_runs.courserun_is_self_paced, irx_runs.courserun_is_self_paced)
             as courserun_is_self_paced,
         discovery_runs.courserun_short_description as courserun_description,
-        discovery_courses.course_subjects as course_topics,
+        {{ join_text_array('discovery_courses.course_topics', ', ') }} as course_topics,
         discovery_runs.courserun_is_published,
         discovery_runs.courserun_pace,
         discovery_runs.courserun_time_commitment,
@@ -105,7 +105,7 @@ runs as (
         coalesce(
             seen_runs.courserun_first_seen_on,
             discovery_runs.courserun_announce_on,
-            discovery_runs.courserun_updated_on
+            discovery_runs.courserun_updated_at
         ) as courserun_first_seen_on
     from run_keys
     left join discovery_runs on run_keys.courserun_readable_id = discovery_runs.courserun_readable_id

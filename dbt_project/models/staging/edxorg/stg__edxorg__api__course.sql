@@ -17,7 +17,7 @@ select
     owner as course_organizations,
     marketing_url as course_marketing_url,
     {{ json_text_at('image', '$.url') }} as course_image_url,
-    subjects as course_subjects,
+    {{ json_array_distinct_field('subjects', 'name') }} as course_topics,
     nullif(prerequisites_raw, '') as course_prerequisites_text,
-    modified as course_updated_on
+    modified as course_updated_at
 from deduplicated

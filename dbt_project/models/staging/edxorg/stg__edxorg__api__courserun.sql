@@ -45,6 +45,6 @@ select
     enrollment_start as courserun_enrollment_start_on,
     enrollment_end as courserun_enrollment_end_on,
     announcement as courserun_announce_on,
-    modified as courserun_updated_on
+    modified as courserun_updated_at
 from deduplicated
 where lower(title) not like 'delete%'
