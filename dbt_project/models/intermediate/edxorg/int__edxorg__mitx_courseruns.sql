@@ -44,12 +44,20 @@ run_keys as (
     select courserun_readable_id from seen_runs
 ),
 
+-- One MicroMasters course per course number (the first, should a number repeat).
 micromasters_courses as (
-    select
-        course_id,
-        program_id,
-        {{ dbt.split_part('course_readable_id', "'+'", 2) }} as course_number
-    from {{ ref('stg__micromasters__app__postgres__courses_course') }}
+    select course_id, program_id, course_number
+    from (
+        select
+            course_id,
+            program_id,
+            {{ dbt.split_part('course_readable_id', "'+'", 2) }} as course_number,
+            row_number() over (
+                partition by {{ dbt.split_part('course_readable_id', "'+'", 2) }} order by course_id
+            ) as _number_rank
+        from {{ ref('stg__micromasters__app__postgres__courses_course') }}
+    ) as ranked
+    where _number_rank = 1
 ),
 
 runs as (
