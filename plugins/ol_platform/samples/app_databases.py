@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ol_platform.samples import mitxonline_app
+from ol_platform.samples import mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
 
 Rows = dict[str, list[dict]]
@@ -621,6 +621,7 @@ SAMPLES: dict[str, SampleDatabase] = {
         SampleDatabase("bootcamps_app", bootcamps_md, _bootcamps),
         SampleDatabase("mitlearn_app", mitlearn_md, _mitlearn),
         SampleDatabase("mitxonline_openedx", mitxonline_openedx_md, _mitxonline_openedx),
+        SampleDatabase("mitx_openedx", mitx_residential.metadata, mitx_residential.generate),
         SampleDatabase("micromasters_app", micromasters_md, _micromasters),
         SampleDatabase("ocw_studio_app", ocw_md, _ocw),
         SampleDatabase("xpro_app", xpro_md, _xpro),
