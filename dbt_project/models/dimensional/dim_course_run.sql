@@ -10,6 +10,29 @@ with history as (
     select * from {{ ref('int__xpro__course_run_history') }}
     union all
     select * from {{ ref('int__bootcamps__course_run_history') }}
+    union all
+    -- Residential MITx: one version per run (its Open edX course overview).
+    select
+        {{ platform_name('residential') }} as platform,
+        'residential' as platform_readable_id,
+        'mitx_openedx' as courserun_source,
+        cast(null as bigint) as courserun_id,
+        courserun_readable_id,
+        course_readable_id,
+        courserun_title,
+        cast(courserun_start_on as {{ type_timestamptz() }}) as courserun_start_on,
+        cast(courserun_end_on as {{ type_timestamptz() }}) as courserun_end_on,
+        cast(courserun_enrollment_start_on as {{ type_timestamptz() }})
+            as courserun_enrollment_start_on,
+        cast(courserun_enrollment_end_on as {{ type_timestamptz() }})
+            as courserun_enrollment_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_upgrade_deadline,
+        courserun_is_self_paced,
+        cast(null as boolean) as courserun_is_live,
+        cast(courserun_created_on as {{ type_timestamptz() }}) as effective_date,
+        cast(null as {{ type_timestamptz() }}) as end_date,
+        true as is_current
+    from {{ ref('int__mitxresidential__courseruns') }}
     {%- for platform_readable_id, source_name, model in [
         ('edxorg', 'edxorg_archive', 'int__edxorg__course_runs'),
         ('irx', 'irx_bigquery', 'int__irx__course_runs'),
