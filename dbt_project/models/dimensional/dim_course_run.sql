@@ -1,7 +1,8 @@
 -- Course runs across platforms with type-2 history: one row per version of a run.
 -- courserun_pk = surrogate of (platform, courserun_readable_id), stable across versions;
 -- courserun_version_pk identifies a version. MITx Online, xPRO and Bootcamps versions come
--- from the raw Airbyte extractions (int__<platform>__course_run_history); edX.org and IRx runs
+-- from the raw Airbyte extractions (int__<platform>__course_run_history); residential MITx
+-- runs have one version each (their course overview); edX.org and IRx runs
 -- are traced from enrollment course keys and have one version each. MicroMasters enriches the
 -- runs sharing its edX course key: upgrade deadline, exam semester, passing grade.
 with history as (
