@@ -80,6 +80,45 @@ class AirflowAPI:
             "task_instances"
         ]
 
+    def all_task_instances(self, page: int = 100, **filters) -> list[dict]:
+        """Task instances of every DAG and run (``~``), page by page (the API caps a page at
+        its ``maximum_page_limit``, 100 by default); ``filters`` are the endpoint's own."""
+        found: list[dict] = []
+        while True:
+            batch = self.get(
+                "/dags/~/dagRuns/~/taskInstances",
+                limit=page,
+                offset=len(found),
+                order_by="id",
+                **filters,
+            )
+            found += batch["task_instances"]
+            if not batch["task_instances"] or len(found) >= batch["total_entries"]:
+                return found
+
+    def count_task_instances(self, **filters) -> int:
+        """How many task instances of every DAG and run match ``filters``, in one call."""
+        return self.get("/dags/~/dagRuns/~/taskInstances", limit=1, **filters)["total_entries"]
+
+    def tries(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[dict]:
+        """Every try of one task instance: earlier ones from its history, then the current."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
+        return self.get(path, map_index=map_index)["task_instances"]
+
+    def task_log(
+        self, dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int = -1
+    ) -> list[dict | str]:
+        """One try's log lines, structured (dicts with ``event``, ``level``) where Airflow has
+        them."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
+        response = self.request(
+            "GET",
+            path,
+            params={"full_content": True, "map_index": map_index},
+            headers={"Accept": "application/json"},
+        )
+        return response.json().get("content") or []
+
     def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value"):
         path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
         return self.get(path, deserialize=True).get("value")

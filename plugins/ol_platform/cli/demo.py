@@ -20,6 +20,7 @@ from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
+from ol_platform.cli.failed_tries import collect_failed_tries, render_failed_tries
 from ol_platform.cli.progress import RunProgress, Steps, say
 from ol_platform.lake.catalog import check_lake_location, get_catalog
 from ol_platform.lake.naming import namespace, warehouse_schema
@@ -54,11 +55,14 @@ class Summary:
     catalog: dict[str, str] = field(default_factory=dict)  # OpenMetadata step -> outcome
     # Asset-triggered hops: seconds from the newest triggering Asset event to the run's start.
     hops: dict[str, list[float]] = field(default_factory=dict)
+    # Every try that failed, a retried one that later passed included (FailedTry.as_dict).
+    failed_tries: list[dict] = field(default_factory=list)
 
     def render(self) -> str:
-        lines = [
-            f"OL platform demo: {'SUCCESS' if self.ok else 'FAILED'} in {self.wall_seconds:.0f}s"
-        ]
+        verdict = "SUCCESS" if self.ok else "FAILED"
+        if self.failed_tries:
+            verdict += f" ({len(self.failed_tries)} failed tries, listed below)"
+        lines = [f"OL platform demo: {verdict} in {self.wall_seconds:.0f}s"]
         lines.append("\nDAG runs:")
         for dag_id, runs in self.runs.items():
             for r in runs:
@@ -80,6 +84,8 @@ class Summary:
             lines += [f"  {d:<28} {', '.join(f'{x:.1f}' for x in v)}" for d, v in self.hops.items()]
         built = sum(1 for v in self.models.values() if v["state"] == "success")
         lines.append(f"\ndbt: {built}/{len(self.models)} models built; tests: {self.tests}")
+        lines.append("")
+        lines += render_failed_tries(self.failed_tries)
         lines.append(f"\nAirflow UI of this run: {self.ui}")
         return "\n".join(lines)
 
@@ -186,6 +192,7 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
     tests = [status for uid, status in results.items() if uid.startswith("test.")]
     summary.tests = {s: tests.count(s) for s in sorted(set(tests))}
     collect_downstream(settings, api, summary, catalog)
+    summary.failed_tries = [t.as_dict() for t in collect_failed_tries(api, set(summary.runs))]
     all_runs = [r for runs in summary.runs.values() for r in runs]
     summary.ok = (
         bool(transform_runs)
