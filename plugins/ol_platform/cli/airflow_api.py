@@ -141,8 +141,11 @@ class AirflowAPI:
         min_runs: int = 1,
         timeout: float = 900,
         on_poll: Callable[[], None] | None = None,
+        quiet: float = 8,
     ) -> list[dict]:
-        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued;
+        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued,
+        for ``quiet`` seconds: the scheduler creates an asset-triggered run on its next loop
+        after the event (a DAG on a time schedule or triggered by hand needs none).
         ``on_poll`` is called at every poll (the demo reports progress from it)."""
         deadline = time.monotonic() + timeout
         quiet_since = None
@@ -156,9 +159,8 @@ class AirflowAPI:
                 and not self.queued_asset_events(dag_id)
             )
             if settled:
-                # The scheduler creates asset-triggered runs on its next loop: stay quiet a bit.
                 quiet_since = quiet_since or time.monotonic()
-                if time.monotonic() - quiet_since > 8:
+                if time.monotonic() - quiet_since >= quiet:
                     return runs
             else:
                 quiet_since = None
