@@ -12,13 +12,13 @@ import json
 import logging
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pyiceberg.exceptions import NoSuchTableError
 
-from ol_platform.cli.airflow_api import AirflowAPI
+from ol_platform.cli.airflow_api import TERMINAL, AirflowAPI
 from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
 from ol_platform.cli.failed_tries import collect_failed_tries, render_failed_tries
 from ol_platform.cli.progress import RunProgress, Steps, say
@@ -235,6 +235,36 @@ def start_dags(api: AirflowAPI, dag_ids: list[str], wait: float = 15) -> None:
         log.info("%s: unpaused; triggered run %s", dag_id, api.trigger(dag_id))
 
 
+def pause_when_settled(
+    api: AirflowAPI,
+    dag_ids: list[str],
+    on_poll: Callable[[], None] | None = None,
+    timeout: float = 1800,
+    interval: float = 2,
+) -> None:
+    """Pause each DAG as soon as its runs have ended: one pass per source, since a 10-minute
+    cadence would otherwise start another run (and another transform) mid-demo. A DAG on a
+    time schedule starts no run by itself once paused, so none needs a quiet period."""
+    waiting = list(dag_ids)
+    deadline = time.monotonic() + timeout
+    while waiting:
+        if on_poll:
+            on_poll()
+        for dag_id in list(waiting):
+            runs = api.runs(dag_id)
+            if runs and all(r["state"] in TERMINAL for r in runs):
+                api.pause(dag_id)
+                waiting.remove(dag_id)
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"{', '.join(waiting)} did not finish within {timeout:.0f}s: read their runs' "
+                f"task logs in the Airflow UI ({api.base_url}; after the demo, `uv run olp up`)"
+            )
+        time.sleep(interval)
+
+
 @contextlib.contextmanager
 def live_demo(
     settings: Settings,
@@ -319,22 +349,14 @@ def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
     steps(f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it)")
     start_dags(api, ingest_ids)
     progress.track([*ingest_ids, TRANSFORM_DAG_ID])
-    # One pass per source: a 10-minute cadence would start another run mid-demo. A scheduled
-    # DAG starts no run by itself, so it needs no quiet period once its run has ended.
-    for dag_id in ingest_ids:
-        api.wait_until_settled(dag_id, on_poll=progress.tick, quiet=0)
-        api.pause(dag_id)
-    for dag_id in ingest_ids:
-        api.wait_until_settled(dag_id, on_poll=progress.tick, quiet=0)
+    pause_when_settled(api, ingest_ids, on_poll=progress.tick)
     steps("ingest done; waiting for the transform runs its Assets triggered")
     api.wait_until_settled(TRANSFORM_DAG_ID, on_poll=progress.tick)
     # The reverse path: course exports land archives, their Assets trigger the webhooks.
     steps(f"starting {len(export_ids)} course exports (their Assets trigger the webhooks)")
     start_dags(api, export_ids)
     progress.track([*export_ids, WEBHOOK_DAG_ID, CATALOG_DAG_ID])
-    for dag_id in export_ids:
-        api.wait_until_settled(dag_id, on_poll=progress.tick, quiet=0)
-        api.pause(dag_id)
+    pause_when_settled(api, export_ids, on_poll=progress.tick)
     for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
         api.wait_until_settled(dag_id, on_poll=progress.tick)
     progress.poll()
