@@ -137,3 +137,29 @@ def test_a_summary_without_failed_tries_says_so():
     text = Summary(ui="u", ok=True, wall_seconds=200).render()
     assert text.splitlines()[0] == "OL platform demo: SUCCESS in 200s"
     assert "Failed tries: none (no task failed on any try)" in text
+
+
+def test_a_failed_dbt_try_names_the_model_and_dbt_own_error_not_only_the_exit_code():
+    dbt_output = (
+        "\x1b[0m15:40:19  \x1b[31mFailure in model tfact_x (models/tfact_x.sql)\x1b[0m\n"
+        "\x1b[0m15:40:19    Runtime Error in model tfact_x (models/dimensional/tfact_x.sql)\n"
+        "  Catalog Error: Table with name int__y does not exist!\n"
+        '  Did you mean "int__z"?\n'
+    )
+    log = [
+        {"event": dbt_output, "level": "info"},
+        {
+            "event": "Task failed with exception",
+            "level": "error",
+            "error_detail": [
+                {
+                    "exc_type": "AirflowException",
+                    "exc_value": "dbt command failed. The command returned a non-zero exit code 1.",
+                }
+            ],
+        },
+    ]
+    assert error_line(log) == (
+        "tfact_x: Catalog Error: Table with name int__y does not exist! "
+        "(AirflowException: dbt command failed. The command returned a non-zero exit code 1.)"
+    )

@@ -8,6 +8,7 @@ REST API in one listing; only those that were retried or failed cost a call for 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,6 +16,10 @@ from typing import Any
 FAILED_TRY_STATES = ("failed", "up_for_retry")
 _ERROR_LEVELS = ("error", "critical", "exception")
 _MAX_ERROR = 300
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's summary of a failed node: "Runtime Error in model <name> (<path>)", then its cause.
+_DBT_NODE = re.compile(r"\bError in (?:model|test|seed|snapshot) (\w+)")
+_DBT_ERROR = re.compile(r"\b(?:Catalog|Binder|Parser|Conversion|Database|Compilation) Error: .+")
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,23 @@ def error_line(log: list[dict | str]) -> str:
             last_line = event
     message = raised or last_error or last_line or "(no log)"
     line = next((part.strip() for part in message.splitlines() if part.strip()), message)
+    dbt = dbt_error(log)
+    if dbt:  # "dbt command failed" says less than dbt's own line
+        line = f"{dbt} ({line})"
     return line if len(line) <= _MAX_ERROR else line[: _MAX_ERROR - 3] + "..."
+
+
+def dbt_error(log: list[dict | str]) -> str:
+    """dbt's own error line in a try's log (``<model>: Catalog Error: ...``), if any."""
+    node = ""
+    for entry in log:
+        text = entry if isinstance(entry, str) else str(entry.get("event") or "")
+        for part in _ANSI.sub("", text).splitlines():
+            if header := _DBT_NODE.search(part):
+                node = header.group(1)
+            elif found := _DBT_ERROR.search(part):
+                return f"{node}: {found.group(0).strip()}" if node else found.group(0).strip()
+    return ""
 
 
 def candidates(task_instances: list[dict]) -> list[dict]:
