@@ -22,10 +22,17 @@ class AirflowAPI:
 
     def request(self, method: str, path: str, attempts: int = 6, **kwargs) -> httpx.Response:
         """One API call, retried on 5xx: on SQLite metadata (the local default) a write can
-        lose a lock to the scheduler and the API server answers 500."""
+        lose a lock to the scheduler and the API server answers 500. A call that times out
+        (a loaded machine) is retried too, unless it is a POST, which may have happened."""
         for attempt in range(attempts):
-            with self._client() as c:
-                response = c.request(method, path, **kwargs)
+            try:
+                with self._client() as c:
+                    response = c.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                if method == "POST" or attempt == attempts - 1:
+                    raise
+                time.sleep(min(self.retry_delay * 2**attempt, 10))
+                continue
             if response.status_code < 500 or attempt == attempts - 1:
                 response.raise_for_status()
                 return response
