@@ -27,6 +27,9 @@ class FakeScheduler:
             for i, s in enumerate(states[min(at, len(states) - 1)])
         ]
 
+    def get(self, path: str) -> dict:
+        return {"next_dagrun_run_after": self.next_run[path.rsplit("/", 1)[-1]]}
+
     def unpause(self, dag_id: str) -> None:
         self.calls.append(("unpause", dag_id))
 
@@ -43,16 +46,18 @@ def no_sleep(monkeypatch):
     monkeypatch.setattr(demo.time, "sleep", lambda s: None)
 
 
-def test_every_dag_is_unpaused_before_any_wait_and_only_a_dag_with_no_new_run_is_triggered():
-    api = FakeScheduler(
-        {
-            "ingest__a": [[], ["running"]],  # the scheduler starts its interval
-            "ingest__b": [["success"]],  # ran that interval before: never a new run
-        }
-    )
-    start_dags(api, ["ingest__a", "ingest__b"], wait=0.05)
-    assert api.calls[:2] == [("unpause", "ingest__a"), ("unpause", "ingest__b")]
-    assert ("trigger", "ingest__b") in api.calls and ("trigger", "ingest__a") not in api.calls
+def test_every_dag_is_unpaused_and_only_one_whose_interval_already_ran_is_triggered():
+    api = FakeScheduler({"ingest__due": [[]], "ingest__ran": [["success"]]})
+    api.next_run = {
+        "ingest__due": "2020-01-01T00:00:00+00:00",  # due: the scheduler starts it
+        "ingest__ran": "2999-01-01T00:00:00+00:00",  # ran this interval (a second demo)
+    }
+    start_dags(api, ["ingest__due", "ingest__ran"])
+    assert api.calls == [
+        ("unpause", "ingest__due"),
+        ("unpause", "ingest__ran"),
+        ("trigger", "ingest__ran"),
+    ]
 
 
 def test_a_dag_is_paused_as_soon_as_its_run_ends_not_after_the_slower_ones():

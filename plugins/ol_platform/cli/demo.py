@@ -14,6 +14,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyiceberg.exceptions import NoSuchTableError
@@ -212,27 +213,27 @@ def collect_summary(settings: Settings, api: AirflowAPI, summary: Summary) -> Su
     return summary
 
 
-def start_dags(api: AirflowAPI, dag_ids: list[str], wait: float = 15) -> None:
-    """Unpause DAGs together; trigger those the scheduler did not start a run of by itself.
+def start_dags(api: AirflowAPI, dag_ids: list[str]) -> None:
+    """Unpause DAGs together; trigger only those the scheduler will not start by itself.
 
     With ``catchup=False`` unpausing makes the scheduler run the latest schedule interval at
-    once; triggering on top would only queue the same load twice. A DAG that already ran
-    that interval (a second demo) gets a manual run. All are unpaused before any wait, so the
-    scheduler starts them in one loop rather than one loop each.
+    once when that interval is due (``next_dagrun_run_after`` has passed); triggering on top
+    would queue the same load twice. A DAG that already ran that interval (a second demo)
+    gets a manual run. Deciding from the DAG's next run rather than waiting a while for one
+    to appear holds on a loaded machine, where the scheduler may take longer than any wait.
     """
-    before = {dag_id: {r["dag_run_id"] for r in api.runs(dag_id)} for dag_id in dag_ids}
+    now = datetime.now(UTC)
+    manual = []
+    for dag_id in dag_ids:
+        due = api.get(f"/dags/{dag_id}").get("next_dagrun_run_after")
+        if due is None or datetime.fromisoformat(due) > now:
+            manual.append(dag_id)
     for dag_id in dag_ids:
         api.unpause(dag_id)
-    waiting = list(dag_ids)
-    deadline = time.monotonic() + wait
-    while waiting and time.monotonic() < deadline:
-        time.sleep(1)
-        for dag_id in list(waiting):
-            if {r["dag_run_id"] for r in api.runs(dag_id)} - before[dag_id]:
-                log.info("%s: unpaused; the scheduler started its latest interval", dag_id)
-                waiting.remove(dag_id)
-    for dag_id in waiting:
-        log.info("%s: unpaused; triggered run %s", dag_id, api.trigger(dag_id))
+    for dag_id in manual:
+        log.info(
+            "%s: its latest interval already ran; triggered run %s", dag_id, api.trigger(dag_id)
+        )
 
 
 def pause_when_settled(
