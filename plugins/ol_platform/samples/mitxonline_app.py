@@ -203,8 +203,11 @@ def generate(seed: int = 7, size: SampleSize | None = None) -> dict[str, list[di
 
 
 def build(engine: sa.Engine, seed: int = 7, size: SampleSize | None = None) -> dict[str, int]:
-    """(Re)create the schema on ``engine`` and fill it; returns rows per table."""
-    data = generate(seed, size)
+    """(Re)create the schema on ``engine`` and fill it (extension tables included); returns
+    rows per table."""
+    from ol_platform.samples.app_databases import extended_rows  # imports this module
+
+    data = extended_rows("mitxonline_app", generate(seed, size), seed)
     metadata.drop_all(engine)
     metadata.create_all(engine)
     with engine.begin() as conn:
