@@ -138,6 +138,24 @@ sa.Table(
 )
 
 
+# Financial-aid applications: the learner's income, as declared and in USD.
+sa.Table(
+    "flexiblepricing_flexibleprice",
+    mitxonline_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("status", sa.String(30)),
+    _col("income_usd", sa.Float),
+    _col("original_income", sa.Float),
+    _col("original_currency", sa.String(10)),
+    _col("country_of_income", sa.String(2)),
+    _col("country_of_residence", sa.String(2)),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+CURRENCIES = {"US": ("USD", 1.0), "IN": ("INR", 83.0), "BR": ("BRL", 5.0), "FR": ("EUR", 0.9)}
+
+
 @extends("mitxonline_app")
 def _mitxonline(data: Rows, rng: random.Random) -> Rows:
     profiles, addresses, openedx_users = [], [], []
@@ -168,7 +186,28 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
                 "updated_on": user["created_on"] + timedelta(minutes=5),
             }
         )
+    applications = []
+    for user in data["users_user"][::12]:  # some learners apply, a few of them twice
+        country = rng.choice(list(CURRENCIES))
+        currency, rate = CURRENCIES[country]
+        for attempt in range(1 + (user["id"] % 5 == 0)):
+            income = round(rng.uniform(3000, 90000), 2)
+            created = user["created_on"] + timedelta(days=30 + 60 * attempt)
+            applications.append(
+                {
+                    "user_id": user["id"],
+                    "status": rng.choice(["approved", "denied", "pending-manual-approval"]),
+                    "income_usd": income,
+                    "original_income": round(income * rate, 2),
+                    "original_currency": currency,
+                    "country_of_income": country,
+                    "country_of_residence": country,
+                    "created_on": created,
+                    "updated_on": created + timedelta(days=rng.randrange(1, 20)),
+                }
+            )
     return {
+        "flexiblepricing_flexibleprice": _with_ids(applications),
         "users_userprofile": _with_ids(profiles),
         "users_legaladdress": _with_ids(addresses),
         "openedx_openedxuser": _with_ids(openedx_users),
