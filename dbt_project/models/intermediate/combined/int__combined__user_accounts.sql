@@ -15,7 +15,7 @@
   7 links. 8 passes leave a margin; the test assert_user_account_links_converged fails if a
   link still joins two different people.
 -#}
-{%- set passes = 8 %}
+{%- set passes = var('user_link_passes', 8) %}
 with accounts as (
     {{ union_user_accounts(with_profile=true) }}
 ),
