@@ -39,8 +39,9 @@ BOOTCAMPS_SHARED_EMAIL_PAIR = (299, 300)
 MITXONLINE_USER_OF_SHARED_BOOTCAMPS_EMAIL = 2999
 
 
-def mitxonline_app_user_of_openedx(openedx_user_id: int) -> int:
-    return openedx_user_id + 1000
+def mitxonline_app_user_of_openedx(openedx_user_id: int, app_users: int = 3000) -> int:
+    """The app user owning an Open edX account (``app_users``: the app sample's size)."""
+    return (openedx_user_id + 999) % app_users + 1
 
 
 def openedx_email_is_stale(openedx_user_id: int) -> bool:

@@ -123,7 +123,8 @@ sa.Table("users_userprofile", mitxonline_md, _pk(), _col("user_id", sa.Integer),
          *_profile_columns("year_of_birth"), _col("leadership_level", sa.String(60)),
          _col("type_is_student", sa.Boolean), _col("type_is_professional", sa.Boolean),
          _col("type_is_educator", sa.Boolean), _col("type_is_other", sa.Boolean))  # fmt: skip
-sa.Table("users_legaladdress", mitxonline_md, _pk(), *_address_columns("state", 0))
+sa.Table("users_legaladdress", mitxonline_md, _pk(), *_address_columns("state", 0),
+         _col("created_on", sa.DateTime), _col("updated_on", sa.DateTime))  # fmt: skip
 sa.Table(
     "openedx_openedxuser",
     mitxonline_md,
@@ -170,11 +171,12 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
                 | {f"type_is_{k}": k == kind for k in ("student", "professional", "educator")}
                 | {"type_is_other": kind == "other"}
             )
-        addresses.append(_address(rng, "state", user["id"], user["name"], 0))
+        address = _address(rng, "state", user["id"], user["name"], 0)
+        addresses.append(
+            address | {"created_on": user["created_on"], "updated_on": user["created_on"]}
+        )
     for openedx_id in range(1, identities.MITXONLINE_OPENEDX_USERS + 1):
-        user = users.get(identities.mitxonline_app_user_of_openedx(openedx_id))
-        if user is None:  # a smaller sample than the default
-            continue
+        user = users[identities.mitxonline_app_user_of_openedx(openedx_id, len(users))]
         openedx_users.append(
             {
                 "user_id": user["id"],
