@@ -119,6 +119,8 @@ latest_income as (
 select
     people.user_pk,
     people.user_pk_source,
+    -- The single-sign-on id MIT Learn and MITx Online share.
+    coalesce(learn_users.user_global_id, mitxonline_users.user_global_id) as user_global_id,
     -- MIT Learn's Open edX is MITx Online's: a Learn learner's Open edX account is that one.
     case when people.mitlearn_user_id is not null then people.mitxonline_openedx_user_id end
         as mitlearn_openedx_user_id,
@@ -164,4 +166,8 @@ select
     people.user_account_count
 from people
 left join mitlearn_profiles on people.mitlearn_user_id = mitlearn_profiles.user_id
+left join {{ ref('stg__mitlearn__app__postgres__users_user') }} as learn_users
+    on people.mitlearn_user_id = learn_users.user_id
+left join {{ ref('stg__mitxonline__app__postgres__users_user') }} as mitxonline_users
+    on people.mitxonline_application_user_id = mitxonline_users.user_id
 left join latest_income on people.mitxonline_application_user_id = latest_income.user_id

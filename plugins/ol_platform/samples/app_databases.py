@@ -220,6 +220,7 @@ sa.Table(
     _col("email", sa.String(254)),
     _col("first_name", sa.String(150)),
     _col("last_name", sa.String(150)),
+    _col("global_id", sa.String(36)),
     _col("is_active", sa.Boolean),
     _col("date_joined", sa.DateTime),
 )
@@ -269,6 +270,9 @@ def _mitlearn(seed: int) -> Rows:
                 email=person["email"] if person else f"learner{i}@example.org",
                 first_name=first,
                 last_name=last,
+                global_id=person["global_id"]
+                if person
+                else mitxonline_app.global_id("mitlearn", i),
                 is_active=True,
                 date_joined=joined,
             )

@@ -83,6 +83,25 @@ links as (
 
     union all
 
+    -- MIT Learn and MITx Online share their learners' single-sign-on identity (global id).
+    select
+        learn.user_account_key,
+        mitxonline.user_account_key,
+        'global_id',
+        learn.user_joined_on
+    from {{ ref('stg__mitlearn__app__postgres__users_user') }} as learn_user
+    inner join {{ ref('stg__mitxonline__app__postgres__users_user') }} as mitxonline_user
+        on learn_user.user_global_id = mitxonline_user.user_global_id
+    inner join accounts as learn
+        on learn.platform_readable_id = 'mitlearn'
+        and learn.user_id = learn_user.user_id
+    inner join accounts as mitxonline
+        on mitxonline.platform_readable_id = 'mitxonline'
+        and mitxonline.user_account_source = 'app'
+        and mitxonline.user_id = mitxonline_user.user_id
+
+    union all
+
     -- The same unambiguous email; observed when the later account (this one) joined.
     select
         user_account_key,

@@ -11,11 +11,12 @@
   converge within as many passes as the longest chain of links between two of them. The email
   rule joins all holders of an email in one pass (a star on its first account); the identifier
   rules each link two different systems (MITx Online app-Open edX, xPRO app-Open edX,
-  MicroMasters-edX.org), so a chain alternates at most 3 identifier links with email stars:
-  7 links. 8 passes leave a margin; the test assert_user_account_links_converged fails if a
+  MicroMasters-edX.org, MIT Learn-MITx Online app), so a chain alternates at most 4
+  identifier links with email stars: 9 links. 10 passes leave a margin (the sample data
+  converges in 3); the test assert_user_account_links_converged fails if a
   link still joins two different people.
 -#}
-{%- set passes = var('user_link_passes', 8) %}
+{%- set passes = var('user_link_passes', 10) %}
 with accounts as (
     {{ union_user_accounts(with_profile=true) }}
 ),
