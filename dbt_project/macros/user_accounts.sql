@@ -10,7 +10,6 @@
     ("mitxonline", "int__mitxonline__users", true),
     ("xpro", "int__xpro__users", true),
     ("edxorg", "int__edxorg__users", false),
-    ("irx", "int__irx__users", false),
     ("micromasters", "int__micromasters__users", true),
     ("bootcamps", "int__bootcamps__users", true),
     ("mitlearn", "int__mitlearn__users", true),

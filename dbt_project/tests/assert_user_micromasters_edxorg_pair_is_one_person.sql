@@ -16,7 +16,7 @@ pairs as (
         on micromasters.platform_readable_id = 'micromasters'
         and micromasters.user_id = social.user_id
     inner join accounts as edxorg
-        on edxorg.platform_readable_id in ('edxorg', 'irx')
+        on edxorg.platform_readable_id = 'edxorg'
         and edxorg.user_username = social.user_username
     where social.user_auth_provider = 'edxorg'
         and lower(micromasters.user_email) <> lower(edxorg.user_email)

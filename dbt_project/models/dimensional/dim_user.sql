@@ -41,7 +41,7 @@ latest_income as (
 {%- set mitxonline_openedx = "platform_readable_id = 'mitxonline' and user_account_source = 'openedx'" %}
 {%- set xpro_app = "platform_readable_id = 'xpro' and user_account_source = 'app'" %}
 {%- set xpro_openedx = "platform_readable_id = 'xpro' and user_account_source = 'openedx'" %}
-{%- set edxorg = "platform_readable_id in ('edxorg', 'irx')" %}
+{%- set edxorg = "platform_readable_id = 'edxorg'" %}
 {%- set residential = "platform_readable_id = 'residential'" %}
 {%- set ids = [
     ("platform_readable_id = 'mitlearn'", 'mitlearn_user_id'),

@@ -77,7 +77,7 @@ links as (
         on micromasters.platform_readable_id = 'micromasters'
         and micromasters.user_id = social.user_id
     inner join accounts as edxorg
-        on edxorg.platform_readable_id in ('edxorg', 'irx')
+        on edxorg.platform_readable_id = 'edxorg'
         and edxorg.user_username = social.user_username
     where social.user_auth_provider = 'edxorg'
 
