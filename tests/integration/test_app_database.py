@@ -226,3 +226,49 @@ def test_residential_learners_are_partly_the_same_people_as_online_by_email():
     ):
         assert residential[history]
         assert {h["student_module_id"] for h in residential[history]} <= modules
+
+
+def test_sample_systems_share_learners():
+    """The identifiers the applications share point at accounts that exist: the MITx Online
+    app's Open edX usernames, xPRO app usernames in xPRO's Open edX, MicroMasters' edX.org
+    sign-ins; some emails recur across platforms, and one is held twice in one system."""
+    from ol_platform.samples import edxorg_archives
+    from ol_platform.samples.app_databases import SAMPLES
+
+    generated = {name: SAMPLES[name].generate(7) for name in SAMPLES}
+    mitxonline = generated["mitxonline_app"]
+    openedx_usernames = {u["username"] for u in generated["mitxonline_openedx"]["auth_user"]}
+    recorded = mitxonline["openedx_openedxuser"]
+    assert recorded and {r["edx_username"] for r in recorded} <= openedx_usernames
+    app_ids = {u["id"] for u in mitxonline["users_user"]}
+    assert {r["user_id"] for r in recorded} <= app_ids
+
+    xpro = generated["xpro_app"]
+    assert {u["username"] for u in xpro["users_user"]} == {u["username"] for u in xpro["auth_user"]}
+    enrolled = {e["user_id"] for e in xpro["courses_courserunenrollment"]}
+    assert enrolled <= {u["id"] for u in xpro["users_user"]}
+
+    edxorg_usernames = {
+        line.split("\t")[1]
+        for path, text in edxorg_archives.dumps(7).items()
+        if "/auth_user/" in path
+        for line in text.splitlines()[1:]
+    }
+    social = generated["micromasters_app"]["social_auth_usersocialauth"]
+    uids = {s["uid"] for s in social if s["provider"] == "edxorg"}
+    assert uids and len(uids & edxorg_usernames) > 0.9 * len(uids)
+
+    mitxonline_emails = {u["email"] for u in mitxonline["users_user"]}
+    shared = [
+        ("xpro_app", "users_user"),
+        ("bootcamps_app", "auth_user"),
+        ("micromasters_app", "auth_user"),
+        ("mitlearn_app", "users_user"),
+    ]
+    for name, table in shared:
+        emails = [u["email"] for u in generated[name][table]]
+        assert set(emails) & mitxonline_emails, name
+    bootcamps_emails = [u["email"] for u in generated["bootcamps_app"]["auth_user"]]
+    assert len(bootcamps_emails) > len(set(bootcamps_emails))  # the ambiguous pair
+    enrolled = {e["user_id"] for e in generated["bootcamps_app"]["klasses_bootcamprunenrollment"]}
+    assert enrolled <= {u["id"] for u in generated["bootcamps_app"]["auth_user"]}

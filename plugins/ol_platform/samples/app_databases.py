@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ol_platform.samples import mitx_residential, mitxonline_app
+from ol_platform.samples import identities, mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
 
 Rows = dict[str, list[dict]]
@@ -67,6 +67,13 @@ def extends(sample: str) -> Callable[[Callable[[Rows, random.Random], Rows]], Ca
     return register
 
 
+def extended_rows(sample: str, data: Rows, seed: int) -> Rows:
+    """``data`` (a sample's base rows) with the rows of every extension of ``sample`` added."""
+    for i, extension in enumerate(e for e in EXTENSIONS if e.sample == sample):
+        data.update(extension.rows(data, random.Random(seed * 1000 + i)))
+    return data
+
+
 @dataclass(frozen=True)
 class SampleDatabase:
     name: str
@@ -75,10 +82,7 @@ class SampleDatabase:
 
     def generate(self, seed: int = 7) -> Rows:
         """Every table's rows: the base tables', then each extension's, in registration order."""
-        data = self.base_rows(seed)
-        for i, extension in enumerate(e for e in EXTENSIONS if e.sample == self.name):
-            data.update(extension.rows(data, random.Random(seed * 1000 + i)))
-        return data
+        return extended_rows(self.name, self.base_rows(seed), seed)
 
     def build(self, engine: sa.Engine, seed: int = 7) -> dict[str, int]:
         data = self.generate(seed)
@@ -217,6 +221,7 @@ sa.Table(
     _col("email", sa.String(254)),
     _col("first_name", sa.String(150)),
     _col("last_name", sa.String(150)),
+    _col("global_id", sa.String(36)),
     _col("is_active", sa.Boolean),
     _col("date_joined", sa.DateTime),
 )
@@ -254,17 +259,25 @@ def _mitlearn(seed: int) -> Rows:
                 updated_on=start - timedelta(days=80),
             )
         )
-    users = [
-        dict(
-            id=i,
-            email=f"learner{i}@example.org",
-            first_name="Learner",
-            last_name=str(i),
-            is_active=True,
-            date_joined=_ts(rng),
+    users = []
+    for i in range(1, 501):
+        joined = _ts(rng)
+        # Learn signs learners in with their MITx Online identity (identities.py).
+        person = identities.mitlearn_user_of(i)
+        first, last = person["name"].split(" ", 1) if person else ("Learner", str(i))
+        users.append(
+            dict(
+                id=i,
+                email=person["email"] if person else f"learner{i}@example.org",
+                first_name=first,
+                last_name=last,
+                global_id=person["global_id"]
+                if person
+                else mitxonline_app.global_id("mitlearn", i),
+                is_active=True,
+                date_joined=joined,
+            )
         )
-        for i in range(1, 501)
-    ]
     return {
         "learning_resources_learningresource": resources,
         "learning_resources_learningresourcerun": runs,
@@ -362,7 +375,15 @@ _openedx_tables(mitxonline_openedx_md, with_grades=True)
 
 def _mitxonline_openedx(seed: int) -> Rows:
     runs = [f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys()]
-    return _openedx_rows(random.Random(seed), "MITxT", runs, users=800, grades=True)
+    users = identities.MITXONLINE_OPENEDX_USERS
+    rows = _openedx_rows(random.Random(seed), "MITxT", runs, users=users, grades=True)
+    # The app syncs its learner's email to their Open edX account (identities.py).
+    app_users = identities.mitxonline_app_users()
+    for user in rows["auth_user"]:
+        if not identities.openedx_email_is_stale(user["id"]):
+            owner = app_users[identities.mitxonline_app_user_of_openedx(user["id"])]
+            user["email"] = owner["email"]
+    return rows
 
 
 # --- MicroMasters ------------------------------------------------------------------------

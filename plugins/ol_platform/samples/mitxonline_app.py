@@ -9,6 +9,7 @@ Generation is deterministic for a seed; :func:`apply_changes` simulates a day of
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -54,6 +55,7 @@ users = sa.Table(
     sa.Column("username", sa.String(150), nullable=False, unique=True),
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("global_id", sa.String(36)),
     sa.Column("is_active", sa.Boolean, nullable=False),
     sa.Column("last_login", sa.DateTime(timezone=True)),
     sa.Column("created_on", sa.DateTime(timezone=True), nullable=False),
@@ -106,6 +108,11 @@ EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 class SampleSize:
     users: int = 3000
     enrollments: int = 8000
+
+
+def global_id(system: str, user_id: int) -> str:
+    """The single-sign-on id of a sample learner: a deterministic UUID (no RNG draw)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://sso.example.org/{system}/{user_id}"))
 
 
 def course_run_keys() -> list[tuple[str, str]]:
@@ -171,6 +178,7 @@ def generate(seed: int = 7, size: SampleSize | None = None) -> dict[str, list[di
                 username=f"{first.lower()}{last.lower()}{uid}",
                 email=f"{first.lower()}.{last.lower()}{uid}@example.org",
                 name=f"{first} {last}",
+                global_id=global_id("mitxonline", uid),
                 is_active=rng.random() > 0.03,
                 last_login=created + timedelta(days=rng.randrange(0, 60)),
                 created_on=created,
@@ -203,8 +211,11 @@ def generate(seed: int = 7, size: SampleSize | None = None) -> dict[str, list[di
 
 
 def build(engine: sa.Engine, seed: int = 7, size: SampleSize | None = None) -> dict[str, int]:
-    """(Re)create the schema on ``engine`` and fill it; returns rows per table."""
-    data = generate(seed, size)
+    """(Re)create the schema on ``engine`` and fill it (extension tables included); returns
+    rows per table."""
+    from ol_platform.samples.app_databases import extended_rows  # imports this module
+
+    data = extended_rows("mitxonline_app", generate(seed, size), seed)
     metadata.drop_all(engine)
     metadata.create_all(engine)
     with engine.begin() as conn:
@@ -241,6 +252,7 @@ def apply_changes(engine: sa.Engine, *, now: datetime, seed: int = 11) -> dict[s
                 username=f"newlearner{n_users + i}",
                 email=f"newlearner{n_users + i}@example.org",
                 name="New Learner",
+                global_id=global_id("mitxonline", n_users + i),
                 is_active=True,
                 last_login=stamp,
                 created_on=stamp,

@@ -1,5 +1,5 @@
--- Bootcamp enrollments. The bootcamps user table is not ingested: user_id stays the app's id
--- and has no dim_user row. Bootcamps have no enrollment modes.
+-- Bootcamp enrollments; user_id is the Bootcamps app user (int__bootcamps__users).
+-- Bootcamps have no enrollment modes.
 with enrollments as (
     select * from {{ ref('stg__bootcamps__app__postgres__klasses_bootcamprunenrollment') }}
 ),

@@ -1,87 +1,78 @@
 -- Every learner account on every platform, one row per (platform, account system, user id),
--- with the person it belongs to (user_fk -> dim_user.user_pk).
---
--- Linking rules, in order (a later rule never splits what an earlier one joined):
---   1. An Open edX account and its platform's application account with the same username are
---      one person (the applications create the Open edX account under the learner's username).
---   2. Accounts on any platform whose normalised email (trimmed, lower-cased) is the same are
---      one person, unless that email is held by more than one account of the same account
---      system: then the email is ambiguous and links nothing (each account stays its own
---      person unless rule 1 joins it).
---   3. Otherwise the account is a person of its own.
--- Facts resolve their learner with this model: join on (platform_readable_id,
--- user_account_source, user_id) and take user_fk.
+-- with the person it belongs to (user_fk -> dim_user.user_pk). The account systems are listed
+-- in the macro user_account_models(); the pairs of accounts that are one person, and the rule
+-- behind each, in int__combined__user_account_links. A person is a connected component of
+-- those links (links are transitive): found by label propagation, where every account starts
+-- labelled with its own key and each pass gives every group of accounts sharing a label the
+-- smallest label among the group and its linked neighbours. Facts resolve their learner with
+-- this model: join on (platform_readable_id, user_account_source, user_id) and take user_fk.
+{#-
+  Passes: a pass merges every group with all the groups it links to, so a person's accounts
+  converge within as many passes as the longest chain of links between two of them. The email
+  rule joins all holders of an email in one pass (a star on its first account); the identifier
+  rules each link two different systems (MITx Online app-Open edX, xPRO app-Open edX,
+  MicroMasters-edX.org, MIT Learn-MITx Online app), so a chain alternates at most 4
+  identifier links with email stars: 9 links. 10 passes leave a margin (the sample data
+  converges in 3); the test assert_user_account_links_converged fails if a
+  link still joins two different people.
+-#}
+{%- set passes = var('user_link_passes', 10) %}
 with accounts as (
-    {%- for platform_readable_id, model in [
-        ('mitxonline', 'int__mitxonline__users'),
-        ('xpro', 'int__xpro__users'),
-        ('edxorg', 'int__edxorg__users'),
-        ('residential', 'int__mitxresidential__user_accounts'),
-    ] %}
-    select '{{ platform_readable_id }}' as platform_readable_id, *
-    from {{ ref(model) }}
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+    {{ union_user_accounts(with_profile=true) }}
 ),
 
-counted as (
+-- Each account linked to itself and to the accounts linked to it, in both directions.
+neighbourhoods as (
+    select user_account_key as account_key, user_account_key as linked_key from accounts
+    union all
+    select from_account_key, to_account_key
+    from {{ ref('int__combined__user_account_links') }}
+    union all
+    select to_account_key, from_account_key
+    from {{ ref('int__combined__user_account_links') }}
+),
+
+labels_0 as (
+    select user_account_key as account_key, user_account_key as label from accounts
+),
+{#- Each pass reads the previous labels once (CTEs may be inlined: no doubling per pass). #}
+{%- for i in range(1, passes + 1) %}
+
+reached_{{ i }} as (
     select
-        accounts.*,
-        nullif(lower(trim(user_email)), '') as user_email_normalised,
-        count(*) over (
-            partition by platform_readable_id, user_account_source,
-                nullif(lower(trim(user_email)), '')
-        ) as n_in_system
-    from accounts
+        neighbourhoods.account_key,
+        max(case when neighbourhoods.linked_key = neighbourhoods.account_key then labels.label end)
+            as label,
+        min(labels.label) as reached_label
+    from neighbourhoods
+    inner join labels_{{ i - 1 }} as labels on neighbourhoods.linked_key = labels.account_key
+    group by neighbourhoods.account_key
 ),
 
--- Rule 2's ambiguity: an email held by two accounts of one account system links nothing.
-unambiguous_emails as (
-    select user_email_normalised
-    from counted
-    where user_email_normalised is not null
-    group by user_email_normalised
-    having max(n_in_system) = 1
-),
-
-keyed as (
-    select
-        counted.*,
-        coalesce(
-            'email:' || emails.user_email_normalised,
-            'account:' || counted.platform_readable_id || ':' || counted.user_account_source
-                || ':' || cast(counted.user_id as {{ dbt.type_string() }})
-        ) as own_key
-    from counted
-    left join unambiguous_emails as emails
-        on counted.user_email_normalised = emails.user_email_normalised
-),
-
--- Rule 1: an Open edX account takes the key of its platform's application account.
-linked as (
-    select
-        keyed.*,
-        coalesce(app.own_key, keyed.own_key) as person_key
-    from keyed
-    left join keyed as app
-        on keyed.user_account_source = 'openedx'
-        and app.user_account_source = 'app'
-        and keyed.platform_readable_id = app.platform_readable_id
-        and keyed.user_username = app.user_username
-)
+labels_{{ i }} as (
+    select account_key, min(reached_label) over (partition by label) as label
+    from reached_{{ i }}
+){{ "," if not loop.last }}
+{%- endfor %}
 
 select
-    {{ generate_surrogate_key(['platform_readable_id', 'user_account_source', 'user_id']) }}
+    {{ generate_surrogate_key(['accounts.platform_readable_id', 'accounts.user_account_source', 'accounts.user_id']) }}
         as user_account_pk,
-    {{ generate_surrogate_key(['person_key']) }} as user_fk,
-    platform,
-    platform_readable_id,
-    user_account_source,
-    user_id,
-    user_username,
-    user_email,
-    user_full_name,
-    user_joined_on,
-    user_is_active,
-    user_country
-from linked
+    -- The person is named after its smallest account key: stable while that account is theirs.
+    {{ generate_surrogate_key(['labels.label']) }} as user_fk,
+    accounts.platform,
+    accounts.platform_readable_id,
+    accounts.user_account_source,
+    accounts.user_id,
+    accounts.user_username,
+    accounts.user_email,
+    accounts.user_full_name,
+    accounts.user_joined_on,
+    accounts.user_is_active,
+    accounts.user_country,
+    {%- for column, type in user_profile_columns() %}
+    accounts.{{ column }},
+    {%- endfor %}
+    labels.label as user_person_key
+from accounts
+inner join labels_{{ passes }} as labels on accounts.user_account_key = labels.account_key

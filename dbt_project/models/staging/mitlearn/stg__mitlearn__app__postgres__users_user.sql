@@ -9,6 +9,7 @@ select
     email as user_email,
     first_name as user_first_name,
     last_name as user_last_name,
+    nullif(global_id, '') as user_global_id,
     nullif(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), '') as user_full_name,
     is_active as user_is_active,
     date_joined as user_joined_on

@@ -9,6 +9,7 @@ select
     username as user_username,
     email as user_email,
     name as user_full_name,
+    nullif(global_id, '') as user_global_id,
     is_active as user_is_active,
     last_login as user_last_login,
     created_on as user_joined_on,

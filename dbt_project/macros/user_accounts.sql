@@ -1,0 +1,66 @@
+{#-
+  The learner account systems: (platform_readable_id, intermediate model, has_profile).
+  Each model has one row per account of its platform with platform, user_account_source,
+  user_id, user_username, user_email, user_full_name, user_joined_on, user_is_active and
+  user_country; has_profile marks the models that also carry the profile columns of
+  user_profile_columns(). A new account system is one line here.
+-#}
+{% macro user_account_models() -%}
+  {{ return([
+    ("mitxonline", "int__mitxonline__users", true),
+    ("xpro", "int__xpro__users", true),
+    ("edxorg", "int__edxorg__users", false),
+    ("micromasters", "int__micromasters__users", true),
+    ("bootcamps", "int__bootcamps__users", true),
+    ("mitlearn", "int__mitlearn__users", true),
+    ("residential", "int__mitxresidential__user_accounts", false),
+  ]) }}
+{%- endmacro %}
+
+{#- Profile columns (name, SQL type) an account model may carry; null for the others. -#}
+{% macro user_profile_columns() -%}
+  {{ return([
+    ("user_last_login", type_timestamptz()),
+    ("user_address_state", dbt.type_string()),
+    ("user_address_city", dbt.type_string()),
+    ("user_address_postal_code", dbt.type_string()),
+    ("user_street_address", dbt.type_string()),
+    ("user_highest_education", dbt.type_string()),
+    ("user_gender", dbt.type_string()),
+    ("user_birth_year", dbt.type_int()),
+    ("user_company", dbt.type_string()),
+    ("user_job_title", dbt.type_string()),
+    ("user_industry", dbt.type_string()),
+  ]) }}
+{%- endmacro %}
+
+{#-
+  Every account of every system, one row each: the base columns, plus the profile columns
+  when with_profile (null where a system has none), plus user_account_key, the account's
+  text key '<platform>:<account source>:<user id>'.
+-#}
+{% macro union_user_accounts(with_profile=false) -%}
+  {%- for platform_readable_id, model, has_profile in user_account_models() %}
+  select
+    '{{ platform_readable_id }}' as platform_readable_id,
+    platform,
+    user_account_source,
+    user_id,
+    '{{ platform_readable_id }}:' || user_account_source || ':'
+      || cast(user_id as {{ dbt.type_string() }}) as user_account_key,
+    user_username,
+    user_email,
+    nullif(lower(trim(user_email)), '') as user_email_normalised,
+    user_full_name,
+    cast(user_joined_on as {{ type_timestamptz() }}) as user_joined_on,
+    user_is_active,
+    user_country
+    {%- if with_profile %}
+    {%- for column, type in user_profile_columns() %},
+    {% if has_profile %}cast({{ column }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ column }}
+    {%- endfor %}
+    {%- endif %}
+  from {{ ref(model) }}
+  {{ "union all" if not loop.last }}
+  {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,574 @@
+"""Account and profile tables of the learners: MITx Online profiles, addresses and Open edX
+account links; the xPRO app's users, profiles and addresses; MicroMasters, Bootcamps and MIT
+Learn accounts and profiles. Who is the same person across systems is fixed in
+``samples/identities.py``; this module writes the tables that carry it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from ol_platform.samples import identities
+from ol_platform.samples.app_databases import (
+    Rows,
+    _col,
+    _pk,
+    _ts,
+    bootcamps_md,
+    extends,
+    micromasters_md,
+    mitlearn_md,
+    xpro_md,
+)
+from ol_platform.samples.edxorg_archives import _user as edxorg_user
+from ol_platform.samples.mitxonline_app import FIRST, LAST
+from ol_platform.samples.mitxonline_app import metadata as mitxonline_md
+
+COUNTRIES = [("US", ["MA", "CA", "NY", "TX"]), ("IN", ["MH", "KA"]), ("BR", ["SP"]),
+             ("NG", ["LA"]), ("FR", [""]), ("CN", [""]), ("DE", [""])]  # fmt: skip
+EDUCATION = [
+    "Doctorate",
+    "Master's or professional degree",
+    "Bachelor's degree",
+    "Associate degree",
+    "Secondary/high school",
+    "Other education",
+]
+# MicroMasters and Open edX store education and gender as codes.
+EDUCATION_CODES = ["p", "m", "b", "a", "hs", "other"]
+GENDER_CODES = ["m", "f", "nb", "o", ""]
+COMPANIES = ["Acme Corp", "Globex", "Initech", "MIT", "Umbrella Health", "Stark Industries"]
+TITLES = ["Engineer", "Analyst", "Manager", "Researcher", "Teacher", "Consultant"]
+INDUSTRIES = ["Education", "Healthcare", "Finance", "Manufacturing", "Government", "Technology"]
+TOPICS = ["Business", "Computer Science", "Economics", "Engineering", "Health", "Mathematics",
+          "Physics", "Social Sciences"]  # fmt: skip
+
+
+def _profile_columns(year_column: str) -> list[sa.Column]:
+    """The professional-profile columns MITx Online, xPRO and Bootcamps profiles share."""
+    return [
+        _col(year_column, sa.Integer),
+        _col("gender", sa.String(10)),
+        _col("company", sa.String(128)),
+        _col("company_size", sa.Integer),
+        _col("industry", sa.String(60)),
+        _col("job_title", sa.String(128)),
+        _col("job_function", sa.String(60)),
+        _col("years_experience", sa.Integer),
+        _col("highest_education", sa.String(60)),
+        _col("created_on", sa.DateTime),
+        _col("updated_on", sa.DateTime),
+    ]
+
+
+def _profile(rng: random.Random, year_column: str, user_id: int, joined: datetime) -> dict:
+    return {
+        "user_id": user_id,
+        year_column: rng.randrange(1950, 2006) if rng.random() > 0.1 else None,
+        "gender": rng.choice(GENDER_CODES),
+        "company": rng.choice(COMPANIES),
+        "company_size": rng.choice([1, 9, 99, 999, 9999, 10000, None]),
+        "industry": rng.choice(INDUSTRIES),
+        "job_title": rng.choice(TITLES),
+        "job_function": rng.choice(["Engineering", "Research", "Sales", "Operations"]),
+        "years_experience": rng.choice([2, 5, 10, 15, 20, 21, None]),
+        "highest_education": rng.choice(EDUCATION),
+        "created_on": joined,
+        "updated_on": joined + timedelta(days=rng.randrange(1, 90)),
+    }
+
+
+def _address_columns(state_column: str, streets: int) -> list[sa.Column]:
+    return [
+        _col("user_id", sa.Integer),
+        _col("first_name", sa.String(60)),
+        _col("last_name", sa.String(60)),
+        *[_col(f"street_address_{n}", sa.String(60)) for n in range(1, streets + 1)],
+        _col("city", sa.String(50)),
+        _col(state_column, sa.String(255)),
+        _col("country", sa.String(2)),
+        _col("postal_code", sa.String(10)),
+    ]
+
+
+def _address(rng: random.Random, state_column: str, user_id: int, name: str, streets: int):
+    first, _, last = name.partition(" ")
+    country, states = rng.choice(COUNTRIES)
+    state = rng.choice(states)
+    row = {
+        "user_id": user_id,
+        "first_name": first,
+        "last_name": last,
+        "city": rng.choice(["Cambridge", "Springfield", "Riverside", "Lagos", "Pune"]),
+        state_column: f"{country}-{state}" if state else None,
+        "country": country,
+        "postal_code": f"{rng.randrange(10000, 99999)}",
+    }
+    for n in range(1, streets + 1):
+        row[f"street_address_{n}"] = f"{rng.randrange(1, 999)} Main St" if n == 1 else ""
+    return row
+
+
+def _with_ids(rows: list[dict]) -> list[dict]:
+    return [{"id": i, **row} for i, row in enumerate(rows, 1)]
+
+
+# --- MITx Online application ----------------------------------------------------------------
+
+sa.Table("users_userprofile", mitxonline_md, _pk(), _col("user_id", sa.Integer),
+         *_profile_columns("year_of_birth"), _col("leadership_level", sa.String(60)),
+         _col("type_is_student", sa.Boolean), _col("type_is_professional", sa.Boolean),
+         _col("type_is_educator", sa.Boolean), _col("type_is_other", sa.Boolean))  # fmt: skip
+sa.Table("users_legaladdress", mitxonline_md, _pk(), *_address_columns("state", 0),
+         _col("created_on", sa.DateTime), _col("updated_on", sa.DateTime))  # fmt: skip
+sa.Table(
+    "openedx_openedxuser",
+    mitxonline_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("platform", sa.String(20)),
+    _col("edx_username", sa.String(150)),
+    _col("desired_edx_username", sa.String(150)),
+    _col("has_been_synced", sa.Boolean),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+
+
+# Financial-aid applications: the learner's income, as declared and in USD.
+sa.Table(
+    "flexiblepricing_flexibleprice",
+    mitxonline_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("status", sa.String(30)),
+    _col("income_usd", sa.Float),
+    _col("original_income", sa.Float),
+    _col("original_currency", sa.String(10)),
+    _col("country_of_income", sa.String(2)),
+    _col("country_of_residence", sa.String(2)),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+CURRENCIES = {"US": ("USD", 1.0), "IN": ("INR", 83.0), "BR": ("BRL", 5.0), "FR": ("EUR", 0.9)}
+
+
+@extends("mitxonline_app")
+def _mitxonline(data: Rows, rng: random.Random) -> Rows:
+    profiles, addresses, openedx_users = [], [], []
+    users = {u["id"]: u for u in data["users_user"]}
+    for user in data["users_user"]:
+        if rng.random() < 0.85:
+            profile = _profile(rng, "year_of_birth", user["id"], user["created_on"])
+            kind = rng.choice(["student", "professional", "educator", "other"])
+            profiles.append(
+                profile
+                | {"leadership_level": rng.choice(["Individual contributor", "Manager", ""])}
+                | {f"type_is_{k}": k == kind for k in ("student", "professional", "educator")}
+                | {"type_is_other": kind == "other"}
+            )
+        address = _address(rng, "state", user["id"], user["name"], 0)
+        addresses.append(
+            address | {"created_on": user["created_on"], "updated_on": user["created_on"]}
+        )
+    for openedx_id in range(1, identities.MITXONLINE_OPENEDX_USERS + 1):
+        user = users[identities.mitxonline_app_user_of_openedx(openedx_id, len(users))]
+        openedx_users.append(
+            {
+                "user_id": user["id"],
+                "platform": "mitxonline",
+                "edx_username": f"mitxtuser{openedx_id}",
+                "desired_edx_username": user["username"],
+                "has_been_synced": True,
+                "created_on": user["created_on"],
+                "updated_on": user["created_on"] + timedelta(minutes=5),
+            }
+        )
+    applications = []
+    for user in data["users_user"][::12]:  # some learners apply, a few of them twice
+        country = rng.choice(list(CURRENCIES))
+        currency, rate = CURRENCIES[country]
+        for attempt in range(1 + (user["id"] % 5 == 0)):
+            income = round(rng.uniform(3000, 90000), 2)
+            created = user["created_on"] + timedelta(days=30 + 60 * attempt)
+            applications.append(
+                {
+                    "user_id": user["id"],
+                    "status": rng.choice(["approved", "denied", "pending-manual-approval"]),
+                    "income_usd": income,
+                    "original_income": round(income * rate, 2),
+                    "original_currency": currency,
+                    "country_of_income": country,
+                    "country_of_residence": country,
+                    "created_on": created,
+                    "updated_on": created + timedelta(days=rng.randrange(1, 20)),
+                }
+            )
+    return {
+        "flexiblepricing_flexibleprice": _with_ids(applications),
+        "users_userprofile": _with_ids(profiles),
+        "users_legaladdress": _with_ids(addresses),
+        "openedx_openedxuser": _with_ids(openedx_users),
+    }
+
+
+# --- xPRO application -------------------------------------------------------------------------
+
+sa.Table(
+    "users_user",
+    xpro_md,
+    _pk(),
+    _col("username", sa.String(150)),
+    _col("email", sa.String(254)),
+    _col("name", sa.String(255)),
+    _col("is_active", sa.Boolean),
+    _col("last_login", sa.DateTime),
+    _col("created_on", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table("users_profile", xpro_md, _pk(), _col("user_id", sa.Integer),
+         *_profile_columns("birth_year"), _col("leadership_level", sa.String(60)))  # fmt: skip
+sa.Table("users_legaladdress", xpro_md, _pk(), *_address_columns("state_or_territory", 5),
+         _col("vat_id", sa.String(30)))  # fmt: skip
+
+
+@extends("xpro_app")
+def _xpro(data: Rows, rng: random.Random) -> Rows:
+    openedx = {u["id"]: u for u in data["auth_user"]}
+    users, profiles, addresses = [], [], []
+    for uid in range(1, identities.XPRO_USERS + 1):
+        account = openedx[identities.xpro_openedx_user_of_app(uid)]
+        created = account["date_joined"] - timedelta(minutes=2)
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        users.append(
+            {
+                "id": uid,
+                "username": account["username"],
+                "email": identities.xpro_app_email(uid),
+                "name": name,
+                "is_active": rng.random() > 0.03,
+                "last_login": account["last_login"],
+                "created_on": created,
+                "updated_on": created + timedelta(hours=rng.randrange(1, 500)),
+            }
+        )
+        profiles.append(
+            _profile(rng, "birth_year", uid, created)
+            | {"leadership_level": rng.choice(["Individual contributor", "Manager"])}
+        )
+        address = _address(rng, "state_or_territory", uid, name, 5)
+        addresses.append(address | {"vat_id": None})
+    return {
+        "users_user": users,
+        "users_profile": _with_ids(profiles),
+        "users_legaladdress": _with_ids(addresses),
+    }
+
+
+# --- MicroMasters -----------------------------------------------------------------------------
+
+sa.Table(
+    "auth_user",
+    micromasters_md,
+    _pk(),
+    _col("username", sa.String(150)),
+    _col("email", sa.String(254)),
+    _col("first_name", sa.String(150)),
+    _col("last_name", sa.String(150)),
+    _col("is_active", sa.Boolean),
+    _col("date_joined", sa.DateTime),
+    _col("last_login", sa.DateTime),
+)
+sa.Table(
+    "profiles_profile",
+    micromasters_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("first_name", sa.String(255)),
+    _col("last_name", sa.String(255)),
+    _col("romanized_first_name", sa.String(30)),
+    _col("romanized_last_name", sa.String(50)),
+    _col("preferred_name", sa.String(255)),
+    _col("country", sa.String(2)),
+    _col("state_or_territory", sa.String(255)),
+    _col("city", sa.String(255)),
+    _col("postal_code", sa.String(10)),
+    _col("address", sa.String(100)),
+    _col("birth_country", sa.String(2)),
+    _col("nationality", sa.String(2)),
+    _col("date_of_birth", sa.Date),
+    _col("gender", sa.String(6)),
+    _col("edx_level_of_education", sa.String(6)),
+    _col("edx_employer", sa.String(255)),
+    _col("edx_job_title", sa.String(255)),
+    _col("email_optin", sa.Boolean),
+    _col("filled_out", sa.Boolean),
+    _col("verified_micromaster_user", sa.Boolean),
+    _col("date_joined_micromasters", sa.DateTime),
+    _col("updated_on", sa.DateTime),
+)
+sa.Table(
+    "profiles_education",
+    micromasters_md,
+    _pk(),
+    _col("profile_id", sa.Integer),
+    _col("degree_name", sa.String(30)),
+    _col("graduation_date", sa.Date),
+    _col("field_of_study", sa.String(255)),
+    _col("online_degree", sa.Boolean),
+    _col("school_name", sa.String(255)),
+    _col("school_city", sa.String(255)),
+    _col("school_state_or_territory", sa.String(255)),
+    _col("school_country", sa.String(2)),
+)
+sa.Table(
+    "profiles_employment",
+    micromasters_md,
+    _pk(),
+    _col("profile_id", sa.Integer),
+    _col("city", sa.String(255)),
+    _col("country", sa.String(2)),
+    _col("state_or_territory", sa.String(255)),
+    _col("company_name", sa.String(255)),
+    _col("position", sa.String(255)),
+    _col("industry", sa.String(255)),
+    _col("start_date", sa.Date),
+    _col("end_date", sa.Date),
+)
+sa.Table(
+    "social_auth_usersocialauth",
+    micromasters_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("provider", sa.String(32)),
+    _col("uid", sa.String(255)),
+    _col("extra_data", sa.Text),
+    _col("created", sa.DateTime),
+    _col("modified", sa.DateTime),
+)
+
+
+@extends("micromasters_app")
+def _micromasters(data: Rows, rng: random.Random) -> Rows:
+    users, profiles, educations, employments, social = [], [], [], [], []
+    for uid in range(1, identities.MICROMASTERS_USERS + 1):
+        edx = edxorg_user(identities.SEED, uid, 1, False)  # edX.org's user ``uid``
+        username = f"mm-{edx['username']}"
+        joined = _ts(rng)
+        users.append(
+            {
+                "id": uid,
+                "username": username,
+                "email": identities.micromasters_email(uid, edx["email"], username),
+                "first_name": edx["first_name"],
+                "last_name": edx["last_name"],
+                "is_active": rng.random() > 0.03,
+                "date_joined": joined,
+                "last_login": joined + timedelta(days=rng.randrange(1, 200)),
+            }
+        )
+        social.append(
+            {
+                "user_id": uid,
+                "provider": "edxorg",
+                "uid": edx["username"],
+                "extra_data": json.dumps({"access_token": "redacted", "token_type": "Bearer"}),
+                "created": joined,
+                "modified": joined + timedelta(days=rng.randrange(1, 30)),
+            }
+        )
+        country, states = rng.choice(COUNTRIES)
+        state = rng.choice(states)
+        profiles.append(
+            {
+                "user_id": uid,
+                "first_name": edx["first_name"],
+                "last_name": edx["last_name"],
+                "romanized_first_name": None,
+                "romanized_last_name": None,
+                "preferred_name": edx["first_name"],
+                "country": country,
+                "state_or_territory": f"{country}-{state}" if state else None,
+                "city": rng.choice(["Cambridge", "Delhi", "Sao Paulo", "Abuja", "Paris"]),
+                "postal_code": f"{rng.randrange(10000, 99999)}",
+                "address": f"{rng.randrange(1, 999)} Elm St",
+                "birth_country": rng.choice(COUNTRIES)[0],
+                "nationality": country,
+                "date_of_birth": datetime(rng.randrange(1960, 2004), 1 + uid % 12, 1).date(),
+                "gender": rng.choice(GENDER_CODES[:3]),
+                "edx_level_of_education": rng.choice(EDUCATION_CODES),
+                "edx_employer": rng.choice(COMPANIES),
+                "edx_job_title": rng.choice(TITLES),
+                "email_optin": rng.random() > 0.5,
+                "filled_out": True,
+                "verified_micromaster_user": rng.random() > 0.7,
+                "date_joined_micromasters": joined,
+                "updated_on": joined + timedelta(days=rng.randrange(1, 90)),
+            }
+        )
+        for n in range(rng.randrange(0, 3)):
+            educations.append(
+                {
+                    "profile_id": uid,
+                    "degree_name": ["b", "m", "p"][n],
+                    "graduation_date": datetime(2005 + 4 * n + uid % 5, 6, 1).date(),
+                    "field_of_study": rng.choice(["Economics", "Physics", "Biology"]),
+                    "online_degree": False,
+                    "school_name": rng.choice(["State University", "Tech Institute"]),
+                    "school_city": "Springfield",
+                    "school_state_or_territory": None,
+                    "school_country": country,
+                }
+            )
+        for n in range(rng.randrange(0, 3)):
+            start = datetime(2010 + 5 * n + uid % 4, 9, 1)
+            employments.append(
+                {
+                    "profile_id": uid,
+                    "city": "Springfield",
+                    "country": country,
+                    "state_or_territory": None,
+                    "company_name": rng.choice(COMPANIES),
+                    "position": rng.choice(TITLES),
+                    "industry": rng.choice(INDUSTRIES),
+                    "start_date": start.date(),
+                    "end_date": None if n else (start + timedelta(days=900)).date(),
+                }
+            )
+    return {
+        "auth_user": users,
+        "profiles_profile": _with_ids(profiles),
+        "profiles_education": _with_ids(educations),
+        "profiles_employment": _with_ids(employments),
+        "social_auth_usersocialauth": _with_ids(social),
+    }
+
+
+# --- Bootcamps --------------------------------------------------------------------------------
+
+sa.Table(
+    "auth_user",
+    bootcamps_md,
+    _pk(),
+    _col("username", sa.String(150)),
+    _col("email", sa.String(254)),
+    _col("is_active", sa.Boolean),
+    _col("date_joined", sa.DateTime),
+    _col("last_login", sa.DateTime),
+)
+sa.Table("profiles_profile", bootcamps_md, _pk(), _col("user_id", sa.Integer),
+         _col("name", sa.String(255)), *_profile_columns("birth_year"))  # fmt: skip
+sa.Table("profiles_legaladdress", bootcamps_md, _pk(),
+         *_address_columns("state_or_territory", 5))  # fmt: skip
+
+
+@extends("bootcamps_app")
+def _bootcamps(data: Rows, rng: random.Random) -> Rows:
+    users, profiles, addresses = [], [], []
+    for uid in range(1, identities.BOOTCAMPS_USERS + 1):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        username = f"{first.lower()}{last.lower()}bc{uid}"
+        joined = _ts(rng)
+        users.append(
+            {
+                "id": uid,
+                "username": username,
+                "email": identities.bootcamps_email(uid, username),
+                "is_active": rng.random() > 0.03,
+                "date_joined": joined,
+                "last_login": joined + timedelta(days=rng.randrange(1, 200)),
+            }
+        )
+        profiles.append(_profile(rng, "birth_year", uid, joined) | {"name": f"{first}  {last}"})
+        addresses.append(_address(rng, "state_or_territory", uid, f"{first} {last}", 5))
+    return {
+        "auth_user": users,
+        "profiles_profile": _with_ids(profiles),
+        "profiles_legaladdress": _with_ids(addresses),
+    }
+
+
+# --- MIT Learn --------------------------------------------------------------------------------
+
+sa.Table(
+    "profiles_profile",
+    mitlearn_md,
+    _pk(),
+    _col("user_id", sa.Integer),
+    _col("name", sa.String(255)),
+    _col("headline", sa.String(60)),
+    _col("location", sa.Text),
+    _col("current_education", sa.String(50)),
+    _col("certificate_desired", sa.String(50)),
+    _col("completed_onboarding", sa.Boolean),
+    _col("goals", sa.Text),  # a PostgreSQL text[]: JSON text as Airbyte lands it
+    _col("delivery", sa.Text),  # text[] as above
+    _col("time_commitment", sa.String(50)),
+    _col("email_optin", sa.Boolean),
+    _col("toc_optin", sa.Boolean),
+    _col("updated_at", sa.DateTime),
+)
+sa.Table(
+    "profiles_profile_topic_interests",
+    mitlearn_md,
+    _pk(),
+    _col("profile_id", sa.Integer),
+    _col("learningresourcetopic_id", sa.Integer),
+)
+sa.Table(
+    "learning_resources_learningresourcetopic",
+    mitlearn_md,
+    _pk(),
+    _col("name", sa.String(128)),
+    _col("parent_id", sa.Integer),
+    _col("topic_uuid", sa.String(36)),
+)
+
+
+@extends("mitlearn_app")
+def _mitlearn(data: Rows, rng: random.Random) -> Rows:
+    topics = [
+        {"id": i, "name": name, "parent_id": None, "topic_uuid": f"{i:08x}-0000-4000-8000-{i:012x}"}
+        for i, name in enumerate(TOPICS, 1)
+    ]
+    profiles, interests = [], []
+    for user in data["users_user"]:
+        if rng.random() > 0.7:
+            continue
+        profile_id = len(profiles) + 1
+        profiles.append(
+            {
+                "id": profile_id,
+                "user_id": user["id"],
+                "name": f"{user['first_name']} {user['last_name']}" if rng.random() > 0.2 else "",
+                "headline": "",
+                "location": "",
+                "current_education": rng.choice(["Bachelor's degree", "Master's degree", ""]),
+                "certificate_desired": rng.choice(["yes", "no", "not-sure-yet"]),
+                "completed_onboarding": rng.random() > 0.3,
+                "goals": json.dumps(
+                    rng.sample(
+                        ["career-growth", "lifelong-learning", "supplemental-learning"],
+                        k=rng.randrange(3),
+                    )
+                ),
+                "delivery": json.dumps(
+                    rng.sample(["online", "hybrid", "in-person"], k=rng.randrange(3))
+                ),
+                "time_commitment": rng.choice(["0-to-5-hours", "5-to-10-hours", "10-to-20-hours"]),
+                "email_optin": rng.random() > 0.5,
+                "toc_optin": True,
+                "updated_at": user["date_joined"] + timedelta(days=rng.randrange(1, 60)),
+            }
+        )
+        for topic in rng.sample(topics, k=rng.randrange(4)):
+            interests.append({"profile_id": profile_id, "learningresourcetopic_id": topic["id"]})
+    return {
+        "profiles_profile": profiles,
+        "profiles_profile_topic_interests": _with_ids(interests),
+        "learning_resources_learningresourcetopic": topics,
+    }
