@@ -84,10 +84,25 @@ def test_raw_table_names_follow_the_naming_scheme():
         "raw__mitxonline__app__postgres__courses_courserun",
         "raw__mitxonline__app__postgres__users_user",
         "raw__mitxonline__app__postgres__courses_courserunenrollment",
+        "raw__mitxonline__app__postgres__django_content_type",
+        "raw__mitxonline__app__postgres__ecommerce_product",
+        "raw__mitxonline__app__postgres__reversion_version",
+        "raw__mitxonline__app__postgres__ecommerce_order",
+        "raw__mitxonline__app__postgres__ecommerce_line",
+        "raw__mitxonline__app__postgres__ecommerce_discount",
+        "raw__mitxonline__app__postgres__ecommerce_discountredemption",
+        "raw__mitxonline__app__postgres__ecommerce_transaction",
     ]
     assert registry["mit_climate"].raw_table_names() == ["raw__mit_climate__api__articles"]
     assert "raw__edxorg__s3__tables__auth_user" in registry["edxorg_archives"].raw_table_names()
     assert "raw__xpro__openedx__mysql__auth_user" in registry["xpro"].raw_table_names()
+    assert "raw__xpro__app__postgres__b2b_ecommerce_b2bcoupon" in registry["xpro"].raw_table_names()
+    assert "raw__micromasters__app__postgres__ecommerce_redeemedcoupon" in (
+        registry["micromasters_app"].raw_table_names()
+    )
+    assert "raw__bootcamps__app__postgres__ecommerce_receipt" in (
+        registry["bootcamps_app"].raw_table_names()
+    )
     assert "raw__irx__edxorg__bigquery__user_info_combo" in registry["irx"].raw_table_names()
 
 

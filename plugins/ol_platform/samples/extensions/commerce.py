@@ -196,7 +196,8 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
     products, versions = [], []
     for run in runs.values():
         price = _money(rng.choice([49, 75, 99, 150]))
-        created = run["created_on"] + timedelta(days=1)
+        # Distinct timestamps: an incremental sync re-reads only the rows at its cursor value.
+        created = run["created_on"] + timedelta(days=1, minutes=run["id"])
         products.append(
             dict(
                 id=len(products) + 1,
@@ -210,7 +211,7 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
             )
         )
     for i, readable_id in enumerate(MITXONLINE_PROGRAMS, 1):
-        created = datetime(2023, 1, 5)
+        created = datetime(2023, 1, 5, i)
         products.append(
             dict(
                 id=len(products) + 1,
@@ -263,8 +264,8 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
             payment_type=source,
             activation_date=datetime(2023, 1, 1),
             expiration_date=datetime(2026, 1, 1),
-            created_on=datetime(2022, 12, 1),
-            updated_on=datetime(2022, 12, 1),
+            created_on=datetime(2022, 12, i),
+            updated_on=datetime(2022, 12, i),
         )
         for i, (code, kind, amount, redemption, source) in enumerate(MITXONLINE_DISCOUNTS, 1)
     ]
