@@ -549,7 +549,8 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
             )
         )
         base = 2000 + 500 * rng.randrange(6) + (3000 if content_type == 2 else 0)
-        for price in [base + 250, base] if rng.random() < 0.25 else [base]:
+        # Some products were repriced: a newer version, created later, holds the current price.
+        for n, price in enumerate([base + 250, base] if rng.random() < 0.25 else [base]):
             versions.append(
                 dict(
                     id=len(versions) + 1,
@@ -558,8 +559,8 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
                     description=title,
                     text_id=text_id,
                     requires_enrollment_code=False,
-                    created_on=created,
-                    updated_on=created,
+                    created_on=created + timedelta(days=30 * n),
+                    updated_on=created + timedelta(days=30 * n),
                 )
             )
     current_version = {v["product_id"]: v for v in versions}  # the last version wins
