@@ -171,7 +171,7 @@ bootcamps as (
         cast(null as integer) as b2bcoupon_id,
         cast(null as {{ dbt.type_string() }}) as b2border_contract_number,
         cast(null as {{ dbt.type_string() }}) as coupon_name,
-        cast(null as timestamp) as coupon_redeemed_on,
+        cast(null as {{ type_timestamptz() }}) as coupon_redeemed_on,
         cast(null as {{ dbt.type_string() }}) as coupon_type,
         cast(null as {{ dbt.type_string() }}) as couponpaymentversion_payment_transaction,
         orders.courserun_id,

@@ -7,6 +7,5 @@ deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
 select
     id as contenttype_id,
     app_label as contenttype_app_label,
-    model as contenttype_model,
-    concat(app_label, '_', model) as contenttype_full_name
+    model as contenttype_model
 from deduplicated
