@@ -85,6 +85,9 @@ def test_raw_table_names_follow_the_naming_scheme():
         "raw__mitxonline__app__postgres__users_user",
         "raw__mitxonline__app__postgres__courses_courserunenrollment",
     ]
+    assert "raw__mitxonline__app__postgres__ecommerce_transaction" in (
+        registry["mitxonline_app"].raw_table_names()
+    )
     # Tables of a source's other subsystem or storage take that subsystem's segments.
     xpro = registry["xpro"].raw_table_names()
     assert "raw__xpro__app__postgres__users_user" in xpro
@@ -94,6 +97,14 @@ def test_raw_table_names_follow_the_naming_scheme():
     )
     assert registry["mit_climate"].raw_table_names() == ["raw__mit_climate__api__articles"]
     assert "raw__edxorg__s3__tables__auth_user" in registry["edxorg_archives"].raw_table_names()
+    assert "raw__xpro__openedx__mysql__auth_user" in registry["xpro"].raw_table_names()
+    assert "raw__xpro__app__postgres__b2b_ecommerce_b2bcoupon" in registry["xpro"].raw_table_names()
+    assert "raw__micromasters__app__postgres__ecommerce_redeemedcoupon" in (
+        registry["micromasters_app"].raw_table_names()
+    )
+    assert "raw__bootcamps__app__postgres__ecommerce_receipt" in (
+        registry["bootcamps_app"].raw_table_names()
+    )
     assert "raw__irx__edxorg__bigquery__mitx_user_info_combo" in registry["irx"].raw_table_names()
     # Tables whose name in the existing lake does not follow the scheme keep that name.
     assert "raw__edxorg__program_learner_report" in registry["irx"].raw_table_names()

@@ -5,3 +5,4 @@ Each module declares its tables on a sample database's metadata and registers th
 """
 
 from ol_platform.samples.extensions import user_profiles  # noqa: F401
+from ol_platform.samples.extensions import commerce  # noqa: F401

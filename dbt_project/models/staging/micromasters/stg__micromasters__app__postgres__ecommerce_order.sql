@@ -1,0 +1,15 @@
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', 'raw__micromasters__app__postgres__ecommerce_order') }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
+
+select
+    id as order_id,
+    status as order_state,
+    user_id,
+    reference_number as order_reference_number,
+    cast(total_price_paid as decimal(38, 2)) as order_total_price_paid,
+    created_at as order_created_on,
+    modified_at as order_updated_on
+from deduplicated
