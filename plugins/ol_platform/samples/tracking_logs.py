@@ -79,6 +79,9 @@ class Deployment:
     events_per_hour: int
     # The learner's username given their user id (the deployment's auth_user rows).
     username_of: Callable[[int], str] | None = None
+    # (user id, course run) pairs events are drawn from, where only enrolled learners (who
+    # alone are in the deployment's user table) may appear; else any user of any run.
+    learners: tuple[tuple[int, str], ...] = ()
 
     def username(self, user_id: int) -> str:
         if self.username_of is not None:
@@ -88,6 +91,15 @@ class Deployment:
 
 def _edxorg_username(user_id: int) -> str:
     return edxorg_archives._user(7, user_id, day=1, touched=False)["username"]
+
+
+def _edxorg_learners(size: edxorg_archives.SampleSize) -> tuple[tuple[int, str], ...]:
+    """The edX.org exports' enrollments: their auth_user holds the enrolled learners only."""
+    pairs = []
+    for index, (number, run) in enumerate(edxorg_archives.course_runs(size)):
+        rows = edxorg_archives._run_rows(7, size, index, number, run, day=1, reexported=False)
+        pairs += [(e["user_id"], e["course_id"]) for e in rows["student_courseenrollment"]]
+    return tuple(pairs)
 
 
 def _deployments() -> dict[str, Deployment]:
@@ -107,7 +119,14 @@ def _deployments() -> dict[str, Deployment]:
         "xpro": Deployment("xpro", "courses.xpro.mit.edu", "xPRO", xpro_runs, 300, 25),
         "mitx": Deployment("mitx", "lms.mitx.mit.edu", "MITx", residential_runs, 200, 40),
         "edxorg": Deployment(
-            "edxorg", "courses.edx.org", "MITx", edxorg_runs, size.users, 40, _edxorg_username
+            "edxorg",
+            "courses.edx.org",
+            "MITx",
+            edxorg_runs,
+            size.users,
+            40,
+            _edxorg_username,
+            _edxorg_learners(size),
         ),
     }
 
@@ -179,9 +198,12 @@ def _video_event(rng: random.Random, event_type: str, course_id: str) -> dict:
 
 def _event(rng: random.Random, dep: Deployment, when: datetime) -> dict:
     event_type, source = rng.choices([k[:2] for k in KINDS], [k[2] for k in KINDS])[0]
-    course_id = rng.choice(dep.course_ids)
     anonymous = source == "browser" and rng.random() < 0.04
-    user_id: int | str = "" if anonymous else rng.randrange(1, dep.users + 1)
+    if dep.learners:  # a learner enrolled in the run (the deployment's enrollment rows)
+        learner, course_id = rng.choice(dep.learners)
+    else:
+        learner, course_id = rng.randrange(1, dep.users + 1), rng.choice(dep.course_ids)
+    user_id: int | str = "" if anonymous else learner
     username = "" if anonymous else dep.username(int(user_id))
     lms = f"https://{dep.host}"
     page = f"{lms}/learn/course/{course_id}/{_block(course_id, 'vertical', rng)}"
