@@ -17,6 +17,7 @@ Printed: medians of the wall time of the dbt process and of dbt's own elapsed ti
 models, and the ratio incremental / full (goal <= 10%).
 
     uv run python bench/incremental_events.py [--events 10000000] [--new-share 0.01] [--repeat 3]
+        [--threads 1]
 """
 
 from __future__ import annotations
@@ -226,6 +227,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--new-share", type=float, default=0.01)
     parser.add_argument("--repeat", type=int, default=3)
+    # dbt threads: each thread holds a model's rows in memory (DuckDB and Arrow) while it
+    # commits them; at 10M events 4 threads need more than 14 GB.
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
     from ol_platform.lake.catalog import catalog_env, get_catalog
@@ -252,13 +256,14 @@ def main() -> None:
         **catalog_env(settings),
     }
     target = home / "target"
+    args_threads = args.threads
 
     def dbt_run(*args: str) -> tuple[float, float]:
         """Wall time of the dbt process, and dbt's elapsed time for the models."""
         started = time.perf_counter()
         out = subprocess.run(
-            [str(DBT_EXECUTABLE), "run", *args, "--profiles-dir", ".", "--profile", "ol_dbt",
-             "--target", "duckdb", "--target-path", str(target)],
+            [str(DBT_EXECUTABLE), "run", *args, "--threads", str(args_threads), "--profiles-dir",
+             ".", "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(target)],
             cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
         )  # fmt: skip
         wall = time.perf_counter() - started

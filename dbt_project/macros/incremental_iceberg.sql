@@ -58,6 +58,11 @@
   {%- if not execute -%}
     {{ return(false) }}
   {%- endif -%}
+  {#- `dbt compile --no-populate-cache` with no warehouse to ask (the Trino compile check):
+      the full-build SQL, rather than a connection error. -#}
+  {%- if flags.WHICH == "compile" and not flags.POPULATE_CACHE and target.type != "duckdb" -%}
+    {{ return(false) }}
+  {%- endif -%}
   {%- set relation = adapter.get_relation(this.database, this.schema, this.table) -%}
   {%- set kinds = ["table", "view"] if target.type == "duckdb" else ["table"] -%}
   {{ return(
