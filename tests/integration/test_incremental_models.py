@@ -39,6 +39,7 @@ FACTS = ["tfact_video_events", "tfact_problem_events"]
 EVENT_MODELS = {
     **dict.fromkeys(STAGING, "useractivity_event_hash"),
     **dict.fromkeys(FACTS, "event_id"),
+    "afact_video_engagement": "video_engagement_pk",
 }
 SCHEMA = "ol_warehouse_local"
 RAW = f"{SCHEMA}_raw"
@@ -141,7 +142,8 @@ def land_more_events(settings, catalog) -> dict[str, int]:
 def test_an_incremental_run_equals_a_full_refresh_row_for_row(settings, lake, run_dbt):
     catalog = lake
     selection = ["-s", *EVENT_MODELS]
-    run_dbt("run", "-s", *[f"+{m}" for m in FACTS])  # first build: the tables are created whole
+    # The first build: the tables are created whole.
+    run_dbt("run", "-s", *[f"+{m}" for m in EVENT_MODELS])
     before = {m: len(rows(catalog, m)) for m in EVENT_MODELS}
     assert all(before.values()), before
 
@@ -159,10 +161,14 @@ def test_an_incremental_run_equals_a_full_refresh_row_for_row(settings, lake, ru
     assert sum(grown[m] for m in STAGING) == landed["new"] + landed["late"]
     assert grown == {m: len(incremental[m]) - before[m] for m in EVENT_MODELS}
     rewritten = {m for m, (_, deleted) in changed.items() if deleted}
-    assert rewritten == {STAGING[0], "tfact_video_events"}, changed
+    # The engagement rows of learner-video pairs with new events are recomputed and replaced.
+    assert rewritten == {STAGING[0], "tfact_video_events", "afact_video_engagement"}, changed
 
     # Late events (logged before every event of the first build) are in; the update is seen.
     times = [r["event_timestamp"] for r in incremental["tfact_video_events"]]
+    assert sum(r["video_played_count"] for r in incremental["afact_video_engagement"]) == sum(
+        r["event_type"] == "play_video" for r in incremental["tfact_video_events"]
+    )
     assert min(times) < BASE
     corrected = [
         r
