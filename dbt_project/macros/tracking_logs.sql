@@ -13,7 +13,7 @@
      "staging": "stg__mitxpro__openedx__tracking_logs__user_activity"},
     {"platform": "residential", "account_source": "openedx",
      "staging": "stg__mitxresidential__openedx__tracking_logs__user_activity"},
-    {"platform": "edxorg", "account_source": "edxorg_archive",
+    {"platform": "edxorg", "account_source": "openedx",
      "staging": "stg__edxorg__s3__tracking_logs__user_activity"},
   ]) }}
 {%- endmacro %}
