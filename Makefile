@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 # without .pyc files each one recompiles them (about 1 s of a task's start-up here).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: all uv setup build demo demo-keep test test-fast lint bench bench-transform bench-load chart image clean
+.PHONY: all uv setup build demo demo-keep test test-fast lint bench bench-transform bench-load bench-incremental chart image clean
 
 all: build
 
@@ -57,6 +57,9 @@ bench-transform: build ## transform DAG parse time per render mode; Cosmos run v
 
 bench-load: build ## a 1M-row PostgreSQL table into Iceberg: the platform vs the floor and dlt
 	$(UV) run --frozen python bench/load_throughput.py
+
+bench-incremental: build ## 10M tracking-log events: full build of the event models vs an incremental run
+	$(UV) run --frozen python bench/incremental_events.py
 
 # The Helm chart: install the pinned helm into .olp/bin, lint it and render the production example.
 CHART := helm/ol-platform

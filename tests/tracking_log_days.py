@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-DEPLOYMENTS = ("mitxonline", "xpro")
+DEPLOYMENTS = ("mitxonline", "xpro", "mitx", "edxorg")  # the log folders the source reads
 HOURS = (3, 15)  # two rotated files a day, one in each half of a 12-hour cadence
 
 

@@ -4,34 +4,53 @@
   each deployment's model calls the macro with its raw table.
 -#}
 
+{#-
+  Tracking logs: one row per event (the md5 of its log line). Incremental: a run reads the raw
+  rows landed since the model's newest `_airbyte_extracted_at` (less the lookback, see
+  ingested_since) and merges them on the event hash; a re-landed event keeps its newest landing.
+-#}
+{% macro tracking_log_staging_config() -%}
+  {{ return({
+    "materialized": "incremental",
+    "incremental_strategy": "merge",
+    "unique_key": "useractivity_event_hash",
+    "on_schema_change": "append_new_columns",
+  }) }}
+{%- endmacro %}
+
 {% macro stg_openedx_tracking_logs(raw_table) -%}
 with source as (
     select * from {{ source('ol_warehouse_raw_data', raw_table) }}
     where event_type is not null
         and trim(event_type) <> ''
         and event_hash is not null
+        and {{ ingested_since('_airbyte_extracted_at') }}
 ),
 
 deduplicated as ({{ deduplicate_raw_table('source', 'event_hash') }})
 
 select
     event_hash as useractivity_event_hash,
-    user_id,
-    username as user_username,
+    nullif(username, '') as user_username,
+    user_id as openedx_user_id,
     course_id as courserun_readable_id,
-    org_id as useractivity_org_id,
-    event_type as useractivity_event_type,
-    event_source as useractivity_event_source,
-    "time" as useractivity_event_on,
-    event as useractivity_event_object,
-    context as useractivity_context_object,
+    org_id,
     path as useractivity_path,
+    context as useractivity_context_object,
+    event_source as useractivity_event_source,
+    event_type as useractivity_event_type,
+    name as useractivity_event_name,
+    event as useractivity_event_object,
     page as useractivity_page_url,
-    host as useractivity_host,
+    nullif(session, '') as useractivity_session_id,
     ip as useractivity_ip,
-    agent as useractivity_user_agent,
-    session as useractivity_session_id,
-    log_file as useractivity_log_file
+    host as useractivity_http_host,
+    agent as useractivity_http_user_agent,
+    accept_language as useractivity_http_accept_language,
+    referer as useractivity_http_referer,
+    "time" as useractivity_timestamp,
+    log_file as useractivity_log_file,
+    _airbyte_extracted_at
 from deduplicated
 {%- endmacro %}
 

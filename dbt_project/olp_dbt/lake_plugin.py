@@ -5,7 +5,9 @@
   its current snapshot, under a schema named like the namespace. dbt's ``source()`` and
   ``ref()`` then resolve to lake tables, whichever process built them.
 * ``store``: called by the ``iceberg_table`` materialization, commits a model's rows to the
-  Iceberg table ``<schema>.<model>`` as one transaction (schema evolved, rows replaced).
+  Iceberg table ``<schema>.<model>`` as one transaction (schema evolved, rows replaced); called
+  by the ``incremental`` materialization (format ``iceberg_<strategy>``), merges the changed
+  rows it computed into that table, also as one transaction (see :meth:`Plugin.merge`).
 
 The catalog is pyiceberg's catalog ``olp``, configured through pyiceberg's environment
 variables (``PYICEBERG_CATALOG__OLP__*``), which the platform passes to every dbt process.
@@ -20,6 +22,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import TargetConfig
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.expressions import In
 
 
 def _quote(name: str) -> str:
@@ -59,6 +62,13 @@ class Plugin(BasePlugin):
     def _register(self, conn, namespace: str, name: str) -> None:
         table = self.catalog.load_table((namespace, name))
         target = f"{_quote(namespace)}.{_quote(name)}"
+        kind = conn.execute(
+            "select table_type from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [namespace, name],
+        ).fetchone()
+        if kind and kind[0] == "BASE TABLE":  # an empty lake table, or a model built here
+            conn.execute(f"drop table {target}")
         files = [_local_path(task.file.file_path) for task in table.scan().plan_files()]
         if files:
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
@@ -71,6 +81,10 @@ class Plugin(BasePlugin):
             conn.execute(f"create or replace table {target} as select * from empty")
 
     def store(self, target_config: TargetConfig) -> None:
+        fmt = target_config.location.format if target_config.location else "iceberg"
+        if fmt.startswith("iceberg_"):
+            self.merge(target_config, fmt.removeprefix("iceberg_"))
+            return
         relation = target_config.relation
         namespace, name = relation.schema, relation.identifier
         cursor = self._conn.cursor()
@@ -99,14 +113,100 @@ class Plugin(BasePlugin):
         with table.transaction() as tx:
             with tx.update_schema() as update:
                 update.union_by_name(schema)
-            target = tx.table_metadata.schema().as_arrow()
-            columns = [
-                rows.column(f.name).cast(f.type)
-                if f.name in rows.column_names
-                else pa.nulls(rows.num_rows, f.type)
-                for f in target
-            ]
-            tx.overwrite(pa.Table.from_arrays(columns, schema=target))
+            tx.overwrite(_aligned(rows, tx.table_metadata.schema().as_arrow()))
+
+    def merge(self, target_config: TargetConfig, strategy: str) -> None:
+        """Merge an incremental model's changed rows into its Iceberg table, in one transaction.
+
+        The rows are in the DuckDB table ``<schema>.<location.path>``. ``merge`` and
+        ``delete+insert``: rows equal to the table's row of the same ``unique_key`` are dropped
+        (a lookback re-reads unchanged rows: they must cost no rewrite), the table's rows whose
+        key is among the others are deleted and the others appended. ``append``: every row is
+        appended. The delete and the append are one Iceberg commit: a failure leaves the table
+        as it was. The model's DuckDB view is then re-pointed at the new snapshot.
+        """
+        relation = target_config.relation
+        namespace, name = relation.schema, relation.identifier
+        changes = f"{_quote(namespace)}.{_quote(target_config.location.path)}"
+        target = f"{_quote(namespace)}.{_quote(name)}"
+        model = f"{namespace}.{name}"
+        key = target_config.config.get("unique_key")
+        cursor = self._conn.cursor()
+        try:
+            if strategy == "append":
+                rows = cursor.sql(f"select * from {changes}").to_arrow_table()
+                deleted: list = []
+            else:
+                rows, deleted = _changed_rows(cursor, model, changes, target, key)
+            if rows.num_rows == 0 and not deleted:
+                return
+            table = self.catalog.load_table((namespace, name))
+            schema = _nullable(rows.schema)
+            rows = rows.cast(schema)
+            if not _compatible(table.schema().as_arrow(), schema):
+                raise ValueError(
+                    f"incremental model {model}: a column changed type; rebuild it with "
+                    "--full-refresh"
+                )
+            with table.transaction() as tx:
+                with tx.update_schema() as update:
+                    update.union_by_name(schema)
+                if deleted:
+                    tx.delete(In(key, deleted))
+                if rows.num_rows:
+                    tx.append(_aligned(rows, tx.table_metadata.schema().as_arrow()))
+            self._register(cursor, namespace, name)
+        finally:
+            cursor.close()
+
+
+def _changed_rows(cursor, model: str, changes: str, target: str, key: str) -> tuple[pa.Table, list]:
+    """The rows of ``changes`` that are new or differ from ``target``'s row of the same key,
+    and the keys of the target rows they replace."""
+    column_names = [r[0] for r in cursor.execute(f"describe {changes}").fetchall()]
+    if key not in column_names:
+        raise ValueError(f"incremental model {model}: unique_key '{key}' is not a column")
+    problem = cursor.execute(
+        f"select {_quote(key)}, count(*) from {changes} group by all having count(*) > 1 "
+        f"or {_quote(key)} is null limit 1"
+    ).fetchone()
+    if problem:
+        raise ValueError(
+            f"incremental model {model}: unique_key '{key}' is not unique or null in the new "
+            f"rows ({key} = {problem[0]!r}, {problem[1]} rows)"
+        )
+    existing = {r[0] for r in cursor.execute(f"describe {target}").fetchall()}
+    k = _quote(key)
+    if set(column_names) <= existing:
+        same = " and ".join(
+            f"n.{_quote(c)} is not distinct from t.{_quote(c)}" for c in column_names
+        )
+    else:  # a new column: every row already there changes
+        same = "false"
+    cursor.execute(
+        f"create or replace temp table __olp_matched as "
+        f"select n.{k} as k, {same} as same from {changes} as n join {target} as t on n.{k} = t.{k}"
+    )
+    try:
+        rows = cursor.sql(
+            f"select * from {changes} where {k} not in (select k from __olp_matched where same)"
+        ).to_arrow_table()
+        replaced = cursor.execute("select k from __olp_matched where not same").fetchall()
+        deleted = [r[0] for r in replaced]
+    finally:
+        cursor.execute("drop table if exists __olp_matched")
+    return rows, deleted
+
+
+def _aligned(rows: pa.Table, target: pa.Schema) -> pa.Table:
+    """``rows`` in the column order and types of ``target`` (missing columns null)."""
+    columns = [
+        rows.column(f.name).cast(f.type)
+        if f.name in rows.column_names
+        else pa.nulls(rows.num_rows, f.type)
+        for f in target
+    ]
+    return pa.Table.from_arrays(columns, schema=target)
 
 
 def _compatible(current: pa.Schema, new: pa.Schema) -> bool:

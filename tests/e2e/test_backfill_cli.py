@@ -30,9 +30,9 @@ from ol_platform.cli.embedded_airflow import EmbeddedAirflow
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.naming import namespace
 from ol_platform.settings import REPO_ROOT, Settings
-from ol_platform.sources.registry import DEFAULT_REGISTRY
+from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 from tests.conftest import fresh_postgres_database
-from tests.tracking_log_days import events_on, write_days
+from tests.tracking_log_days import DEPLOYMENTS, events_on, write_days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
@@ -122,9 +122,10 @@ def olp(airflow, monkeypatch, capsys):
 def _rows_per_day(settings: Settings) -> dict[str, Counter]:
     catalog = get_catalog(settings)
     counts = {}
-    for deployment in ("mitxonline", "xpro"):
-        table = f"raw__openedx__tracking__s3__{deployment}__tracking_logs"
-        data = catalog.load_table(f"{namespace(settings.env)}.{table}").scan().to_arrow()
+    source = load_registry()["tracking_logs"]
+    for table, name in zip(source.tables, source.raw_table_names(), strict=True):
+        deployment = table.namespace
+        data = catalog.load_table(f"{namespace(settings.env)}.{name}").scan().to_arrow()
         days = pc.strftime(data.column("time"), format="%Y-%m-%d").to_pylist()
         counts[deployment] = Counter(date.fromisoformat(d) for d in days)
     return counts
@@ -168,7 +169,7 @@ def test_backfill_of_three_days_lands_each_day_once(airflow, olp):
     assert re.search(r"\[#+\]\s+6/6\s+queued 0\s+running 0\s+succeeded 6\s+failed 0", out), out
     expected = {d: events_on(d) for d in DAYS}
     rows = _rows_per_day(airflow.settings)
-    for deployment in ("mitxonline", "xpro"):
+    for deployment in DEPLOYMENTS:
         assert rows[deployment] == expected  # nothing of the day outside the window
     api = AuthedAirflowAPI(airflow.url, token=_token(airflow.url))
     assert _loaded_by_backfill_runs(api) == 2 * sum(expected.values())

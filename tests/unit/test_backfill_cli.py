@@ -121,8 +121,8 @@ def test_a_bad_backfill_mode_names_the_file_source_and_field(tmp_path):
     [
         "tracking_logs",
         "ingest__tracking_logs",
-        "raw__openedx__tracking__s3__xpro__tracking_logs",
-        "ol_warehouse_production_raw.raw__openedx__tracking__s3__xpro__tracking_logs",
+        "raw__xpro__openedx__tracking_logs",
+        "ol_warehouse_production_raw.raw__xpro__openedx__tracking_logs",
     ],
 )
 def test_a_source_dag_id_raw_table_or_asset_name_selects_the_producing_dag(registry, selection):

@@ -50,6 +50,9 @@ EVENT_STRUCTURE = {
     "page": "VARCHAR",
     "host": "VARCHAR",
     "session": "VARCHAR",
+    "name": "VARCHAR",
+    "accept_language": "VARCHAR",
+    "referer": "VARCHAR",
     "event": "JSON",
     "context": "JSON",
 }
@@ -82,6 +85,9 @@ SELECT
     e.page,
     e.host,
     e.session,
+    e.name,
+    e.accept_language,
+    e.referer,
     -- Browser events carry ``event`` as a JSON-encoded string: decode it when it holds an
     -- object or array, otherwise keep it as a JSON string literal, so the column is JSON
     -- text either way.

@@ -14,13 +14,16 @@ N-th block of hours, so a later batch adds only new files, as the next sync woul
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ol_platform.samples import edxorg_archives, mitx_residential
 from ol_platform.samples.app_databases import XPRO_COURSES
 from ol_platform.samples.mitxonline_app import course_run_keys
 
@@ -39,9 +42,12 @@ AGENTS = [
 LANGUAGES = ["en-US,en;q=0.9", "es-ES,es;q=0.8,en;q=0.5", "fr-FR,fr;q=0.9", "zh-CN,zh;q=0.9"]
 # (event_type, event_source, weight)
 KINDS = [
+    ("load_video", "browser", 4),
     ("play_video", "browser", 14),
     ("pause_video", "browser", 10),
     ("seek_video", "browser", 5),
+    ("stop_video", "browser", 2),
+    ("complete_video", "browser", 2),
     ("problem_show", "browser", 4),
     ("page_close", "browser", 6),
     ("problem_check", "server", 10),
@@ -50,6 +56,12 @@ KINDS = [
     ("edx.course.enrollment.deactivated", "server", 1),
     ("implicit", "server", 8),  # event_type is the requested URL path
 ]
+VIDEO_EVENTS = frozenset(k for k, _, _ in KINDS if k.endswith("_video"))
+# Each course run has a few videos and problems; their block ids are stable, so the same video
+# or problem shows up in many events, as in real logs.
+VIDEOS_PER_RUN = 4
+PROBLEMS_PER_RUN = 5
+# MITx residential course runs (the residential LMS keys its runs by term).
 
 
 @dataclass(frozen=True)
@@ -60,17 +72,77 @@ class Deployment:
     course_ids: tuple[str, ...]
     users: int
     events_per_hour: int
+    # The learner's username given their user id (the deployment's auth_user rows).
+    username_of: Callable[[int], str] | None = None
+    # (user id, course run) pairs events are drawn from, where only enrolled learners (who
+    # alone are in the deployment's user table) may appear; else any user of any run.
+    learners: tuple[tuple[int, str], ...] = ()
+
+    def username(self, user_id: int) -> str:
+        if self.username_of is not None:
+            return self.username_of(user_id)
+        return f"{self.org.lower()}user{user_id}"
+
+
+def _edxorg_username(user_id: int) -> str:
+    return edxorg_archives._user(7, user_id, day=1, touched=False)["username"]
+
+
+def _edxorg_learners(size: edxorg_archives.SampleSize) -> tuple[tuple[int, str], ...]:
+    """The edX.org exports' enrollments: their auth_user holds the enrolled learners only."""
+    pairs = []
+    for index, (number, run) in enumerate(edxorg_archives.course_runs(size)):
+        rows = edxorg_archives._run_rows(7, size, index, number, run, day=1, reexported=False)
+        pairs += [(e["user_id"], e["course_id"]) for e in rows["student_courseenrollment"]]
+    return tuple(pairs)
+
+
+def _residential() -> tuple[dict[int, str], tuple[tuple[int, str], ...]]:
+    """Residential MITx's learners as its Open edX sample holds them: usernames and enrollments
+    (in its runs with opaque keys; its legacy ``org/number/run`` runs predate these logs)."""
+    rows = mitx_residential.generate(7)
+    usernames = {u["id"]: u["username"] for u in rows["auth_user"]}
+    enrollments = rows["student_courseenrollment"]
+    opaque = [e for e in enrollments if e["course_id"].startswith("course-v1:")]
+    return usernames, tuple((e["user_id"], e["course_id"]) for e in opaque)
 
 
 def _deployments() -> dict[str, Deployment]:
-    # Usernames and ids follow the Open edX auth_user rows of the app_databases samples.
+    # Usernames and ids follow the Open edX auth_user rows of the app_databases samples, and
+    # edX.org's those of its database exports (same seed, same runs).
     mitxonline_runs = tuple(f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys())
     xpro_runs = tuple(f"course-v1:xPRO+{c}+R{r}" for c, _ in XPRO_COURSES for r in range(1, 4))
+    size = edxorg_archives.SampleSize()
+    edxorg_runs = tuple(
+        edxorg_archives.course_id(n, r) for n, r in edxorg_archives.course_runs(size)
+    )
+    residential_usernames, residential_learners = _residential()
+    residential_runs = tuple(sorted({run for _, run in residential_learners}))
     return {
         "mitxonline": Deployment(
             "mitxonline", "courses.mitxonline.mit.edu", "MITxT", mitxonline_runs, 800, 60
         ),
         "xpro": Deployment("xpro", "courses.xpro.mit.edu", "xPRO", xpro_runs, 300, 25),
+        "mitx": Deployment(
+            "mitx",
+            "lms.mitx.mit.edu",
+            "MITx",
+            residential_runs,
+            len(residential_usernames),
+            40,
+            residential_usernames.__getitem__,
+            residential_learners,
+        ),
+        "edxorg": Deployment(
+            "edxorg",
+            "courses.edx.org",
+            "MITx",
+            edxorg_runs,
+            size.users,
+            40,
+            _edxorg_username,
+            _edxorg_learners(size),
+        ),
     }
 
 
@@ -99,30 +171,71 @@ def _block(course_id: str, kind: str, rng: random.Random) -> str:
     return f"block-v1:{key}+type@{kind}+block@{_hex(rng)}"
 
 
+def _stable_id(*parts: object) -> str:
+    return hashlib.md5(":".join(map(str, parts)).encode()).hexdigest()
+
+
+def video_ids(course_id: str) -> list[str]:
+    """The block ids (the hex part of the usage key) of a course run's videos."""
+    return [_stable_id(course_id, "video", k) for k in range(VIDEOS_PER_RUN)]
+
+
+def video_duration(video_id: str) -> float:
+    """A video's length in seconds, the same in every event that reports it."""
+    return 120.0 + int(video_id[:4], 16) % 1200 + 0.5
+
+
+def problem_usage_key(course_id: str, k: int) -> str:
+    key = course_id.removeprefix("course-v1:")
+    return f"block-v1:{key}+type@problem+block@{_stable_id(course_id, 'problem', k)}"
+
+
+def _video_event(rng: random.Random, event_type: str, course_id: str) -> dict:
+    video = rng.choice(video_ids(course_id))
+    duration = video_duration(video)
+    code = rng.choice(["html5", "mobile", f"yt{video[:9]}"])
+    if event_type == "load_video":
+        return {"id": video, "code": code, "duration": duration}
+    if event_type == "seek_video":
+        old = round(rng.uniform(0, duration), 3)
+        new = round(min(duration, max(0.0, old + rng.uniform(-120, 120))), 3)
+        return {
+            "id": video,
+            "old_time": old,
+            "new_time": new,
+            "type": "onSlideSeek",
+            "code": code,
+            "duration": duration,
+        }
+    position = duration if event_type == "complete_video" else round(rng.uniform(0, duration), 3)
+    return {"id": video, "currentTime": position, "code": code, "duration": duration}
+
+
 def _event(rng: random.Random, dep: Deployment, when: datetime) -> dict:
     event_type, source = rng.choices([k[:2] for k in KINDS], [k[2] for k in KINDS])[0]
-    course_id = rng.choice(dep.course_ids)
     anonymous = source == "browser" and rng.random() < 0.04
-    user_id: int | str = "" if anonymous else rng.randrange(1, dep.users + 1)
-    username = "" if anonymous else f"{dep.org.lower()}user{user_id}"
+    if dep.learners:  # a learner enrolled in the run (the deployment's enrollment rows)
+        learner, course_id = rng.choice(dep.learners)
+    else:
+        learner, course_id = rng.randrange(1, dep.users + 1), rng.choice(dep.course_ids)
+    user_id: int | str = "" if anonymous else learner
+    username = "" if anonymous else dep.username(int(user_id))
     lms = f"https://{dep.host}"
     page = f"{lms}/learn/course/{course_id}/{_block(course_id, 'vertical', rng)}"
     path = "/event"
     module = None
     event: dict | str
-    if event_type in ("play_video", "pause_video", "seek_video"):
-        position = round(rng.uniform(0, 900), 3)
-        body = {"id": _hex(rng), "currentTime": position, "code": "html5", "duration": 912.4}
-        if event_type == "seek_video":
-            body = {"id": body["id"], "old_time": position, "new_time": position + 30.0}
-            body["type"] = "onSlideSeek"
-        event = json.dumps(body)  # browser events arrive JSON-encoded
+    if event_type in VIDEO_EVENTS:
+        # browser events arrive JSON-encoded
+        event = json.dumps(_video_event(rng, event_type, course_id))
     elif event_type == "problem_show":
-        event = json.dumps({"problem": _block(course_id, "problem", rng)})
+        problem = problem_usage_key(course_id, rng.randrange(PROBLEMS_PER_RUN))
+        event = json.dumps({"problem": problem})
     elif event_type == "page_close":
         event = ""
     elif event_type == "problem_check":
-        problem = _block(course_id, "problem", rng)
+        number = rng.randrange(PROBLEMS_PER_RUN)
+        problem = problem_usage_key(course_id, number)
         correct = rng.random() < 0.6
         event = {
             "answers": {f"{problem}_2_1": rng.choice(["choice_0", "choice_1", "choice_2"])},
@@ -133,7 +246,7 @@ def _event(rng: random.Random, dep: Deployment, when: datetime) -> dict:
             "success": "correct" if correct else "incorrect",
         }
         path = f"/courses/{course_id}/xblock/{problem}/handler/xmodule_handler/problem_check"
-        module = {"display_name": "Checkpoint", "usage_key": problem}
+        module = {"display_name": f"Checkpoint {number + 1}", "usage_key": problem}
         page = None
     elif event_type == "edx.grades.subsection.grade_calculated":
         earned = rng.randrange(0, 11)

@@ -4,5 +4,9 @@ Each module declares its tables on a sample database's metadata and registers th
 ``app_databases.extends``; importing this package registers them all.
 """
 
-from ol_platform.samples.extensions import user_profiles  # noqa: F401
-from ol_platform.samples.extensions import commerce  # noqa: F401
+import importlib
+
+# Registration order is generation order: a later module reads the rows of earlier ones
+# (commerce sells the programs' products to the learners of the profiles).
+for _module in ("user_profiles", "commerce"):
+    importlib.import_module(f"{__name__}.{_module}")

@@ -1,0 +1,189 @@
+"""Incremental event models on DuckDB over Iceberg: after new, late-arriving and updated events
+land in the raw lake, an incremental run leaves every event model equal, row for row, to a
+full refresh of the same data; it merges only the changed rows, and a rerun changes nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
+from ol_platform.lake.catalog import catalog_env
+from ol_platform.samples.systems import seed_lake
+from ol_platform.samples.tracking_logs import BASE, write_tracking_logs
+from ol_platform.sources.registry import Registry, load_registry
+from tests.integration.test_dbt_project import dbt
+
+# The sources the event models read: the logs, and the accounts their learners resolve to.
+SOURCES = (
+    "tracking_logs",
+    "mitxonline_app",
+    "mitxonline_openedx",
+    "xpro",
+    "edxorg_archives",
+    "irx",
+)
+STAGING = [
+    "stg__mitxonline__openedx__tracking_logs__user_activity",
+    "stg__mitxpro__openedx__tracking_logs__user_activity",
+    "stg__mitxresidential__openedx__tracking_logs__user_activity",
+    "stg__edxorg__s3__tracking_logs__user_activity",
+]
+FACTS = ["tfact_video_events", "tfact_problem_events"]
+# model -> its key
+EVENT_MODELS = {
+    **dict.fromkeys(STAGING, "useractivity_event_hash"),
+    **dict.fromkeys(FACTS, "event_id"),
+    "afact_video_engagement": "video_engagement_pk",
+}
+SCHEMA = "ol_warehouse_local"
+RAW = f"{SCHEMA}_raw"
+
+
+def identifier(model: str) -> str:
+    layer = "staging" if model.startswith("stg__") else "dimensional"
+    return f"{SCHEMA}_{layer}.{model}"
+
+
+@pytest.fixture
+def lake(settings, catalog):
+    registry = load_registry()
+    subset = Registry(registry.path, {name: registry.sources[name] for name in SOURCES})
+    failed = [r.error for r in seed_lake(settings, subset) if r.error]
+    assert not failed, failed
+    return catalog
+
+
+@pytest.fixture
+def run_dbt(settings, tmp_path):
+    env = {"DBT_TARGET": "duckdb", "OLP_WAREHOUSE_SCHEMA": SCHEMA, **catalog_env(settings)}
+
+    def run(*args: str) -> str:
+        out = dbt(*args, env=env, target_path=tmp_path / "target")
+        assert out.returncode == 0, out.stdout[-4000:]
+        return out.stdout
+
+    return run
+
+
+def rows(catalog, model: str) -> list[dict]:
+    data = catalog.load_table(identifier(model)).scan().to_arrow()
+    data = data.select(sorted(data.column_names))
+    return data.sort_by(EVENT_MODELS[model]).to_pylist()
+
+
+def snapshot_id(catalog, model: str) -> int:
+    return catalog.load_table(identifier(model)).current_snapshot().snapshot_id
+
+
+def snapshot_ids(catalog) -> dict[str, set[int]]:
+    return {
+        m: {s.snapshot_id for s in catalog.load_table(identifier(m)).snapshots()}
+        for m in EVENT_MODELS
+    }
+
+
+def records_changed(catalog, model: str, before: set[int]) -> tuple[int, int]:
+    """Records added and deleted by the snapshots a run committed (a merge may commit a delete
+    and an append snapshot, in one transaction)."""
+    added = deleted = 0
+    for snapshot in catalog.load_table(identifier(model)).snapshots():
+        if snapshot.snapshot_id not in before:
+            added += int(snapshot.summary["added-records"] or 0)
+            deleted += int(snapshot.summary["deleted-records"] or 0)
+    return added, deleted
+
+
+def land_more_events(settings, catalog) -> dict[str, int]:
+    """New log files (later hours), late ones (hours before every loaded event), and updates:
+    events landed again with their payload corrected (same event hash, later extraction),
+    as a re-normalised sync lands them. Returns how many of each."""
+    source = load_registry()["tracking_logs"]
+    logs_dir = local_logs_dir(source, settings)
+    table = catalog.load_table(f"{RAW}.raw__mitxonline__openedx__tracking_logs")
+    data = table.scan().to_arrow()  # the events already built
+    new = write_tracking_logs(logs_dir, batch=1)
+    late = write_tracking_logs(logs_dir, batch=-1)  # the six hours before BASE
+    load_tracking_logs(source, logs_dir=logs_dir, catalog=catalog, settings=settings)
+
+    plays = data.filter(
+        pc.and_(
+            pc.equal(data.column("event_type"), "play_video"),
+            pc.and_(pc.is_valid(data.column("user_id")), pc.is_valid(data.column("course_id"))),
+        )
+    ).slice(0, 25)
+    corrected = [
+        json.dumps({**json.loads(e), "currentTime": 1.5}) for e in plays.column("event").to_pylist()
+    ]
+    now = datetime.now(UTC)
+    replaced = {
+        "event": corrected,
+        "_airbyte_extracted_at": [now] * plays.num_rows,
+        "_airbyte_raw_id": [str(uuid.uuid4()) for _ in range(plays.num_rows)],
+    }
+    updates = plays
+    for name, values in replaced.items():
+        field = plays.schema.field(name)
+        index = plays.schema.get_field_index(name)
+        updates = updates.set_column(index, field, pa.array(values, field.type))
+    table.append(updates)
+    return {
+        "new": sum(new.valid_lines.values()),
+        "late": sum(late.valid_lines.values()),
+        "updated": updates.num_rows,
+    }
+
+
+def test_an_incremental_run_equals_a_full_refresh_row_for_row(settings, lake, run_dbt):
+    catalog = lake
+    selection = ["-s", *EVENT_MODELS]
+    # The first build: the tables are created whole.
+    run_dbt("run", "-s", *[f"+{m}" for m in EVENT_MODELS])
+    before = {m: len(rows(catalog, m)) for m in EVENT_MODELS}
+    assert all(before.values()), before
+
+    landed = land_more_events(settings, catalog)
+    assert landed["updated"] > 0
+    committed = snapshot_ids(catalog)
+    run_dbt("run", *selection)
+    incremental = {m: rows(catalog, m) for m in EVENT_MODELS}
+
+    # The merge wrote only what changed. Tables without a corrected event were only appended
+    # to (a rebuild would have deleted every row); the others rewrote the data files holding
+    # the corrected rows (copy-on-write), and every table grew by its new events exactly.
+    changed = {m: records_changed(catalog, m, committed[m]) for m in EVENT_MODELS}
+    grown = {m: added - deleted for m, (added, deleted) in changed.items()}
+    assert sum(grown[m] for m in STAGING) == landed["new"] + landed["late"]
+    assert grown == {m: len(incremental[m]) - before[m] for m in EVENT_MODELS}
+    rewritten = {m for m, (_, deleted) in changed.items() if deleted}
+    # The engagement rows of learner-video pairs with new events are recomputed and replaced.
+    assert rewritten == {STAGING[0], "tfact_video_events", "afact_video_engagement"}, changed
+
+    # Late events (logged before every event of the first build) are in; the update is seen.
+    times = [r["event_timestamp"] for r in incremental["tfact_video_events"]]
+    assert sum(r["video_played_count"] for r in incremental["afact_video_engagement"]) == sum(
+        r["event_type"] == "play_video" for r in incremental["tfact_video_events"]
+    )
+    assert min(times) < BASE
+    corrected = [
+        r
+        for r in incremental["tfact_video_events"]
+        if r["event_type"] == "play_video" and r["video_position"] == 1.5
+    ]
+    assert len(corrected) == landed["updated"]
+
+    # A rerun with nothing new commits nothing.
+    snapshots = {m: snapshot_id(catalog, m) for m in EVENT_MODELS}
+    run_dbt("run", *selection)
+    assert {m: snapshot_id(catalog, m) for m in EVENT_MODELS} == snapshots
+
+    run_dbt("run", "--full-refresh", *selection)
+    for model in EVENT_MODELS:
+        full = rows(catalog, model)
+        assert len(full) > before[model], model
+        assert incremental[model] == full, model
