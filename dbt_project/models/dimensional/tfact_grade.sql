@@ -27,7 +27,7 @@ with grades as (
     select
         'micromasters',
         cast(grades.courserungrade_id as {{ string }}),
-        'micromasters',
+        'app',
         grades.user_id,
         runs.courserun_readable_id,
         grades.courserungrade_grade,

@@ -12,7 +12,7 @@ mitxonline_programs as (
 
 accounts as (
     select * from {{ ref('int__combined__user_accounts') }}
-    where platform_readable_id = 'micromasters' and user_account_source = 'micromasters'
+    where platform_readable_id = 'micromasters' and user_account_source = 'app'
 ),
 
 users as (
