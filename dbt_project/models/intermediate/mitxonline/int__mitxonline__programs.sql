@@ -1,10 +1,15 @@
--- MITx Online programs with their CMS page (description, length, effort, price, ...).
+-- MITx Online programs with their CMS page (description, length, effort, price, ...) and its
+-- Wagtail page (slug, url path, publication dates).
 with programs as (
     select * from {{ ref('stg__mitxonline__app__postgres__courses_program') }}
 ),
 
 pages as (
     select * from {{ ref('stg__mitxonline__app__postgres__cms_programpage') }}
+),
+
+wagtail_pages as (
+    select * from {{ ref('stg__mitxonline__app__postgres__cms_wagtail_page') }}
 )
 
 select
@@ -26,8 +31,13 @@ select
     pages.programpage_description as program_description,
     pages.programpage_what_you_learn as program_what_you_learn,
     pages.programpage_prerequisites as program_prerequisites,
-    pages.programpage_first_published_on as program_page_first_published_on,
+    wagtail_pages.wagtail_page_slug as program_page_slug,
+    wagtail_pages.wagtail_page_url_path as program_page_url_path,
+    wagtail_pages.wagtail_page_is_live as program_page_is_live,
+    wagtail_pages.wagtail_page_first_published_on as program_page_first_published_on,
+    wagtail_pages.wagtail_page_last_published_on as program_page_last_published_on,
     programs.program_created_on,
     programs.program_updated_on
 from programs
 left join pages on programs.program_id = pages.program_id
+left join wagtail_pages on pages.wagtail_page_id = wagtail_pages.wagtail_page_id

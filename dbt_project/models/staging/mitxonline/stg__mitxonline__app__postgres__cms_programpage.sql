@@ -13,6 +13,5 @@ select
     effort as programpage_effort,
     price as programpage_price,
     prerequisites as programpage_prerequisites,
-    what_you_learn as programpage_what_you_learn,
-    first_published_at as programpage_first_published_on
+    what_you_learn as programpage_what_you_learn
 from deduplicated

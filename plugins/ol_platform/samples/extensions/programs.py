@@ -144,7 +144,24 @@ sa.Table(
     _c("price", sa.String(100)),
     _c("prerequisites", sa.Text),
     _c("what_you_learn", sa.Text),
+)
+# The Wagtail page behind each CMS page (publication dates, slug, url path).
+sa.Table(
+    "wagtailcore_page",
+    mitxonline_md,
+    _pk(),
+    _c("path", sa.String(255)),
+    _c("depth", sa.Integer),
+    _c("numchild", sa.Integer),
+    _c("title", sa.String(255)),
+    _c("slug", sa.String(255)),
+    _c("live", sa.Boolean),
+    _c("has_unpublished_changes", sa.Boolean),
+    _c("url_path", sa.Text),
+    _c("content_type_id", sa.Integer),
+    _c("latest_revision_created_at", sa.DateTime),
     _c("first_published_at", sa.DateTime),
+    _c("last_published_at", sa.DateTime),
 )
 _grade_tables(mitxonline_md, with_issue_date=True)
 
@@ -313,7 +330,7 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
     run_of = {r["id"]: r for r in data["courses_courserun"]}
     course_of_run = {r["id"]: r["course_id"] for r in data["courses_courserun"]}
     now = max(e["created_on"] for e in data["courses_courserunenrollment"])
-    programs, requirements, pages = [], [], []
+    programs, requirements, pages, wagtail_pages = [], [], [], []
     requirement_sets = []
     for pid, (readable_id, title, kind, required, electives, needed) in enumerate(
         MITXONLINE_PROGRAMS, 1
@@ -341,7 +358,24 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
                 price="$1,500" if kind == "Series" else "$1,350 - $1,500",
                 prerequisites="<p>High-school algebra.</p>",
                 what_you_learn=f"<ul><li>The foundations of {title.split(':')[0]}</li></ul>",
+            )
+        )
+        slug = readable_id.split("+")[1].lower()
+        wagtail_pages.append(
+            dict(
+                id=500 + pid,
+                path=f"000100010002{pid:04d}",
+                depth=4,
+                numchild=0,
+                title=title,
+                slug=slug,
+                live=True,
+                has_unpublished_changes=False,
+                url_path=f"/home/programs/{slug}/",
+                content_type_id=42,
+                latest_revision_created_at=created + timedelta(days=40),
                 first_published_at=created + timedelta(days=10),
+                last_published_at=created + timedelta(days=40),
             )
         )
         # A treebeard tree: root -> operator nodes -> course leaves (path = 4 chars a level).
@@ -404,6 +438,7 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
         "courses_program": programs,
         "courses_programrequirement": requirements,
         "cms_programpage": pages,
+        "wagtailcore_page": wagtail_pages,
         "courses_programenrollment": _program_enrollments(
             rng,
             program_courses,
