@@ -108,7 +108,9 @@ def test_raw_table_names_follow_the_naming_scheme():
     assert registry["mit_climate"].raw_table_names() == ["raw__mit_climate__api__articles"]
     assert "raw__edxorg__s3__tables__auth_user" in registry["edxorg_archives"].raw_table_names()
     assert "raw__xpro__openedx__mysql__auth_user" in registry["xpro"].raw_table_names()
-    assert "raw__irx__edxorg__bigquery__user_info_combo" in registry["irx"].raw_table_names()
+    assert "raw__irx__edxorg__bigquery__mitx_user_info_combo" in registry["irx"].raw_table_names()
+    # Tables whose name in the existing lake does not follow the scheme keep that name.
+    assert "raw__edxorg__program_learner_report" in registry["irx"].raw_table_names()
 
 
 def test_schedule_is_derived_from_cadence():

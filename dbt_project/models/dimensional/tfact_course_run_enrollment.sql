@@ -6,7 +6,6 @@ with enrollments as (
         ('xpro', 'int__xpro__enrollments'),
         ('bootcamps', 'int__bootcamps__enrollments'),
         ('edxorg', 'int__edxorg__enrollments'),
-        ('irx', 'int__irx__enrollments'),
     ] %}
     select '{{ platform_readable_id }}' as platform_readable_id, *
     from {{ ref(model) }}
