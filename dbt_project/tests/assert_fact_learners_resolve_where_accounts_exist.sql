@@ -4,7 +4,7 @@
 with platforms_with_accounts as (
     select distinct platform_readable_id
     from {{ ref('int__combined__user_accounts') }}
-    where user_account_source = 'app'
+    where user_account_source = 'app' or platform_readable_id = 'edxorg'
 ),
 
 facts as (

@@ -9,6 +9,8 @@ with sources as (
         ('bootcamps', 'course', 'stg__bootcamps__app__postgres__courses_courseruncertificate', 'courseruncertificate_is_revoked'),
         ('micromasters', 'course', 'stg__micromasters__app__postgres__grades_coursecertificate', 'false'),
         ('micromasters', 'program', 'int__micromasters__program_certificates', 'false'),
+        ('edxorg', 'course', 'int__edxorg__mitx_courserun_certificates', 'false'),
+        ('edxorg', 'program', 'int__edxorg__mitx_program_certificates', 'false'),
     ] %}
     select
         '{{ platform }}' as platform_readable_id,

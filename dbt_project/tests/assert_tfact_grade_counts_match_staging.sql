@@ -5,6 +5,7 @@ with sources as (
         ('mitxonline', 'stg__mitxonline__app__postgres__courses_courserungrade'),
         ('xpro', 'stg__xpro__app__postgres__courses_courserungrade'),
         ('micromasters', 'stg__micromasters__app__postgres__grades_courserungrade'),
+        ('edxorg', 'int__edxorg__mitx_courserun_grades'),
     ] %}
     select '{{ platform }}' as platform_readable_id, count(*) as grades
     from {{ ref(model) }}

@@ -1,7 +1,7 @@
 -- Programs of every platform that has them, one row per (platform, program readable id):
--- MITx Online, xPRO and MicroMasters. program_pk = surrogate of (platform_readable_id,
--- program_readable_id); other models compute program_fk with the same expression.
--- edX.org programs join this union from int__edxorg__mitx_programs once that model exists.
+-- MITx Online, xPRO, MicroMasters and edX.org (MITx programs; readable id = program uuid).
+-- program_pk = surrogate of (platform_readable_id, program_readable_id); other models
+-- compute program_fk with the same expression.
 with mitxonline as (
     select
         cast(program_id as {{ dbt.type_string() }}) as source_id,
@@ -80,12 +80,40 @@ micromasters as (
     from {{ ref('int__micromasters__programs') }}
 ),
 
+edxorg as (
+    select
+        program_uuid as source_id,
+        program_readable_id,
+        program_title as program_name,
+        program_title,
+        program_type,
+        cast(null as {{ dbt.type_string() }}) as program_track,
+        cast(null as {{ dbt.type_string() }}) as program_certification_type,
+        false as program_is_dedp,
+        micromasters_program_id is not null as program_is_micromasters,
+        cast(null as {{ dbt.type_string() }}) as program_availability,
+        cast(null as {{ dbt.type_string() }}) as program_price,
+        cast(null as {{ dbt.type_string() }}) as program_length,
+        cast(null as {{ dbt.type_string() }}) as program_effort,
+        program_subtitle as program_description,
+        cast(null as {{ dbt.type_string() }}) as program_what_you_learn,
+        cast(null as {{ dbt.type_string() }}) as program_prerequisites,
+        program_status = 'active' as is_active,
+        true as is_external,
+        cast(null as {{ dbt.type_string() }}) as partner_platform_name,
+        'edxorg' as platform_readable_id,
+        cast(null as {{ type_timestamptz() }}) as first_published_date
+    from {{ ref('int__edxorg__mitx_programs') }}
+),
+
 programs as (
     select * from mitxonline
     union all
     select * from xpro
     union all
     select * from micromasters
+    union all
+    select * from edxorg
 ),
 
 platforms as (

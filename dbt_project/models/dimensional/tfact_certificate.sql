@@ -2,9 +2,8 @@
 -- platform, scope, certificate id): course-run certificates of MITx Online, xPRO, Bootcamps
 -- and MicroMasters (a MicroMasters course certificate sits in the run where the learner
 -- passed), and program certificates of MITx Online, xPRO and MicroMasters (derived from its
--- course certificates). Revoked certificates stay, flagged by certificate_is_revoked.
--- edX.org course and program certificates join the union from
--- int__edxorg__mitx_courserun_certificates / int__edxorg__mitx_program_certificates.
+-- course certificates), and edX.org course-run and program certificates. Revoked
+-- certificates stay, flagged by certificate_is_revoked (edX.org keeps no revocations).
 {%- set string = dbt.type_string() %}
 with certificates as (
     select
@@ -139,6 +138,47 @@ with certificates as (
         program_completion_timestamp,
         'micromasters'
     from {{ ref('int__micromasters__program_certificates') }}
+
+    union all
+
+    select
+        'edxorg',
+        'course',
+        cast(courseruncertificate_id as {{ string }}),
+        'openedx',
+        user_id,
+        courserun_readable_id,
+        cast(null as {{ string }}),
+        courseruncertificate_verify_uuid,
+        false,
+        courseruncertificate_created_on,
+        courseruncertificate_updated_on,
+        courseruncertificate_created_on,
+        -- edX.org's certificate modes, folded into dim_certificate_type's kinds
+        case courseruncertificate_mode
+            when 'no-id-professional' then 'professional'
+            when 'masters' then 'verified'
+            else courseruncertificate_mode
+        end
+    from {{ ref('int__edxorg__mitx_courserun_certificates') }}
+
+    union all
+
+    select
+        'edxorg',
+        'program',
+        program_certificate_hashed_id,
+        'openedx',
+        user_id,
+        cast(null as {{ string }}),
+        program_uuid,
+        program_certificate_hashed_id,
+        false,
+        program_certificate_awarded_on,
+        program_certificate_awarded_on,
+        program_certificate_awarded_on,
+        'verified'
+    from {{ ref('int__edxorg__mitx_program_certificates') }}
 ),
 
 course_runs as (

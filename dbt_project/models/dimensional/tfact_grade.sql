@@ -1,8 +1,8 @@
 -- Course-run grades, one row per grade a platform recorded (grade_key = surrogate of platform
 -- and grade id): the MITx Online and xPRO apps' course-run grades and MicroMasters final
--- grades (edX course keys: the edX.org run when there is one, else the MITx Online run).
--- edX.org grades join the union from int__edxorg__mitx_courserun_grades (grade_id = surrogate
--- of user id and run, as that source has no grade id).
+-- grades (edX course keys: the edX.org run when there is one, else the MITx Online run), and
+-- edX.org grades (grade_id = surrogate of user id and run: that source has no grade id nor
+-- grade timestamps).
 {%- set string = dbt.type_string() %}
 with grades as (
     {%- for platform_readable_id, prefix in [('mitxonline', 'mitxonline'), ('xpro', 'xpro')] %}
@@ -38,6 +38,21 @@ with grades as (
     from {{ ref('stg__micromasters__app__postgres__grades_courserungrade') }} as grades
     inner join {{ ref('stg__micromasters__app__postgres__courses_courserun') }} as runs
         on grades.courserun_id = runs.courserun_id
+
+    union all
+
+    select
+        'edxorg',
+        {{ generate_surrogate_key(['user_id', 'courserun_readable_id']) }},
+        'openedx',
+        user_id,
+        courserun_readable_id,
+        courserungrade_user_grade,
+        courserungrade_is_passing,
+        cast(null as {{ string }}),
+        cast(null as {{ type_timestamptz() }}),
+        cast(null as {{ type_timestamptz() }})
+    from {{ ref('int__edxorg__mitx_courserun_grades') }}
 ),
 
 course_runs as (
