@@ -2,7 +2,7 @@
 -- enrollment (learner, course run) appears once in the edX.org enrollment model and once in
 -- the enrollment fact, and the fact holds exactly the model's enrollments. The fact side uses
 -- only its foreign keys (platform_fk, user_fk, courserun_fk), which every enrollment fact has.
-{%- set fact = 'tfact_course_run_enrollment' %}
+{%- set fact = 'tfact_enrollment' %}
 with int_enrollments as (
     select
         accounts.user_fk,
@@ -24,7 +24,7 @@ fact_enrollments as (
     from {{ ref(fact) }} as fact
     inner join {{ ref('dim_platform') }} as platforms
         on fact.platform_fk = platforms.platform_pk
-    where platforms.platform_readable_id = 'edxorg'
+    where platforms.platform_readable_id = 'edxorg' and fact.enrollment_type = 'course'
     group by 1, 2
 )
 

@@ -35,9 +35,9 @@ GOOD = {
 REFERENCE_SOURCES = {
     "bootcamps_app", "canvas_course_exports", "mitxonline_course_exports", "xpro_course_exports",
     "mitx_course_exports", "irx", "forums", "mit_climate", "mitpe", "oll", "podcasts",
-    "mitlearn_app", "mitxonline_openedx", "mitxonline_app", "mailgun", "micromasters_app",
-    "ocw_studio_app", "odl_video", "salesforce", "sloan_exec_ed", "tracking_logs",
-    "edxorg_archives", "xpro",
+    "mitlearn_app", "mitxonline_openedx", "mitx_openedx", "mitxonline_app", "mailgun",
+    "micromasters_app", "ocw_studio_app", "odl_video", "salesforce", "sloan_exec_ed",
+    "tracking_logs", "edxorg_archives", "xpro",
 }  # fmt: skip
 
 

@@ -21,6 +21,16 @@ with courses as (
     union all
 
     select
+        'residential' as platform_readable_id,
+        course_readable_id,
+        max(courserun_title) as course_title,
+        cast(null as boolean) as course_is_live
+    from {{ ref('int__mitxresidential__courseruns') }}
+    group by course_readable_id
+
+    union all
+
+    select
         'edxorg' as platform_readable_id,
         course_readable_id,
         max(courserun_title) as course_title,

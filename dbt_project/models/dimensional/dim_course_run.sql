@@ -1,8 +1,9 @@
 -- Course runs across platforms with type-2 history: one row per version of a run.
 -- courserun_pk = surrogate of (platform, courserun_readable_id), stable across versions;
 -- courserun_version_pk identifies a version. MITx Online, xPRO and Bootcamps versions come
--- from the raw Airbyte extractions (int__<platform>__course_run_history); edX.org runs (its
--- archives and IRx exports are one platform) come from its course tables, one version each.
+-- from the raw Airbyte extractions (int__<platform>__course_run_history); residential MITx
+-- runs have one version each (their Open edX course overview); edX.org runs (its archives and
+-- IRx exports are one platform) come from its course tables, one version each.
 -- MicroMasters enriches the runs sharing its edX course key: upgrade deadline, exam semester,
 -- passing grade.
 with history as (
@@ -11,6 +12,29 @@ with history as (
     select * from {{ ref('int__xpro__course_run_history') }}
     union all
     select * from {{ ref('int__bootcamps__course_run_history') }}
+    union all
+    -- Residential MITx: one version per run (its Open edX course overview).
+    select
+        {{ platform_name('residential') }} as platform,
+        'residential' as platform_readable_id,
+        'mitx_openedx' as courserun_source,
+        cast(null as bigint) as courserun_id,
+        courserun_readable_id,
+        course_readable_id,
+        courserun_title,
+        cast(courserun_start_on as {{ type_timestamptz() }}) as courserun_start_on,
+        cast(courserun_end_on as {{ type_timestamptz() }}) as courserun_end_on,
+        cast(courserun_enrollment_start_on as {{ type_timestamptz() }})
+            as courserun_enrollment_start_on,
+        cast(courserun_enrollment_end_on as {{ type_timestamptz() }})
+            as courserun_enrollment_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_upgrade_deadline,
+        courserun_is_self_paced,
+        cast(null as boolean) as courserun_is_live,
+        cast(courserun_created_on as {{ type_timestamptz() }}) as effective_date,
+        cast(null as {{ type_timestamptz() }}) as end_date,
+        true as is_current
+    from {{ ref('int__mitxresidential__courseruns') }}
     union all
     -- edX.org runs: titles and dates from edX.org's course tables; one version each.
     select

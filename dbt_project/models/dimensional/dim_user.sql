@@ -22,6 +22,7 @@ ranked as (
     ('mitxonline', 'openedx', 'mitxonline_openedx_user_id', none),
     ('xpro', 'app', 'mitxpro_application_user_id', 'mitxpro'),
     ('xpro', 'openedx', 'mitxpro_openedx_user_id', none),
+    ('residential', 'openedx', 'residential_openedx_user_id', none),
 ] %}
 
 select
@@ -33,6 +34,8 @@ select
     max(case when platform_readable_id = 'mitxonline' then user_username end)
         as user_mitxonline_username,
     max(case when platform_readable_id = 'xpro' then user_username end) as user_mitxpro_username,
+    max(case when platform_readable_id = 'residential' then user_username end)
+        as user_residential_username,
     max(case when platform_readable_id = 'edxorg' then user_username end)
         as user_edxorg_username,
     max(case when recency = 1 then user_email end) as email,
@@ -40,7 +43,9 @@ select
     max(case when platform_readable_id = 'edxorg' then user_id end)
         as edxorg_openedx_user_id,
     max(user_country) as address_country,
-    {%- for platform, label in [('mitxonline', 'mitxonline'), ('xpro', 'mitxpro')] %}
+    {%- for platform, label in [
+        ('mitxonline', 'mitxonline'), ('xpro', 'mitxpro'), ('residential', 'residential'),
+    ] %}
     max(case when platform_readable_id = '{{ platform }}' then user_joined_on end)
         as user_joined_on_{{ label }},
     bool_or(platform_readable_id = '{{ platform }}' and coalesce(user_is_active, false))
