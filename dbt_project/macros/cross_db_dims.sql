@@ -134,3 +134,11 @@
 {% macro duckdb__date_key(column) -%}
   cast(strftime(cast({{ column }} as timestamp), '%Y%m%d') as integer)
 {%- endmacro %}
+
+{#-
+  The readable id of a MicroMasters program (the app has none): 'micromasters-program-<id>'.
+  dim_program and the MicroMasters certificate models key MicroMasters programs with it.
+-#}
+{% macro micromasters_program_readable_id(program_id) -%}
+  {{ dbt.concat(["'micromasters-program-'", "cast(" ~ program_id ~ " as " ~ dbt.type_string() ~ ")"]) }}
+{%- endmacro %}

@@ -32,14 +32,21 @@ def lake_table(catalog, entity: str):
     return catalog.load_table(f"{NS}.raw__mitxonline__app__postgres__{entity}").scan().to_arrow()
 
 
-def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings):
-    engine = sa.create_engine(app_db)
-    # The whole sample: the base tables at SIZE and the tables extension modules add to it.
+def build_mitxonline(engine: sa.Engine) -> dict[str, int]:
+    """The MITx Online sample at SIZE, with the tables extension modules add to it."""
+
     sample = SampleDatabase(
         "mitxonline_app", mitxonline_app.metadata, lambda seed: mitxonline_app.generate(seed, SIZE)
     )
-    expected = sample.build(engine)
+    return sample.build(engine)
+
+
+def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings):
+    engine = sa.create_engine(app_db)
+    expected = build_mitxonline(engine)
     source = load_registry(DEFAULT_REGISTRY)["mitxonline_app"]
+    keys = {t.entity: t.primary_key for t in source.tables}
+    with_cursor = {f"raw__mitxonline__app__postgres__{t.entity}" for t in source.tables if t.cursor}
 
     first = {
         r.table.split(".")[-1]: r
@@ -48,7 +55,8 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     for entity, count in expected.items():
         table = lake_table(catalog, entity)
         assert table.num_rows == count, entity
-        assert pc.count_distinct(table.column("id")).as_py() == count, entity
+        (key,) = keys[entity]
+        assert pc.count_distinct(table.column(key)).as_py() == count, entity
         assert set(AIRBYTE_COLUMNS) <= set(table.column_names)
         assert first[f"raw__mitxonline__app__postgres__{entity}"].rows_in_batch == count
 
@@ -57,17 +65,14 @@ def test_full_then_incremental_load_without_duplicates(app_db, catalog, settings
     assert users.column("_airbyte_raw_id").null_count == 0
     assert users.column("_airbyte_meta").to_pylist()[0]["changes"] == []
 
-    # A rerun with nothing changed re-reads only the rows at the cursor boundary, and the
-    # lake already holds them: nothing is written.
-    # (Tables without a cursor are snapshots: each sync lands them whole.)
-    with_cursor = {source.raw_table_name(t) for t in source.tables if t.cursor}
-    rerun = [
-        r
-        for r in load_app_database(source, url=app_db, catalog=catalog, settings=settings)
-        if r.table.split(".")[-1] in with_cursor
-    ]
-    assert all(r.rows_in_batch < 5 for r in rerun), [(r.table, r.rows_in_batch) for r in rerun]
-    assert all(r.rows_written == 0 for r in rerun), [(r.table, r.rows_written) for r in rerun]
+    # A rerun with nothing changed re-reads only the rows at the cursor boundary (tables
+    # without a cursor are re-read whole), and the lake already holds them: nothing is written.
+    rerun = load_app_database(source, url=app_db, catalog=catalog, settings=settings)
+    at_cursor = [r for r in rerun if r.table.split(".")[-1] in with_cursor]
+    assert all(r.rows_in_batch < 5 for r in at_cursor), [(r.table, r.rows_in_batch) for r in rerun]
+    assert all(r.rows_written == 0 for r in at_cursor), [(r.table, r.rows_written) for r in rerun]
+    for entity in (t.entity for t in source.tables if not t.cursor):  # merged on their key
+        assert lake_table(catalog, entity).num_rows == expected[entity], entity
     assert lake_table(catalog, "users_user").num_rows == expected["users_user"]
 
     changed = mitxonline_app.apply_changes(engine, now=datetime(2026, 1, 1, tzinfo=UTC))
@@ -211,6 +216,62 @@ def test_sample_systems_share_course_run_keys():
     }
     assert micromasters and micromasters <= mitxonline
     assert openedx <= mitxonline and len(openedx & micromasters) > 10
+
+
+@pytest.mark.parametrize("name", ["mitxonline_app", "xpro_app"])
+def test_sample_grades_belong_to_enrollments_and_certificates_to_passing_grades(name):
+    from ol_platform.samples.app_databases import SAMPLES
+
+    data = SAMPLES[name].generate(7)
+    enrolled = {(e["user_id"], e["run_id"]) for e in data["courses_courserunenrollment"]}
+    grades = [(g["user_id"], g["course_run_id"]) for g in data["courses_courserungrade"]]
+    passed = {
+        (g["user_id"], g["course_run_id"]) for g in data["courses_courserungrade"] if g["passed"]
+    }
+    certified = [(c["user_id"], c["course_run_id"]) for c in data["courses_courseruncertificate"]]
+    assert grades and len(set(grades)) == len(grades) and set(grades) <= enrolled
+    assert certified and set(certified) <= passed
+
+
+def test_sample_program_certificates_meet_their_requirement_tree():
+    """A MITx Online program certificate means certificates in every required course and in
+    enough electives, as the requirement tree's operators say."""
+    from ol_platform.samples.app_databases import SAMPLES
+
+    data = SAMPLES["mitxonline_app"].generate(7)
+    course_of_run = {r["id"]: r["course_id"] for r in data["courses_courserun"]}
+    held: dict[int, set[int]] = {}
+    for c in data["courses_courseruncertificate"]:
+        if not c["is_revoked"]:
+            held.setdefault(c["user_id"], set()).add(course_of_run[c["course_run_id"]])
+    nodes = data["courses_programrequirement"]
+    operators = [n for n in nodes if n["node_type"] == "operator"]
+    assert data["courses_programcertificate"]
+    for certificate in data["courses_programcertificate"]:
+        for op in (o for o in operators if o["program_id"] == certificate["program_id"]):
+            courses = {
+                n["course_id"]
+                for n in nodes
+                if n["node_type"] == "course" and n["path"].startswith(op["path"])
+            }
+            needed = len(courses) if op["operator"] == "all_of" else int(op["operator_value"])
+            assert len(courses & held[certificate["user_id"]]) >= needed, certificate
+
+
+def test_sample_micromasters_course_certificates_follow_a_passing_final_grade():
+    from ol_platform.samples.app_databases import SAMPLES
+
+    data = SAMPLES["micromasters_app"].generate(7)
+    course_of_run = {r["id"]: r["course_id"] for r in data["courses_courserun"]}
+    passed = {
+        (g["user_id"], course_of_run[g["course_run_id"]])
+        for g in data["grades_finalgrade"]
+        if g["passed"]
+    }
+    certified = {
+        (c["user_id"], c["course_id"]) for c in data["grades_micromasterscoursecertificate"]
+    }
+    assert certified and certified <= passed
 
 
 def test_residential_learners_are_partly_the_same_people_as_online_by_email():

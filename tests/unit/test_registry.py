@@ -79,21 +79,39 @@ def test_an_added_source_loads_beside_the_shipped_ones(tmp_path):
 
 def test_raw_table_names_follow_the_naming_scheme():
     registry = load_registry(DEFAULT_REGISTRY)
-    assert registry["mitxonline_app"].raw_table_names()[:4] == [
+    mitxonline = registry["mitxonline_app"].raw_table_names()
+    assert mitxonline[:4] == [
         "raw__mitxonline__app__postgres__courses_course",
         "raw__mitxonline__app__postgres__courses_courserun",
         "raw__mitxonline__app__postgres__users_user",
         "raw__mitxonline__app__postgres__courses_courserunenrollment",
     ]
-    assert "raw__mitxonline__app__postgres__ecommerce_transaction" in (
-        registry["mitxonline_app"].raw_table_names()
-    )
+    assert "raw__mitxonline__app__postgres__ecommerce_transaction" in mitxonline
     # Tables of a source's other subsystem or storage take that subsystem's segments.
     xpro = registry["xpro"].raw_table_names()
     assert "raw__xpro__app__postgres__users_user" in xpro
     assert "raw__xpro__openedx__mysql__auth_user" in xpro
     assert "raw__micromasters__app__postgres__social_auth_usersocialauth" in (
         registry["micromasters_app"].raw_table_names()
+    )
+    # Programs and credentials land beside them, named by the same scheme.
+    assert {
+        "raw__mitxonline__app__postgres__courses_program",
+        "raw__mitxonline__app__postgres__courses_programrequirement",
+        "raw__mitxonline__app__postgres__courses_programenrollment",
+        "raw__mitxonline__app__postgres__courses_courserungrade",
+        "raw__mitxonline__app__postgres__courses_courseruncertificate",
+        "raw__mitxonline__app__postgres__courses_programcertificate",
+    } <= set(mitxonline)
+    assert {
+        "raw__micromasters__app__postgres__grades_finalgrade",
+        "raw__micromasters__app__postgres__grades_micromasterscoursecertificate",
+        "raw__micromasters__app__postgres__courses_electivesset",
+    } <= set(registry["micromasters_app"].raw_table_names())
+    assert "raw__xpro__app__postgres__courses_platform" in registry["xpro"].raw_table_names()
+    assert (
+        "raw__bootcamps__app__postgres__klasses_bootcampruncertificate"
+        in registry["bootcamps_app"].raw_table_names()
     )
     assert registry["mit_climate"].raw_table_names() == ["raw__mit_climate__api__articles"]
     assert "raw__edxorg__s3__tables__auth_user" in registry["edxorg_archives"].raw_table_names()

@@ -21,8 +21,8 @@ grades as (
     select
         courserun_fk,
         count(*) as courserun_graded_count,
-        sum(case when coursegrade_is_passing then 1 else 0 end) as courserun_passing_count
-    from {{ ref('tfact_course_run_grade') }}
+        sum(case when is_passing then 1 else 0 end) as courserun_passing_count
+    from {{ ref('tfact_grade') }}
     group by courserun_fk
 )
 

@@ -64,10 +64,36 @@ enrollments as (
 
 passed_runs as (
     select distinct grades.user_fk, runs.platform_readable_id, runs.course_readable_id
-    from {{ ref('tfact_course_run_grade') }} as grades
+    from {{ ref('tfact_grade') }} as grades
     inner join {{ ref('dim_course_run') }} as runs
         on grades.courserun_fk = runs.courserun_pk
-    where grades.coursegrade_is_passing
+    where grades.is_passing
+),
+
+certificate_stats as (
+    select
+        certificates.user_fk,
+        count(distinct case when certificates.certificate_scope = 'course'
+            then certificates.certificate_key end) as number_of_courserun_certificates,
+        bool_or(certificates.certificate_scope = 'program') as has_program_certificate,
+        bool_or(certificates.certificate_scope = 'program' and programs.program_is_dedp)
+            as has_dedp_program_certificate
+    from {{ ref('tfact_certificate') }} as certificates
+    left join {{ ref('dim_program') }} as programs
+        on certificates.program_fk = programs.program_pk
+    where not coalesce(certificates.certificate_is_revoked, false)
+    group by certificates.user_fk
+),
+
+-- tfact_order repeats an order's amounts on each of its lines: one row per order first.
+order_stats as (
+    select user_fk, sum(order_total_price_paid) as total_amount_paid_orders
+    from (
+        select distinct platform_readable_id, order_id, user_fk, order_total_price_paid
+        from {{ ref('tfact_order') }}
+        where order_state = 'fulfilled'
+    ) as orders
+    group by user_fk
 ),
 
 course_stats as (
@@ -120,9 +146,17 @@ select
     coalesce(passed_stats.num_of_course_passed, 0) as num_of_course_passed,
     course_stats.first_course_start_datetime,
     course_stats.last_course_start_datetime,
-    people.latest_income_usd
+    people.latest_income_usd,
+    coalesce(certificate_stats.number_of_courserun_certificates, 0)
+        as number_of_courserun_certificates,
+    coalesce(certificate_stats.has_program_certificate, false) as has_program_certificate,
+    coalesce(certificate_stats.has_dedp_program_certificate, false)
+        as has_dedp_program_certificate,
+    coalesce(order_stats.total_amount_paid_orders, 0) as total_amount_paid_orders
 from people
 inner join account_summary on people.user_pk = account_summary.user_fk
 inner join platform_lists on people.user_pk = platform_lists.user_fk
 left join course_stats on people.user_pk = course_stats.user_fk
 left join passed_stats on people.user_pk = passed_stats.user_fk
+left join certificate_stats on people.user_pk = certificate_stats.user_fk
+left join order_stats on people.user_pk = order_stats.user_fk

@@ -40,8 +40,12 @@ grades as (
         max(coursegrade_grade) as courserungrade_grade,
         bool_or(coursegrade_is_passing) as courserungrade_is_passing
     from (
-        select courserun_fk, user_fk, coursegrade_grade, coursegrade_is_passing
-        from {{ ref('tfact_course_run_grade') }}
+        select
+            courserun_fk,
+            user_fk,
+            grade_value as coursegrade_grade,
+            is_passing as coursegrade_is_passing
+        from {{ ref('tfact_grade') }}
 
         union all
 

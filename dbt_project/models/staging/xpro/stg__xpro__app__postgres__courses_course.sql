@@ -9,6 +9,8 @@ select
     readable_id as course_readable_id,
     title as course_title,
     live as course_is_live,
+    -- the program the course belongs to (null for a stand-alone course)
+    program_id,
     created_on as course_created_on,
     updated_on as course_updated_on
 from deduplicated
