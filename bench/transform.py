@@ -132,7 +132,32 @@ def _duration(run: dict, tis: list[dict]) -> float:
     return (max(ends) - start).total_seconds()
 
 
-def bench_wall(runs: int, modes: list[str]) -> None:
+def timeline(run: dict, tis: list[dict]) -> str:
+    """Where a run's time went: seconds from the run's start to each milestone."""
+    start = datetime.fromisoformat(run["start_date"])
+
+    def at(stamp: str | None) -> float | None:
+        return (datetime.fromisoformat(stamp) - start).total_seconds() if stamp else None
+
+    by_id = {ti["task_id"]: ti for ti in tis}
+    first = by_id.get("dbt_producer") or by_id.get("dbt_build") or {}
+    models = [ti for ti in tis if "." in ti["task_id"] and ti.get("end_date")]
+    parts = [
+        f"first task queued {at(first.get('queued_when')) or 0:.1f}",
+        f"started {at(first.get('start_date')) or 0:.1f}",
+        f"ended {at(first.get('end_date')) or 0:.1f}",
+    ]
+    if models:
+        ends = sorted(at(ti["end_date"]) for ti in models)
+        parts.append(f"{len(models)} model tasks ended {ends[0]:.1f}..{ends[-1]:.1f}")
+    if docs := by_id.get("dbt_docs"):
+        span = (at(docs.get("start_date")) or 0, at(docs.get("end_date")) or 0)
+        parts.append(f"dbt_docs {span[0]:.1f}..{span[1]:.1f}")
+    parts.append(f"run ended {at(run.get('end_date')) or 0:.1f}")
+    return ", ".join(parts)
+
+
+def bench_wall(runs: int, modes: list[str], show_timeline: bool = False) -> None:
     from ol_platform.cli.airflow_api import AirflowAPI
     from ol_platform.cli.embedded_airflow import EmbeddedAirflow
     from ol_platform.lake.catalog import catalog_env
@@ -185,7 +210,10 @@ def bench_wall(runs: int, modes: list[str]) -> None:
                     time.sleep(1)
                 if run["state"] != "success":
                     sys.exit(f"{mode}: transform run {run_id} failed; see {airflow.log_dir}")
-                durations.append(_duration(run, api.task_instances(DAG_ID, run_id)))
+                tis = api.task_instances(DAG_ID, run_id)
+                durations.append(_duration(run, tis))
+                if show_timeline:
+                    print(f"    {mode} run: {timeline(run, tis)}", flush=True)
             wall = statistics.median(durations)
             print(f"  Cosmos transform DAG ({mode:<7}) {wall:7.1f} s   {wall / plain:.2f}x")
         finally:
@@ -200,12 +228,13 @@ def main() -> None:
     parser.add_argument("--modes", default="build,models")
     parser.add_argument("--skip-wall", action="store_true")
     parser.add_argument("--skip-parse", action="store_true")
+    parser.add_argument("--timeline", action="store_true", help="where each run's time went")
     args = parser.parse_args()
     modes = args.modes.split(",")
     if not args.skip_parse:
         bench_parse(args.repeat, modes)
     if not args.skip_wall:
-        bench_wall(args.runs, modes)
+        bench_wall(args.runs, modes, args.timeline)
 
 
 if __name__ == "__main__":
