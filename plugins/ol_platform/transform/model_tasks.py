@@ -382,7 +382,12 @@ class DbtProducerOperator(BaseOperator):
     def plan(self, context: Any):
         """What this run builds (see ``ol_platform.transform.run_plan``)."""
         from ol_platform.transform.project import load_graph
-        from ol_platform.transform.run_plan import RunPlan, changed_raw_tables, plan_run
+        from ol_platform.transform.run_plan import (
+            RunPlan,
+            changed_raw_tables,
+            plan_run,
+            with_upstream_tables,
+        )
 
         names = [uid.split(".")[-1] for uid in self.model_assets]
         if not self.plan_from_events:
@@ -397,7 +402,9 @@ class DbtProducerOperator(BaseOperator):
             plan_run(
                 graph,
                 [m for m in graph.models if m.name in wanted],
-                changed=changed_raw_tables(context.get("triggering_asset_events")),
+                changed=with_upstream_tables(
+                    graph, changed_raw_tables(context.get("triggering_asset_events"))
+                ),
                 landed=landed,
                 built=built,
                 conf_select=overrides.get("select"),
