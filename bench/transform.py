@@ -37,8 +37,9 @@ import json, runpy, time
 import airflow, airflow.sdk  # pre-imported by the DAG processor
 t = time.perf_counter()
 ns = runpy.run_path({path!r})
-dag = ns["dag"] if "dag" in ns else next(v for v in ns.values() if type(v).__name__ == "DAG")
-print(json.dumps({{"seconds": time.perf_counter() - t, "tasks": len(dag.tasks)}}))
+dags = {{id(v): v for v in ns.values() if type(v).__name__ == "DAG"}}.values()
+sizes = sorted((len(d.tasks) for d in dags), reverse=True)
+print(json.dumps({{"seconds": time.perf_counter() - t, "tasks": sizes}}))
 """
 
 
@@ -81,9 +82,39 @@ def synthetic_project(models: int, into: Path) -> int:
     return sum(1 for n in nodes.values() if n["resource_type"] == "model")
 
 
-def parse_median(env: dict, repeat: int) -> tuple[float, int]:
+def runnable_project(models: int, into: Path) -> int:
+    """A copy of the dbt project with real SQL models added up to ``models`` in all: chains of
+    five intermediate models over the staging models, each an Iceberg table as every model
+    here is; parsed by dbt. Returns the number of models."""
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
+
+    graph = load_graph()
+    staging = [m.name for m in graph.in_layers(("staging",))]
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(DBT_PROJECT_DIR / name, into / name)
+    for name in ("macros", "tests", "olp_dbt"):
+        (into / name).symlink_to(DBT_PROJECT_DIR / name)
+    # A copy: dbt does not read models through symlinks.
+    shutil.copytree(DBT_PROJECT_DIR / "models", into / "models")
+    generated = into / "models" / "intermediate" / "synthetic"
+    generated.mkdir()
+    for i in range(models - len(graph.models)):
+        parent = staging[(i // 5) % len(staging)] if i % 5 == 0 else f"int__synthetic__{i - 1:03d}"
+        sql = f"select * from {{{{ ref('{parent}') }}}}\n"
+        (generated / f"int__synthetic__{i:03d}.sql").write_text(sql)
+    env = {**os.environ, "DBT_TARGET": "duckdb", "OLP_WAREHOUSE_SCHEMA": "ol_warehouse_local"}
+    subprocess.run(
+        [str(DBT_EXECUTABLE), "parse", "--profiles-dir", ".", "--profile", "ol_dbt",
+         "--target", "duckdb", "--quiet"],
+        cwd=into, env=env, check=True,
+    )  # fmt: skip
+    return max(models, len(graph.models))
+
+
+def parse_median(env: dict, repeat: int) -> tuple[float, list[int]]:
+    """Median seconds to parse the transform DAG file, and the task count of each of its DAGs."""
     code = PARSE.format(path=str(ROOT / "dags" / "transform.py"))
-    samples, tasks = [], 0
+    samples, tasks = [], []
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -104,7 +135,7 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
         "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
     }
     print(f"Transform DAG parse time (median of {repeat} fresh processes)")
-    print(f"  {'models':>7} {'render':<8} {'tasks':>6} {'seconds':>8}")
+    print(f"  {'models':>7} {'render':<8} {'seconds':>8}  tasks per DAG")
     with tempfile.TemporaryDirectory() as tmp250, tempfile.TemporaryDirectory() as tmp700:
         cases = [
             (len(load_graph().models), None),
@@ -117,7 +148,7 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
                 if project:
                     env["OLP_DBT_PROJECT_DIR"] = project
                 seconds, tasks = parse_median(env, repeat)
-                print(f"  {models:>7} {mode:<8} {tasks:>6} {seconds:>8.3f}")
+                print(f"  {models:>7} {mode:<8} {seconds:>8.3f}  {'+'.join(map(str, tasks))}")
 
 
 def _duration(run: dict, tis: list[dict]) -> float:
@@ -157,16 +188,53 @@ def timeline(run: dict, tis: list[dict]) -> str:
     return ", ".join(parts)
 
 
-def bench_wall(runs: int, modes: list[str], show_timeline: bool = False) -> None:
+def part_ids(project: Path, mode: str) -> list[str]:
+    """The transform's DAG ids: one, or its parts for a large project in the models render."""
+    from ol_platform.orchestration.transform_dag import (
+        TRANSFORM_LAYERS,
+        part_dag_id,
+        transform_parts,
+    )
+    from ol_platform.transform.project import load_graph
+
+    models = load_graph(project / "target" / "manifest.json").in_layers(TRANSFORM_LAYERS)
+    parts = len(transform_parts(models)) if mode == "models" else 1
+    return [part_dag_id(i, parts) for i in range(parts)]
+
+
+def _settle(api, dag_ids: list[str], before: dict[str, set[str]], quiet: int = 5) -> list:
+    """The runs of ``dag_ids`` started since ``before``, once none is queued or running and
+    none has started for ``quiet`` seconds."""
+    still = 0
+    while still < quiet:
+        new = [(d, r) for d in dag_ids for r in api.runs(d) if r["dag_run_id"] not in before[d]]
+        busy = any(r["state"] not in ("success", "failed") for _, r in new)
+        still = 0 if busy else still + 1
+        time.sleep(1)
+    return new
+
+
+def bench_wall(
+    runs: int, modes: list[str], show_timeline: bool = False, models: int | None = None
+) -> None:
+    """``models``: run a generated project of that many models (see :func:`runnable_project`)."""
     from ol_platform.cli.airflow_api import AirflowAPI
     from ol_platform.cli.embedded_airflow import EmbeddedAirflow
     from ol_platform.lake.catalog import catalog_env
     from ol_platform.orchestration.transform_dag import DAG_ID, TRANSFORM_SELECT
     from ol_platform.samples.systems import seed_lake
     from ol_platform.settings import Settings
-    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-"))
+    project = DBT_PROJECT_DIR
+    if models:
+        project = home / "dbt_project"
+        project.mkdir()
+        models = runnable_project(models, project)
+        # Read by the Airflow components (Cosmos's project, the DAG's manifest).
+        os.environ["OLP_DBT_PROJECT_DIR"] = str(project)
+    size = models or len(load_graph().models)
     settings = Settings(env="local", home=home)
     os.environ.update(OLP_HOME=str(home), AIRFLOW_HOME=str(home / "airflow"))
     failed = [r.error for r in seed_lake(settings) if r.error]
@@ -184,7 +252,7 @@ def bench_wall(runs: int, modes: list[str], show_timeline: bool = False) -> None
         out = subprocess.run(
             [str(DBT_EXECUTABLE), "build", *flags, "--select", *select, "--profiles-dir", ".",
              "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(home / "target")],
-            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
+            cwd=project, env=env, capture_output=True, text=True,
         )  # fmt: skip
         if out.returncode:
             sys.exit(f"dbt build {' '.join(select)} failed:\n{out.stdout[-3000:]}")
@@ -193,7 +261,7 @@ def bench_wall(runs: int, modes: list[str], show_timeline: bool = False) -> None
     # The ingest DAGs' part, done once, as they run it.
     dbt_build("config.schema:staging", flags=("--indirect-selection", "cautious"))
     plain = statistics.median(dbt_build(*TRANSFORM_SELECT) for _ in range(runs))
-    print(f"\nTransform wall time (medians of {runs}; same selection, same data)")
+    print(f"\nTransform wall time, {size} models (medians of {runs}; same selection, same data)")
     print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
     for mode in modes:
         os.environ["OLP_DBT_RENDER"] = mode
@@ -201,19 +269,26 @@ def bench_wall(runs: int, modes: list[str], show_timeline: bool = False) -> None
         try:
             airflow.start()
             api = AirflowAPI(airflow.url)
-            api.wait_for_dags([DAG_ID])
-            api.unpause(DAG_ID)
+            dag_ids = part_ids(project, mode)
+            api.wait_for_dags(dag_ids)
+            for dag_id in dag_ids:
+                api.unpause(dag_id)
             durations = []
             for _ in range(runs):
+                before = {d: {r["dag_run_id"] for r in api.runs(d)} for d in dag_ids}
                 run_id = api.trigger(DAG_ID)
                 while (run := api.run(DAG_ID, run_id))["state"] not in ("success", "failed"):
                     time.sleep(1)
-                if run["state"] != "success":
-                    sys.exit(f"{mode}: transform run {run_id} failed; see {airflow.log_dir}")
+                # The other parts run on the Asset events of the models they read.
+                new = _settle(api, dag_ids[1:], before)
+                if any(r["state"] != "success" for _, r in [(DAG_ID, run), *new]):
+                    sys.exit(f"{mode}: a transform run failed; see {airflow.log_dir}")
                 tis = api.task_instances(DAG_ID, run_id)
+                for dag_id, other in new:
+                    tis += api.task_instances(dag_id, other["dag_run_id"])
                 durations.append(_duration(run, tis))
                 if show_timeline:
-                    print(f"    {mode} run: {timeline(run, tis)}", flush=True)
+                    print(f"    {mode} run: {timeline(run, tis)}; {len(new)} part runs", flush=True)
             wall = statistics.median(durations)
             print(f"  Cosmos transform DAG ({mode:<7}) {wall:7.1f} s   {wall / plain:.2f}x")
         finally:
@@ -229,12 +304,19 @@ def main() -> None:
     parser.add_argument("--skip-wall", action="store_true")
     parser.add_argument("--skip-parse", action="store_true")
     parser.add_argument("--timeline", action="store_true", help="where each run's time went")
+    parser.add_argument(
+        "--wall-models",
+        default="",
+        help="comma-separated sizes (e.g. 250,700) of generated projects to run as well",
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
     if not args.skip_parse:
         bench_parse(args.repeat, modes)
     if not args.skip_wall:
         bench_wall(args.runs, modes, args.timeline)
+        for size in filter(None, args.wall_models.split(",")):
+            bench_wall(args.runs, modes, args.timeline, models=int(size))
 
 
 if __name__ == "__main__":
