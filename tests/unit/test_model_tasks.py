@@ -262,6 +262,18 @@ def test_the_producer_judges_a_model_once_its_tests_have_run(monkeypatch):
     assert ti.pushed[-1] == ("verdicts", book.verdicts)
 
 
+def test_a_test_of_two_models_completes_both_verdicts(monkeypatch):
+    from ol_platform.transform import model_tasks
+
+    monkeypatch.setattr(model_tasks, "POKE_INTERVAL", 0)
+    other, shared = "model.ol_dbt.int__x", "test.ol_dbt.relationships_x.3"
+    book = VerdictBook([MODEL, other], {MODEL: [shared], other: [shared]})
+    ti = _TI()
+    for line in (_line(MODEL, "success"), _line(other, "success"), _line(shared, "pass")):
+        _keep_node_lines(line, {"context": {"ti": ti}}, parse=lambda *a: None, book=book)
+    assert set(book.verdicts) == {MODEL, other}
+
+
 def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_end():
     models = [f"model.ol_dbt.m{i}" for i in range(50)]
     book = VerdictBook(models, {models[0]: ["test.ol_dbt.never_ran.1"]})

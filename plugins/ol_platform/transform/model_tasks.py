@@ -508,7 +508,10 @@ class VerdictBook:
     def __init__(self, models: list[str], tests_per_model: dict[str, list[str]]) -> None:
         self.models = set(models)
         self.tests_per_model = {m: list(tests_per_model.get(m, [])) for m in models}
-        self.model_of = {t: m for m, tests in self.tests_per_model.items() for t in tests}
+        self.models_of: dict[str, list[str]] = {}  # a test (of several models, maybe) -> models
+        for model, tests in self.tests_per_model.items():
+            for test in tests:
+                self.models_of.setdefault(test, []).append(model)
         self.lines: dict[str, list[str]] = {}
         self.status: dict[str, str] = {}
         self.verdicts: dict[str, dict] = {}
@@ -522,9 +525,9 @@ class VerdictBook:
         if status is None:
             return
         self.status[unique_id] = status
-        model = unique_id if unique_id in self.models else self.model_of.get(unique_id)
-        if model is not None and model not in self.verdicts:
-            self._judge(model, ti, final=False)
+        for model in [unique_id] if unique_id in self.models else self.models_of.get(unique_id, []):
+            if model not in self.verdicts:
+                self._judge(model, ti, final=False)
         self.flush(ti)
 
     def _judge(self, model: str, ti: Any, final: bool) -> None:
