@@ -12,8 +12,13 @@ After the build, ``dbt_docs`` writes the warehouse's ``catalog.json`` (column ty
 build's manifest and run_results, for OpenMetadata's dbt ingestion.
 
 How the models become tasks is ``OLP_DBT_RENDER`` (see ``ol_platform.transform.cosmos_config``):
-one Cosmos ``dbt build`` task (default), or Cosmos's watcher task group, a run and a test task
-per model.
+a task per model ended from the triggerer (``models``, see ``ol_platform.transform.model_tasks``),
+one Cosmos ``dbt build`` task, or Cosmos's watcher task group.
+
+In the ``models`` rendering a project of more than ``MAX_MODELS_PER_DAG`` models becomes
+several DAGs (``transform``, ``transform__part_02``, ...), cut in dbt's order: each is
+scheduled on the raw tables its models read through staging and on the Assets of the models
+of earlier parts that they read, so a part runs when what it reads has been rebuilt.
 """
 
 from __future__ import annotations
