@@ -334,6 +334,7 @@ class DbtProducerOperator(BaseOperator):
         self.plan_from_events = plan_from_events
         self.tests_per_model = tests_per_model
         self.model_assets = model_assets
+        self.book: VerdictBook | None = None  # this try's, once dbt starts
 
     def cosmos_operator(
         self,
@@ -440,6 +441,8 @@ class DbtProducerOperator(BaseOperator):
             ).execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
+        if getattr(self, "book", None) is None:  # dbt never started
+            raise error or RuntimeError("the dbt build did not start")
         # The last verdicts, and those of models whose tests never all reported.
         self.book.flush(ti, final=True)
         selected = set(plan.selected) if plan.selected is not None else None
