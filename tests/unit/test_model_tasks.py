@@ -141,6 +141,28 @@ def test_a_model_whose_parent_was_rebuilt_after_the_producer_reruns():
     assert isinstance(_run(untouched, xcoms, producer="success"), TaskFailedEvent)
 
 
+def test_a_model_the_producer_never_built_below_a_rebuilt_parent_is_built():
+    """A cleared child of a model that failed in the producer: dbt never reached the child."""
+    xcoms = {"verdicts": {"model.ol_dbt.p": {"status": "error", "tests": {}}}}
+    trigger = ModelResultTrigger(MODEL, TESTS, parent_task_ids=["intermediate.p"])
+    event = _run(trigger, xcoms, producer="success")
+    assert type(event) is TriggerEvent and event.payload["rerun"] is True
+
+
+def test_a_node_dbt_skipped_gets_its_verdict():
+    book = VerdictBook([MODEL], {MODEL: TESTS})
+    skipped = json.dumps(
+        {
+            "info": {"msg": "SKIP"},
+            "data": {
+                "node_info": {"unique_id": MODEL, "node_status": "skipped", "node_finished_at": ""}
+            },
+        }
+    )
+    _keep_node_lines(skipped, {"context": {"ti": _TI()}}, parse=lambda *a: None, book=book)
+    assert book.verdicts[MODEL] == {"status": "skipped", "tests": {}}
+
+
 def test_a_model_dbt_skipped_is_rerun_once_its_inputs_exist():
     xcoms = {"verdicts": {MODEL: {"status": "skipped", "tests": {}}}}
     event = _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="success")

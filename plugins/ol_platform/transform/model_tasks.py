@@ -193,6 +193,12 @@ class ModelResultTrigger(BaseTrigger):
             if verdict is not None:
                 break
             if view.producer in PRODUCER_ENDED:
+                stale = [p for p in self.parent_task_ids if _not_passed(view.verdicts, p)]
+                if stale:
+                    # Not built because a parent failed; that parent has been rebuilt since.
+                    self.log.info("%s was rebuilt in this run: building %s", stale[0], name)
+                    yield TriggerEvent({"rerun": True, "reason": f"{stale[0]} rebuilt"})
+                    return
                 if plan is not None and selected is None:
                     self.log.info("%s is not in this run's dbt selection", name)
                     yield TaskSkippedEvent()
@@ -580,7 +586,9 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, book: VerdictBook) 
     reason = (data.get("run_result") or {}).get("message")
     if reason and status in (*FAILED_STATES, "warn"):
         book.record(unique_id, f"dbt: {reason}", None, ti)
-    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and node.get("node_finished_at"):
+    # A node dbt skipped (a parent failed) never started: it has no finish time.
+    finished = node.get("node_finished_at") or status == "skipped"
+    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and finished:
         book.record(unique_id, None, status, ti)
 
 
