@@ -64,3 +64,29 @@
 {% macro duckdb__json_array_distinct_field(column, field) -%}
   list_sort(list_distinct(json_extract_string({{ column }}, '$[*].{{ field }}')))
 {%- endmacro %}
+
+{#- A JSON value (object or array) inside JSON text, as JSON text (null when absent). -#}
+{% macro json_text_of(column, path) -%}
+  {{ return(adapter.dispatch("json_text_of", "ol_dbt")(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text_of(column, path) -%}
+  json_format(json_extract({{ column }}, '{{ path }}'))
+{%- endmacro %}
+
+{% macro duckdb__json_text_of(column, path) -%}
+  cast(json_extract({{ column }}, '{{ path }}') as varchar)
+{%- endmacro %}
+
+{#- The elements of a SQL array of varchar joined with `separator` (a SQL string literal). -#}
+{% macro array_join_text(array, separator) -%}
+  {{ return(adapter.dispatch("array_join_text", "ol_dbt")(array, separator)) }}
+{%- endmacro %}
+
+{% macro default__array_join_text(array, separator) -%}
+  array_join({{ array }}, {{ separator }})
+{%- endmacro %}
+
+{% macro duckdb__array_join_text(array, separator) -%}
+  array_to_string({{ array }}, {{ separator }})
+{%- endmacro %}

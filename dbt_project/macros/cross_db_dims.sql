@@ -9,7 +9,6 @@
     ("mitxonline", "MITx Online", "https://mitxonline.mit.edu"),
     ("xpro", "xPRO", "https://xpro.mit.edu"),
     ("edxorg", "edX.org", "https://www.edx.org"),
-    ("irx", "IRx", "https://www.edx.org"),
     ("bootcamps", "Bootcamps", "https://bootcamps.mit.edu"),
     ("residential", "Residential MITx", "https://lms.mitx.mit.edu"),
     ("micromasters", "MicroMasters", "https://micromasters.mit.edu"),

@@ -9,6 +9,7 @@ import json
 import pyarrow.compute as pc
 import pytest
 
+from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.demo import runnable_sources
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
@@ -81,3 +82,31 @@ def test_demo_chain_under_a_real_scheduler(demo):
 
     written = json.loads((settings.home / "demo-summary.json").read_text())
     assert written["ok"] is True and written["raw_tables"] == summary.raw_tables
+    assert written["failed_tries"] == summary.failed_tries
+
+
+def test_the_summary_lists_every_failed_try_that_airflow_recorded(demo):
+    """A task that failed on a try and passed on a retry leaves its run green; the summary
+    still lists that try, with an error line. Checked against Airflow's own try history."""
+    api = AirflowAPI(demo.airflow_url)
+    recorded = set()
+    for ti in api.all_task_instances():
+        dag_id, run_id, task_id = ti["dag_id"], ti["dag_run_id"], ti["task_id"]
+        if dag_id not in demo.summary.runs or (ti["try_number"] < 2 and ti["state"] != "failed"):
+            continue
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
+        for attempt in api.get(path)["task_instances"]:
+            if attempt["state"] in ("failed", "up_for_retry"):
+                recorded.add((dag_id, run_id, task_id, attempt["try_number"]))
+    listed = {
+        (t["dag_id"], t["run_id"], t["task_id"], t["try_number"]) for t in demo.summary.failed_tries
+    }
+    assert listed == recorded
+    text = demo.summary.render()
+    if recorded:
+        assert "failed tries, listed below" in text.splitlines()[0]
+        for t in demo.summary.failed_tries:
+            assert f"{t['dag_id']}.{t['task_id']} try {t['try_number']}" in text
+            assert t["error"] and t["error"] in text
+    else:
+        assert "Failed tries: none" in text

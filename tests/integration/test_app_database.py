@@ -137,6 +137,7 @@ DATABASE_SOURCES = [
     "bootcamps_app",
     "mitlearn_app",
     "mitxonline_openedx",
+    "mitx_openedx",
     "micromasters_app",
     "ocw_studio_app",
     "xpro",
@@ -161,7 +162,12 @@ def test_every_database_source_lands_all_its_raw_tables_from_its_sample(
 
 
 @pytest.mark.parametrize(
-    ("name", "server"), [("mitxonline_openedx", "mariadb"), ("micromasters_app", "postgres")]
+    ("name", "server"),
+    [
+        ("mitxonline_openedx", "mariadb"),
+        ("mitx_openedx", "mariadb"),
+        ("micromasters_app", "postgres"),
+    ],
 )
 def test_mysql_and_postgres_kind_samples_extract_from_real_servers(
     name, server, request, catalog, settings
@@ -194,3 +200,29 @@ def test_sample_systems_share_course_run_keys():
     }
     assert micromasters and micromasters <= mitxonline
     assert openedx <= mitxonline and len(openedx & micromasters) > 10
+
+
+def test_residential_learners_are_partly_the_same_people_as_online_by_email():
+    """Residential MITx shares learners with MITx Online and edX.org (linked by email), and its
+    course keys are its own: MITx-org runs, opaque and legacy ``org/number/run`` keys."""
+    from ol_platform.samples import edxorg_archives
+    from ol_platform.samples.app_databases import SAMPLES
+
+    residential = SAMPLES["mitx_openedx"].generate(7)
+    emails = {u["email"] for u in residential["auth_user"]}
+    mitxonline = {u["email"] for u in SAMPLES["mitxonline_app"].generate(7)["users_user"]}
+    edxorg = {edxorg_archives._user(7, uid, 1, False)["email"] for uid in range(1, 501)}
+    assert len(emails) == len(residential["auth_user"])
+    assert 0 < len(emails & mitxonline) < len(emails)
+    assert 0 < len(emails & edxorg) < len(emails)
+    keys = {o["id"] for o in residential["course_overviews_courseoverview"]}
+    assert {e["course_id"] for e in residential["student_courseenrollment"]} <= keys
+    assert any(k.startswith("course-v1:MITx+") for k in keys)
+    assert any(k.startswith("MITx/") for k in keys)
+    modules = {m["id"] for m in residential["courseware_studentmodule"]}
+    for history in (
+        "courseware_studentmodulehistory",
+        "coursewarehistoryextended_studentmodulehistoryextended",
+    ):
+        assert residential[history]
+        assert {h["student_module_id"] for h in residential[history]} <= modules

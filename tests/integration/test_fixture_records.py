@@ -3,7 +3,6 @@ Airbyte-shaped, and a rerun merges instead of duplicating."""
 
 from __future__ import annotations
 
-import pyarrow.compute as pc
 import pytest
 
 from ol_platform.ingest.airbyte_shape import AIRBYTE_COLUMNS
@@ -31,15 +30,26 @@ def test_fixture_source_lands_every_table_and_reruns_idempotently(name, catalog,
         assert keys.num_rows == data.num_rows, f"{raw}: duplicate primary keys"
 
 
-def test_irx_enrollments_use_the_shared_course_runs(catalog, settings):
-    from ol_platform.samples.mitxonline_app import course_run_keys
+def test_irx_exports_share_the_edxorg_archives_learners_and_runs(catalog, settings):
+    """IRx and the archives are one platform's data: the same edX.org user ids (with the same
+    usernames) and the same runs, in IRx's legacy course id form."""
+    from ol_platform.samples import edxorg_archives
+
+    archive = edxorg_archives.learner_rows()
+    usernames = {u["id"]: u["username"] for rows in archive.values() for u in rows["auth_user"]}
+    runs = {f"MITx/{number}/{run}" for number, run in archive}
 
     load_fixture_records(load_registry(DEFAULT_REGISTRY)["irx"], catalog=catalog, settings=settings)
-    table = catalog.load_table(
-        "ol_warehouse_local_raw.raw__irx__edxorg__bigquery__course_enrollment"
-    )
-    runs = set(pc.unique(table.scan().to_arrow().column("course_id")).to_pylist())
-    assert runs <= {f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys()}
+    raw = "ol_warehouse_local_raw.raw__irx__edxorg__bigquery__mitx_person_course"
+    table = catalog.load_table(raw)
+    rows = table.scan().to_arrow().select(["user_id", "username", "course_id"]).to_pylist()
+    edxorg = [r for r in rows if r["course_id"].startswith("MITx/")]
+    assert edxorg and {r["course_id"] for r in edxorg} <= runs
+    shared = [r for r in edxorg if r["user_id"] in usernames]
+    assert len(shared) > len(edxorg) / 2
+    assert all(r["username"] == usernames[r["user_id"]] for r in shared)
+    # IRx also exports other platforms' learners, which the warehouse must set apart.
+    assert any(not r["course_id"].startswith("MITx/") for r in rows)
 
 
 def test_unknown_fixture_name_is_a_clear_error(catalog, settings):

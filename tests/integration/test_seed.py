@@ -14,6 +14,7 @@ import yaml
 
 from ol_platform.cli.main import main
 from ol_platform.ingest.loaders import run_local_loader
+from ol_platform.samples.fixture_records import FIXTURES
 from ol_platform.samples.systems import sample_systems
 from ol_platform.settings import SampleDataRefused, Settings
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
@@ -106,17 +107,14 @@ def test_one_source_with_missing_sample_data_fails_alone(tmp_path, monkeypatch, 
     assert len(lines) == 4, out  # one line per source, no progress output
     assert lines.pop(0).startswith(f"FAILED {path}: source 'oll': field 'cadence': '3h'")
     assert lines[0].startswith("FAILED source 'mailgun': field 'local.sample': no fixture")
-    assert lines[1].split()[:4] == ["irx", "1584", "rows", "in"]
+    irx_rows = sum(len(rows) for rows in FIXTURES["irx_bigquery"](7).values())
+    assert lines[1].split()[:4] == ["irx", str(irx_rows), "rows", "in"]
     assert lines[2].startswith("FAILED source 'micromasters_app': sample data: field ")
     assert "no_such_database" in lines[2]
     assert err.splitlines()[-1] == "olp seed: 3 source(s) failed: mailgun, micromasters_app, oll"
     assert "Traceback" not in out + err
     landed = {t for _, t in catalog.list_tables("ol_warehouse_local_raw")}
-    assert landed == {
-        "raw__irx__edxorg__bigquery__user_info_combo",
-        "raw__irx__edxorg__bigquery__course_enrollment",
-        "raw__irx__edxorg__bigquery__email_opt_in",
-    }
+    assert landed == set(load_registry(DEFAULT_REGISTRY)["irx"].raw_table_names())
 
 
 def test_unknown_olp_env_is_one_line_without_traceback(monkeypatch, capsys):

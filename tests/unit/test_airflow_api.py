@@ -37,3 +37,34 @@ def test_a_persistent_server_error_fails():
     with BackgroundServer(handler) as server, pytest.raises(httpx.HTTPStatusError, match="500"):
         AirflowAPI(server.url, retry_delay=0.01).unpause("ingest__x")
     assert len(calls) == 6
+
+
+def test_a_call_that_times_out_is_retried_but_a_post_is_not():
+    import threading
+
+    calls: list[str] = []
+    first = threading.Event()
+
+    class Slow(JSONHandler):
+        def do_PATCH(self) -> None:  # noqa: N802
+            self.body()
+            calls.append("PATCH")
+            if not first.is_set():  # the first answer comes after the client gave up
+                first.set()
+                first.wait(0.5)
+                threading.Event().wait(0.5)
+            self.send_json(200, {"is_paused": False})
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.body()
+            calls.append("POST")
+            threading.Event().wait(0.5)
+            self.send_json(200, {"dag_run_id": "r"})
+
+    with BackgroundServer(Slow) as server:
+        api = AirflowAPI(server.url, timeout=0.2, retry_delay=0.01)
+        api.unpause("ingest__x")
+        assert calls == ["PATCH", "PATCH"]
+        with pytest.raises(httpx.TimeoutException):
+            api.trigger("ingest__x")
+    assert calls.count("POST") == 1

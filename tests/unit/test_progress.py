@@ -16,11 +16,19 @@ class Clock:
 
 
 class RecordedAPI:
-    """The two calls RunProgress makes, answering what the Airflow REST API answered."""
+    """The calls RunProgress makes, answering what the Airflow REST API answered."""
 
     def __init__(self) -> None:
         self.dag_runs: dict[str, list[dict]] = {}
         self.results: dict[tuple[str, str, str], dict] = {}
+        self.task_states: dict[str, int] = {}  # task instance state -> how many
+        self.failing: list[dict] = []  # task instances up for retry or failed
+
+    def count_task_instances(self, state: list[str]) -> int:
+        return sum(self.task_states.get(s, 0) for s in state)
+
+    def all_task_instances(self, state: list[str]) -> list[dict]:
+        return [ti for ti in self.failing if ti["state"] in state]
 
     def runs(self, dag_id: str) -> list[dict]:
         return self.dag_runs.get(dag_id, [])
@@ -46,7 +54,10 @@ def test_each_state_change_is_printed_once_with_the_rows_an_ingest_run_landed():
     api.dag_runs["ingest__a"] = [_run("r1", "running")]
     progress.poll()
     assert lines[0].endswith("ingest__a                          running  scheduled")
-    assert lines[1].endswith("runs: 0 queued, 1 running, 0 success, 0 failed; 0 rows landed")
+    assert lines[1].endswith(
+        "runs: 0 queued, 1 running, 0 success, 0 failed; "
+        "tasks: 0 waiting, 0 running, 0 deferred, 0 done, 0 failed, 0 retrying; 0 rows landed"
+    )
 
     lines.clear()
     progress.poll()  # nothing changed, within the heartbeat: silent
@@ -62,7 +73,10 @@ def test_each_state_change_is_printed_once_with_the_rows_an_ingest_run_landed():
         == "[ 1m15s] ingest__a                          success  1,234 rows into 2 raw table(s)"
     )
     assert lines[1].endswith("transform                          queued   asset_triggered")
-    assert lines[2].endswith("runs: 1 queued, 0 running, 1 success, 0 failed; 1,234 rows landed")
+    assert lines[2].endswith(
+        "runs: 1 queued, 0 running, 1 success, 0 failed; "
+        "tasks: 0 waiting, 0 running, 0 deferred, 0 done, 0 failed, 0 retrying; 1,234 rows landed"
+    )
 
 
 def test_a_quiet_wait_still_prints_a_tally_every_heartbeat_and_polls_at_its_interval():
@@ -89,4 +103,39 @@ def test_a_successful_ingest_run_without_a_load_result_is_reported_without_rows(
     api.dag_runs["ingest__airbyte_source"] = [_run("r1", "success")]
     progress.poll()
     assert lines[0].endswith("ingest__airbyte_source             success")
-    assert lines[1].endswith("1 success, 0 failed; 0 rows landed")
+    assert lines[1].endswith("0 retrying; 0 rows landed")
+
+
+def test_task_counts_and_each_failed_try_are_reported_as_they_happen_once_each():
+    clock, lines, api = Clock(), [], RecordedAPI()
+    progress = RunProgress(api, Steps(out=lines.append, clock=clock))
+    progress.track(["transform"])
+    api.dag_runs["transform"] = [_run("t1", "running", "asset_triggered")]
+    api.task_states = {"queued": 2, "scheduled": 1, "running": 4, "deferred": 30, "success": 7}
+    api.failing = [
+        {
+            "dag_id": "transform",
+            "dag_run_id": "t1",
+            "task_id": "dbt_producer",
+            "try_number": 1,
+            "state": "up_for_retry",
+        },
+    ]
+    progress.poll()
+    assert lines[1].endswith("transform.dbt_producer: try 1 failed (retrying)")
+    assert "tasks: 3 waiting, 4 running, 30 deferred, 7 done, 0 failed, 0 retrying;" in lines[2]
+
+    lines.clear()
+    clock.now += 10
+    api.failing.append(
+        {
+            "dag_id": "transform",
+            "dag_run_id": "t1",
+            "task_id": "mart.m",
+            "try_number": 2,
+            "state": "failed",
+        }
+    )
+    progress.poll()  # the first failed try is not said twice; the new one is
+    assert lines[0].endswith("transform.mart.m: try 2 failed (no retry left)")
+    assert len(lines) == 1  # counts unchanged, within the heartbeat: no tally

@@ -35,9 +35,9 @@ GOOD = {
 REFERENCE_SOURCES = {
     "bootcamps_app", "canvas_course_exports", "mitxonline_course_exports", "xpro_course_exports",
     "mitx_course_exports", "irx", "forums", "mit_climate", "mitpe", "oll", "podcasts",
-    "mitlearn_app", "mitxonline_openedx", "mitxonline_app", "mailgun", "micromasters_app",
-    "ocw_studio_app", "odl_video", "salesforce", "sloan_exec_ed", "tracking_logs",
-    "edxorg_archives", "xpro",
+    "mitlearn_app", "mitxonline_openedx", "mitx_openedx", "mitxonline_app", "mailgun",
+    "micromasters_app", "ocw_studio_app", "odl_video", "salesforce", "sloan_exec_ed",
+    "tracking_logs", "edxorg_archives", "xpro",
 }  # fmt: skip
 
 
@@ -88,7 +88,9 @@ def test_raw_table_names_follow_the_naming_scheme():
     assert registry["mit_climate"].raw_table_names() == ["raw__mit_climate__api__articles"]
     assert "raw__edxorg__s3__tables__auth_user" in registry["edxorg_archives"].raw_table_names()
     assert "raw__xpro__openedx__mysql__auth_user" in registry["xpro"].raw_table_names()
-    assert "raw__irx__edxorg__bigquery__user_info_combo" in registry["irx"].raw_table_names()
+    assert "raw__irx__edxorg__bigquery__mitx_user_info_combo" in registry["irx"].raw_table_names()
+    # Tables whose name in the existing lake does not follow the scheme keep that name.
+    assert "raw__edxorg__program_learner_report" in registry["irx"].raw_table_names()
 
 
 def test_schedule_is_derived_from_cadence():

@@ -1,5 +1,5 @@
--- Courses across platforms, one row per (platform, course readable id). edX.org and IRx
--- courses are traced from their runs' keys; their titles come from MicroMasters when known.
+-- Courses across platforms, one row per (platform, course readable id). edX.org courses are
+-- those of its runs (titled by their runs; else MicroMasters' title when known).
 with courses as (
     select 'mitxonline' as platform_readable_id, course_readable_id, course_title, course_is_live
     from {{ ref('stg__mitxonline__app__postgres__courses_course') }}
@@ -20,23 +20,24 @@ with courses as (
 
     union all
 
-    select distinct
-        'edxorg' as platform_readable_id,
+    select
+        'residential' as platform_readable_id,
         course_readable_id,
-        cast(null as {{ dbt.type_string() }}) as course_title,
+        max(courserun_title) as course_title,
         cast(null as boolean) as course_is_live
-    from {{ ref('int__edxorg__course_runs') }}
-    where course_readable_id is not null
+    from {{ ref('int__mitxresidential__courseruns') }}
+    group by course_readable_id
 
     union all
 
-    select distinct
-        'irx' as platform_readable_id,
+    select
+        'edxorg' as platform_readable_id,
         course_readable_id,
-        cast(null as {{ dbt.type_string() }}) as course_title,
+        max(courserun_title) as course_title,
         cast(null as boolean) as course_is_live
-    from {{ ref('int__irx__course_runs') }}
+    from {{ ref('int__edxorg__mitx_courseruns') }}
     where course_readable_id is not null
+    group by course_readable_id
 ),
 
 micromasters_courses as (

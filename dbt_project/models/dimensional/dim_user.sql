@@ -22,6 +22,7 @@ ranked as (
     ('mitxonline', 'openedx', 'mitxonline_openedx_user_id', none),
     ('xpro', 'app', 'mitxpro_application_user_id', 'mitxpro'),
     ('xpro', 'openedx', 'mitxpro_openedx_user_id', none),
+    ('residential', 'openedx', 'residential_openedx_user_id', none),
 ] %}
 
 select
@@ -33,23 +34,26 @@ select
     max(case when platform_readable_id = 'mitxonline' then user_username end)
         as user_mitxonline_username,
     max(case when platform_readable_id = 'xpro' then user_username end) as user_mitxpro_username,
-    max(case when platform_readable_id in ('edxorg', 'irx') then user_username end)
+    max(case when platform_readable_id = 'residential' then user_username end)
+        as user_residential_username,
+    max(case when platform_readable_id = 'edxorg' then user_username end)
         as user_edxorg_username,
     max(case when recency = 1 then user_email end) as email,
     max(case when recency = 1 then user_full_name end) as full_name,
-    -- edX.org's archives and its IRx export share edX.org's user ids.
-    max(case when platform_readable_id in ('edxorg', 'irx') then user_id end)
+    max(case when platform_readable_id = 'edxorg' then user_id end)
         as edxorg_openedx_user_id,
     max(user_country) as address_country,
-    {%- for platform, label in [('mitxonline', 'mitxonline'), ('xpro', 'mitxpro')] %}
+    {%- for platform, label in [
+        ('mitxonline', 'mitxonline'), ('xpro', 'mitxpro'), ('residential', 'residential'),
+    ] %}
     max(case when platform_readable_id = '{{ platform }}' then user_joined_on end)
         as user_joined_on_{{ label }},
     bool_or(platform_readable_id = '{{ platform }}' and coalesce(user_is_active, false))
         as user_is_active_on_{{ label }},
     {%- endfor %}
-    max(case when platform_readable_id in ('edxorg', 'irx') then user_joined_on end)
+    max(case when platform_readable_id = 'edxorg' then user_joined_on end)
         as user_joined_on_edxorg,
-    bool_or(platform_readable_id in ('edxorg', 'irx') and coalesce(user_is_active, false))
+    bool_or(platform_readable_id = 'edxorg' and coalesce(user_is_active, false))
         as user_is_active_on_edxorg,
     count(*) as user_account_count
 from ranked

@@ -1,6 +1,7 @@
 -- One row per enrollment across platforms, with the run (current version) and the learner.
 with enrollments as (
-    select * from {{ ref('tfact_course_run_enrollment') }}
+    select * from {{ ref('tfact_enrollment') }}
+    where enrollment_type = 'course'
 ),
 
 course_runs as (
@@ -13,9 +14,9 @@ accounts as (
 )
 
 select
-    enrollments.courserunenrollment_pk,
+    enrollments.enrollment_key as courserunenrollment_pk,
     enrollments.platform,
-    enrollments.courserunenrollment_id,
+    enrollments.enrollment_id as courserunenrollment_id,
     enrollments.courserun_readable_id,
     course_runs.course_readable_id,
     course_runs.courserun_title,
@@ -28,9 +29,9 @@ select
     accounts.user_email,
     accounts.user_full_name,
     accounts.user_country,
-    enrollments.courserunenrollment_is_active,
-    enrollments.courserunenrollment_enrollment_mode,
-    enrollments.courserunenrollment_created_on
+    enrollments.enrollment_is_active as courserunenrollment_is_active,
+    enrollments.enrollment_mode as courserunenrollment_enrollment_mode,
+    enrollments.enrollment_created_on as courserunenrollment_created_on
 from enrollments
 left join course_runs on enrollments.courserun_fk = course_runs.courserun_pk
 left join accounts

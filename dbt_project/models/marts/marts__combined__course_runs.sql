@@ -8,11 +8,12 @@ enrollments as (
     select
         courserun_fk,
         count(*) as courserun_enrollment_count,
-        sum(case when courserunenrollment_is_active then 1 else 0 end)
+        sum(case when enrollment_is_active then 1 else 0 end)
             as courserun_active_enrollment_count,
-        sum(case when courserunenrollment_enrollment_mode = 'verified' then 1 else 0 end)
+        sum(case when enrollment_mode = 'verified' then 1 else 0 end)
             as courserun_verified_enrollment_count
-    from {{ ref('tfact_course_run_enrollment') }}
+    from {{ ref('tfact_enrollment') }}
+    where enrollment_type = 'course'
     group by courserun_fk
 ),
 

@@ -22,10 +22,17 @@ class AirflowAPI:
 
     def request(self, method: str, path: str, attempts: int = 6, **kwargs) -> httpx.Response:
         """One API call, retried on 5xx: on SQLite metadata (the local default) a write can
-        lose a lock to the scheduler and the API server answers 500."""
+        lose a lock to the scheduler and the API server answers 500. A call that times out
+        (a loaded machine) is retried too, unless it is a POST, which may have happened."""
         for attempt in range(attempts):
-            with self._client() as c:
-                response = c.request(method, path, **kwargs)
+            try:
+                with self._client() as c:
+                    response = c.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                if method == "POST" or attempt == attempts - 1:
+                    raise
+                time.sleep(min(self.retry_delay * 2**attempt, 10))
+                continue
             if response.status_code < 500 or attempt == attempts - 1:
                 response.raise_for_status()
                 return response
@@ -80,6 +87,45 @@ class AirflowAPI:
             "task_instances"
         ]
 
+    def all_task_instances(self, page: int = 100, **filters) -> list[dict]:
+        """Task instances of every DAG and run (``~``), page by page (the API caps a page at
+        its ``maximum_page_limit``, 100 by default); ``filters`` are the endpoint's own."""
+        found: list[dict] = []
+        while True:
+            batch = self.get(
+                "/dags/~/dagRuns/~/taskInstances",
+                limit=page,
+                offset=len(found),
+                order_by="id",
+                **filters,
+            )
+            found += batch["task_instances"]
+            if not batch["task_instances"] or len(found) >= batch["total_entries"]:
+                return found
+
+    def count_task_instances(self, **filters) -> int:
+        """How many task instances of every DAG and run match ``filters``, in one call."""
+        return self.get("/dags/~/dagRuns/~/taskInstances", limit=1, **filters)["total_entries"]
+
+    def tries(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> list[dict]:
+        """Every try of one task instance: earlier ones from its history, then the current."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/tries"
+        return self.get(path, map_index=map_index)["task_instances"]
+
+    def task_log(
+        self, dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int = -1
+    ) -> list[dict | str]:
+        """One try's log lines, structured (dicts with ``event``, ``level``) where Airflow has
+        them."""
+        path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
+        response = self.request(
+            "GET",
+            path,
+            params={"full_content": True, "map_index": map_index},
+            headers={"Accept": "application/json"},
+        )
+        return response.json().get("content") or []
+
     def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value"):
         path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}"
         return self.get(path, deserialize=True).get("value")
@@ -102,8 +148,11 @@ class AirflowAPI:
         min_runs: int = 1,
         timeout: float = 900,
         on_poll: Callable[[], None] | None = None,
+        quiet: float = 8,
     ) -> list[dict]:
-        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued;
+        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued,
+        for ``quiet`` seconds: the scheduler creates an asset-triggered run on its next loop
+        after the event (a DAG on a time schedule or triggered by hand needs none).
         ``on_poll`` is called at every poll (the demo reports progress from it)."""
         deadline = time.monotonic() + timeout
         quiet_since = None
@@ -117,9 +166,8 @@ class AirflowAPI:
                 and not self.queued_asset_events(dag_id)
             )
             if settled:
-                # The scheduler creates asset-triggered runs on its next loop: stay quiet a bit.
                 quiet_since = quiet_since or time.monotonic()
-                if time.monotonic() - quiet_since > 8:
+                if time.monotonic() - quiet_since >= quiet:
                     return runs
             else:
                 quiet_since = None

@@ -197,6 +197,8 @@ class EmbeddedAirflow:
     port: int = field(default_factory=free_port)
     connections: dict[str, dict] = field(default_factory=dict)
     db_url: str | None = None
+    # Airflow settings (AIRFLOW__SECTION__KEY) over the defaults of ``airflow_env``.
+    config: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -220,6 +222,7 @@ class EmbeddedAirflow:
         return {
             **os.environ,
             **airflow_env(self.settings, self.port, self.connections, self.db_url),
+            **self.config,
         }
 
     def _airflow(self, *args: str) -> list[str]:

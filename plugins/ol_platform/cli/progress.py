@@ -2,8 +2,9 @@
 
 :class:`Steps` prints each stage of a command with the time since it started.
 :class:`RunProgress` watches DAG runs through the REST API while the demo waits: it prints every
-run that changes state (with the rows an ingest run landed, from its ``extract_load`` result)
-and a tally of queued, running and finished runs at least once a minute.
+run that changes state (with the rows an ingest run landed, from its ``extract_load`` result),
+every task try that fails as it happens, and a tally of runs and of tasks (waiting for a
+worker, running, deferred to the triggerer, done) when it changes and at least once a minute.
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from dataclasses import dataclass, field
 import httpx
 
 from ol_platform.cli.airflow_api import AirflowAPI
+
+# Task instance states, grouped as the tally shows them.
+TASK_GROUPS = {
+    "waiting": ("scheduled", "queued"),  # for a free worker slot (parallelism 4)
+    "running": ("running",),
+    "deferred": ("deferred",),  # in the triggerer: a model task waiting for its dbt result
+    "done": ("success", "skipped"),
+    "failed": ("failed", "upstream_failed"),
+    "retrying": ("up_for_retry",),
+}
 
 
 def say(line: str) -> None:
@@ -51,6 +62,7 @@ class RunProgress:
     dag_ids: list[str] = field(default_factory=list)
     states: dict[tuple[str, str], str] = field(default_factory=dict)
     rows_landed: int = 0
+    failed_tries: set[tuple[str, str, str, int]] = field(default_factory=set)
     _last_poll: float = float("-inf")
     _last_tally: tuple[str, float] = ("", float("-inf"))
 
@@ -73,7 +85,26 @@ class RunProgress:
                     continue
                 self.states[key] = state
                 self.steps(f"{dag_id:<34} {state:<8} {self._detail(dag_id, run)}".rstrip())
+        self._report_failed_tries()
         self._tally()
+
+    def _report_failed_tries(self) -> None:
+        """A try that fails is said at once, even when a retry will make its run green."""
+        failing = self.api.all_task_instances(state=["up_for_retry", "failed"])
+        for ti in failing:
+            key = (ti["dag_id"], ti["dag_run_id"], ti["task_id"], ti.get("try_number") or 0)
+            if key in self.failed_tries:
+                continue
+            self.failed_tries.add(key)
+            then = "retrying" if ti["state"] == "up_for_retry" else "no retry left"
+            self.steps(f"{ti['dag_id']}.{ti['task_id']}: try {key[3]} failed ({then})")
+
+    def task_counts(self) -> dict[str, int]:
+        """Task instances of every run by what they are doing, one API count per group."""
+        return {
+            group: self.api.count_task_instances(state=list(states))
+            for group, states in TASK_GROUPS.items()
+        }
 
     def _detail(self, dag_id: str, run: dict) -> str:
         if run["state"] != "success" or not dag_id.startswith("ingest__"):
@@ -97,7 +128,8 @@ class RunProgress:
         order = ("queued", "running", "success", "failed")
         parts = [f"{counts.get(s, 0)} {s}" for s in order]
         parts += [f"{n} {s}" for s, n in sorted(counts.items()) if s not in order]
-        line = f"runs: {', '.join(parts)}; {self.rows_landed:,} rows landed"
+        tasks = ", ".join(f"{n} {group}" for group, n in self.task_counts().items())
+        line = f"runs: {', '.join(parts)}; tasks: {tasks}; {self.rows_landed:,} rows landed"
         now = self.steps.clock()
         last, at = self._last_tally
         if line != last or now - at >= self.heartbeat:

@@ -10,6 +10,7 @@ and the Open edX tables, so the dbt layer can integrate them.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ol_platform.samples import mitxonline_app
+from ol_platform.samples import mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
 
 Rows = dict[str, list[dict]]
@@ -460,7 +461,11 @@ sa.Table(
     _col("name", sa.String(512)),
     _col("title", sa.String(512)),
     _col("short_id", sa.String(100)),
+    _col("url_path", sa.String(512)),
     _col("publish_date", sa.DateTime),
+    _col("first_published_to_production", sa.DateTime),
+    _col("live_publish_status", sa.String(20)),
+    _col("unpublish_status", sa.String(20)),
     _col("created_on", sa.DateTime),
     _col("updated_on", sa.DateTime),
 )
@@ -472,42 +477,91 @@ sa.Table(
     _col("title", sa.String(512)),
     _col("type", sa.String(24)),
     _col("text_id", sa.String(36)),
+    _col("metadata", sa.Text),
     _col("created_on", sa.DateTime),
     _col("updated_on", sa.DateTime),
 )
 
 
+OCW_INSTRUCTORS = ["Prof. Ana Ito", "Prof. Ben Jones", "Dr. Chen Khan", "Prof. Dana Lopez"]
+OCW_TOPICS = [
+    ["Social Science", "Economics", "Microeconomics"],
+    ["Engineering", "Computer Science", "Artificial Intelligence"],
+    ["Mathematics", "Probability and Statistics"],
+    ["Science", "Biology", "Cell Biology"],
+]
+OCW_RESOURCE_TYPES = ["Lecture Notes", "Problem Sets with Solutions", "Lecture Videos", "Exams"]
+
+
 def _ocw(seed: int) -> Rows:
+    """Course sites: each has a sitemetadata item (Studio's course metadata, JSON) whose
+    instructors point at instructor items; most are live, some unpublished, some never
+    published."""
     rng = random.Random(seed)
     sites, content = [], []
+
+    def item(site: int, kind: str, title: str, created: datetime, metadata=None) -> dict:
+        row = dict(
+            id=len(content) + 1,
+            website_id=site,
+            title=title,
+            type=kind,
+            text_id=f"{site:08x}-{len(content):04x}",
+            metadata=json.dumps(metadata) if metadata is not None else None,
+            created_on=created,
+            updated_on=created + timedelta(days=rng.randrange(90)),
+        )
+        content.append(row)
+        return row
+
     for i, (number, title) in enumerate(SUBJECTS, 1):
         created = _ts(rng)
-        slug = (
-            f"{number.lower().replace('.', '-')}-{title.lower().replace(' ', '-')[:40]}-fall-2023"
-        )
+        term, year = rng.choice(["Fall", "Spring", "Summer", "January IAP"]), 2015 + i % 9
+        slug = f"{number.lower().replace('.', '-')}-{title.lower().replace(' ', '-')[:40]}"
+        slug = f"{slug}-{term.split()[-1].lower()}-{year}"
+        state = "never" if i % 10 == 0 else "unpublished" if i % 7 == 0 else "live"
+        published = None if state == "never" else created + timedelta(days=rng.randrange(30))
         sites.append(
             dict(
                 id=i,
                 name=slug,
                 title=title,
-                short_id=number.lower(),
-                publish_date=created,
+                short_id=f"{number.lower()}-{term.split()[-1].lower()}-{year}",
+                url_path=f"courses/{slug}",
+                publish_date=published and published + timedelta(days=rng.randrange(200)),
+                first_published_to_production=published,
+                live_publish_status=None if state == "never" else "succeeded",
+                unpublish_status="succeeded" if state == "unpublished" else None,
                 created_on=created,
                 updated_on=created + timedelta(days=rng.randrange(90)),
             )
         )
+        instructors = [
+            item(i, "instructor", name, created)["text_id"]
+            for name in rng.sample(OCW_INSTRUCTORS, rng.randrange(1, 3))
+        ]
+        department = number.split(".")[0]
+        item(
+            i,
+            "sitemetadata",
+            "Site Metadata",
+            created,
+            {
+                "course_title": title,
+                "course_description": f"{title}, as taught at MIT.",
+                "primary_course_number": number.removesuffix("x"),
+                "extra_course_numbers": f"{department}.9{i:02d}" if i % 3 == 0 else "",
+                "department_numbers": sorted({department, "15"} if i % 4 == 0 else {department}),
+                "term": term,
+                "year": str(year),
+                "level": ["Undergraduate", "Graduate"][: 1 + i % 2],
+                "topics": [OCW_TOPICS[i % len(OCW_TOPICS)]],
+                "learning_resource_types": OCW_RESOURCE_TYPES[: 2 + i % 3],
+                "instructors": {"content": instructors, "website": slug},
+            },
+        )
         for kind in ("page", "resource", "resource", "video"):
-            content.append(
-                dict(
-                    id=len(content) + 1,
-                    website_id=i,
-                    title=f"{title}: {kind}",
-                    type=kind,
-                    text_id=f"{i:08x}-{len(content):04x}",
-                    created_on=created,
-                    updated_on=created + timedelta(days=rng.randrange(90)),
-                )
-            )
+            item(i, kind, f"{title}: {kind}", created)
     return {"websites_website": sites, "websites_websitecontent": content}
 
 
@@ -621,6 +675,7 @@ SAMPLES: dict[str, SampleDatabase] = {
         SampleDatabase("bootcamps_app", bootcamps_md, _bootcamps),
         SampleDatabase("mitlearn_app", mitlearn_md, _mitlearn),
         SampleDatabase("mitxonline_openedx", mitxonline_openedx_md, _mitxonline_openedx),
+        SampleDatabase("mitx_openedx", mitx_residential.metadata, mitx_residential.generate),
         SampleDatabase("micromasters_app", micromasters_md, _micromasters),
         SampleDatabase("ocw_studio_app", ocw_md, _ocw),
         SampleDatabase("xpro_app", xpro_md, _xpro),

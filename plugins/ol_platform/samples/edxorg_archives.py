@@ -163,6 +163,20 @@ def _run_rows(
     return rows
 
 
+def learner_rows(
+    seed: int = 7, size: SampleSize | None = None, day: int = 1
+) -> dict[tuple[str, str], dict[str, list[dict[str, Any]]]]:
+    """Every run's rows of ``day``, by (course number, run tag): what the dumps hold. Other
+    edX.org exports (IRx BigQuery) are generated from these, so they share the learners."""
+    size = size or SampleSize()
+    first_day = course_runs(size, 1)
+    reexported = set(random.Random(f"{seed}:reexport").sample(first_day, REEXPORTED_ON_DAY_2))
+    return {
+        (number, run): _run_rows(seed, size, index, number, run, day, (number, run) in reexported)
+        for index, (number, run) in enumerate(course_runs(size, day), start=1)
+    }
+
+
 def _tsv(table: str, rows: list[dict[str, Any]]) -> str:
     """edX's dump format: a header line, tab-separated values, NULL for a null."""
     columns = COLUMNS[table]
@@ -174,14 +188,9 @@ def _tsv(table: str, rows: list[dict[str, Any]]) -> str:
 
 def dumps(seed: int = 7, size: SampleSize | None = None, day: int = 1) -> dict[str, str]:
     """Every dump file of ``day`` as {path in the bucket: TSV text}."""
-    size = size or SampleSize()
-    runs = course_runs(size, day)
     # Re-exported runs are drawn among the runs that already existed on day 1.
-    first_day = course_runs(size, 1)
-    reexported = set(random.Random(f"{seed}:reexport").sample(first_day, REEXPORTED_ON_DAY_2))
     files = {}
-    for index, (number, run) in enumerate(runs, start=1):
-        rows = _run_rows(seed, size, index, number, run, day, (number, run) in reexported)
+    for (number, run), rows in learner_rows(seed, size, day).items():
         for table in TABLES:
             files[table_path(table, number, run)] = _tsv(table, rows[table])
     return files

@@ -1,9 +1,9 @@
-"""Fixture records for the Airbyte sources that are not databases: IRX's BigQuery exports, the
-Open edX forums (mongodump), Mailgun events and Salesforce objects.
+"""Fixture records for the Airbyte sources that are not databases: edX.org's IRx BigQuery and
+S3 report exports (generated in ``edxorg_exports``), the Open edX forums (mongodump), Mailgun
+events and Salesforce objects.
 
 Records are keyed by table (``<namespace>__<entity>`` when the table has a namespace) and
-generated deterministically. IRX reuses the course runs of the MITx Online sample so the dbt
-layer can trace IRX enrollments into ``dim_course_run``.
+generated deterministically.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ol_platform.samples.mitxonline_app import course_run_keys
+from ol_platform.samples import edxorg_exports
 
 Records = dict[str, list[dict]]
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -20,42 +20,6 @@ BASE = datetime(2024, 1, 1, tzinfo=UTC)
 
 def _iso(rng: random.Random, days: int = 500) -> str:
     return (BASE + timedelta(seconds=rng.randrange(days * 86400))).isoformat()
-
-
-def _irx(seed: int) -> Records:
-    rng = random.Random(seed)
-    runs = [f"course-v1:MITxT+{n}+{t}" for n, t in course_run_keys()]
-    users = [
-        {
-            "user_id": i,
-            "username": f"edx{i}",
-            "email": f"edx{i}@example.org",
-            "profile_country": rng.choice(["US", "IN", "BR", "NG", "FR", "CN"]),
-            "enrollment_created": _iso(rng),
-        }
-        for i in range(1, 401)
-    ]
-    pairs = sorted({(rng.randrange(1, 401), rng.choice(runs)) for _ in range(900)})
-    enrollments = [
-        {
-            "user_id": u,
-            "course_id": c,
-            "mode": rng.choice(["audit", "verified"]),
-            "is_active": True,
-            "created": _iso(rng),
-        }
-        for u, c in pairs
-    ]
-    opt_in = [
-        {
-            "user_id": u,
-            "course_id": c,
-            "is_opted_in_for_email": rng.random() > 0.4,
-            "preference_set_datetime": _iso(rng),
-        }
-        for u, c in pairs[::3]
-    ]
-    return {"user_info_combo": users, "course_enrollment": enrollments, "email_opt_in": opt_in}
 
 
 def _forums(seed: int) -> Records:
@@ -133,7 +97,7 @@ def _salesforce(seed: int) -> Records:
 
 
 FIXTURES: dict[str, Callable[[int], Records]] = {
-    "irx_bigquery": _irx,
+    "irx_bigquery": edxorg_exports.generate,
     "openedx_forums": _forums,
     "mailgun_api": _mailgun,
     "salesforce_api": _salesforce,

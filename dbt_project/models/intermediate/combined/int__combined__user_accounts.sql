@@ -16,7 +16,7 @@ with accounts as (
         ('mitxonline', 'int__mitxonline__users'),
         ('xpro', 'int__xpro__users'),
         ('edxorg', 'int__edxorg__users'),
-        ('irx', 'int__irx__users'),
+        ('residential', 'int__mitxresidential__user_accounts'),
     ] %}
     select '{{ platform_readable_id }}' as platform_readable_id, *
     from {{ ref(model) }}

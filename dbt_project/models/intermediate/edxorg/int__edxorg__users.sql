@@ -1,12 +1,14 @@
--- edX.org learners of MIT courses, from the archives' auth_user dumps.
+-- edX.org accounts as int__combined__user_accounts unions them: one per edX.org user id
+-- (archives and IRx merged in int__edxorg__mitx_users), account system 'openedx' (edX.org's
+-- Open edX user table).
 select
     {{ platform_name('edxorg') }} as platform,
-    'edxorg_archive' as user_account_source,
+    'openedx' as user_account_source,
     user_id,
     user_username,
     user_email,
     user_full_name,
     user_joined_on,
     user_is_active,
-    cast(null as {{ dbt.type_string() }}) as user_country
-from {{ ref('stg__edxorg__s3__tables__auth_user') }}
+    user_country
+from {{ ref('int__edxorg__mitx_users') }}

@@ -10,6 +10,7 @@ select
     text_id as websitecontent_text_id,
     title as websitecontent_title,
     type as websitecontent_type,
+    metadata as websitecontent_metadata,
     created_on as websitecontent_created_on,
     updated_on as websitecontent_updated_on
 from deduplicated

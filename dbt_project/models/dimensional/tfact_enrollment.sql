@@ -1,0 +1,214 @@
+-- Enrollments across platforms, one row per enrollment: a learner in a course run
+-- (enrollment_type 'course') or in a program ('program'). enrollment_key is the surrogate of
+-- (platform, type, source system, enrollment id, learner, run or program): the source's id
+-- alone where it has one, the learner and run where it has none (edX.org's IRx export).
+-- Learners resolve through int__combined__user_accounts (user_fk), runs through the current
+-- row of dim_course_run (courserun_fk), programs through dim_program's key (program_fk).
+with course_enrollments as (
+    select
+        'mitxonline' as platform_readable_id,
+        enrollments.courserunenrollment_source as enrollment_source,
+        enrollments.courserunenrollment_id as enrollment_id,
+        enrollments.user_account_source,
+        enrollments.user_id,
+        enrollments.courserun_readable_id,
+        enrollments.courserunenrollment_is_active as enrollment_is_active,
+        enrollments.courserunenrollment_enrollment_mode as enrollment_mode,
+        app.courserunenrollment_enrollment_status as enrollment_status,
+        enrollments.courserunenrollment_created_on as enrollment_created_on,
+        app.courserunenrollment_updated_on as enrollment_updated_on,
+        app.courserunenrollment_is_edx_enrolled as enrollment_is_edx_enrolled
+    from {{ ref('int__mitxonline__enrollments') }} as enrollments
+    left join {{ ref('stg__mitxonline__app__postgres__courses_courserunenrollment') }} as app
+        on enrollments.courserunenrollment_id = app.courserunenrollment_id
+
+    union all
+
+    select
+        'bootcamps' as platform_readable_id,
+        enrollments.courserunenrollment_source,
+        enrollments.courserunenrollment_id,
+        enrollments.user_account_source,
+        enrollments.user_id,
+        enrollments.courserun_readable_id,
+        enrollments.courserunenrollment_is_active,
+        enrollments.courserunenrollment_enrollment_mode,
+        app.courserunenrollment_enrollment_status,
+        enrollments.courserunenrollment_created_on,
+        app.courserunenrollment_updated_on,
+        -- Bootcamps do not run on Open edX.
+        false as enrollment_is_edx_enrolled
+    from {{ ref('int__bootcamps__enrollments') }} as enrollments
+    left join {{ ref('stg__bootcamps__app__postgres__klasses_bootcamprunenrollment') }} as app
+        on enrollments.courserunenrollment_id = app.courserunenrollment_id
+
+    -- Enrollments read from an Open edX database (or edX.org's exports of one): they exist on
+    -- the edX side by definition, and Open edX keeps neither a status nor an update time.
+    {%- for platform_readable_id, model in [
+        ('xpro', 'int__xpro__enrollments'),
+        ('edxorg', 'int__edxorg__enrollments'),
+    ] %}
+
+    union all
+
+    select
+        '{{ platform_readable_id }}' as platform_readable_id,
+        courserunenrollment_source,
+        courserunenrollment_id,
+        user_account_source,
+        user_id,
+        courserun_readable_id,
+        courserunenrollment_is_active,
+        courserunenrollment_enrollment_mode,
+        cast(null as {{ dbt.type_string() }}) as enrollment_status,
+        courserunenrollment_created_on,
+        cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
+        true as enrollment_is_edx_enrolled
+    from {{ ref(model) }}
+    {%- endfor %}
+
+    union all
+
+    select
+        'residential' as platform_readable_id,
+        'mitx_openedx' as enrollment_source,
+        courserunenrollment_id,
+        'openedx' as user_account_source,
+        user_id,
+        courserun_readable_id,
+        courserunenrollment_is_active,
+        courserunenrollment_enrollment_mode,
+        cast(null as {{ dbt.type_string() }}) as enrollment_status,
+        courserunenrollment_created_on,
+        cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
+        true as enrollment_is_edx_enrolled
+    from {{ ref('int__mitxresidential__courserun_enrollments') }}
+),
+
+-- Program enrollments. PROGRAM ENROLLMENT INPUTS: one entry per platform model of program
+-- enrollments (MITx Online and xPRO courses_programenrollment, edX.org program enrollments),
+-- each exposing programenrollment_source, programenrollment_id, user_account_source, user_id,
+-- program_readable_id, programenrollment_is_active, programenrollment_enrollment_mode,
+-- programenrollment_enrollment_status, programenrollment_created_on,
+-- programenrollment_updated_on. None is landed yet: the list is empty.
+{%- set program_enrollment_models = [] %}
+program_enrollments as (
+    {%- for platform_readable_id, model in program_enrollment_models %}
+    select
+        '{{ platform_readable_id }}' as platform_readable_id,
+        programenrollment_source as enrollment_source,
+        programenrollment_id as enrollment_id,
+        user_account_source,
+        user_id,
+        program_readable_id,
+        programenrollment_is_active as enrollment_is_active,
+        programenrollment_enrollment_mode as enrollment_mode,
+        programenrollment_enrollment_status as enrollment_status,
+        programenrollment_created_on as enrollment_created_on,
+        programenrollment_updated_on as enrollment_updated_on
+    from {{ ref(model) }}
+    union all
+    {%- endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as platform_readable_id,
+        cast(null as {{ dbt.type_string() }}) as enrollment_source,
+        cast(null as bigint) as enrollment_id,
+        cast(null as {{ dbt.type_string() }}) as user_account_source,
+        cast(null as bigint) as user_id,
+        cast(null as {{ dbt.type_string() }}) as program_readable_id,
+        cast(null as boolean) as enrollment_is_active,
+        cast(null as {{ dbt.type_string() }}) as enrollment_mode,
+        cast(null as {{ dbt.type_string() }}) as enrollment_status,
+        cast(null as {{ type_timestamptz() }}) as enrollment_created_on,
+        cast(null as {{ type_timestamptz() }}) as enrollment_updated_on
+    where 1 = 0
+),
+
+enrollments as (
+    select
+        'course' as enrollment_type,
+        platform_readable_id,
+        enrollment_source,
+        enrollment_id,
+        user_account_source,
+        user_id,
+        courserun_readable_id,
+        cast(null as {{ dbt.type_string() }}) as program_readable_id,
+        enrollment_is_active,
+        enrollment_mode,
+        enrollment_status,
+        cast(enrollment_created_on as {{ type_timestamptz() }}) as enrollment_created_on,
+        cast(enrollment_updated_on as {{ type_timestamptz() }}) as enrollment_updated_on,
+        enrollment_is_edx_enrolled
+    from course_enrollments
+
+    union all
+
+    select
+        'program' as enrollment_type,
+        platform_readable_id,
+        enrollment_source,
+        enrollment_id,
+        user_account_source,
+        user_id,
+        cast(null as {{ dbt.type_string() }}) as courserun_readable_id,
+        program_readable_id,
+        enrollment_is_active,
+        enrollment_mode,
+        enrollment_status,
+        enrollment_created_on,
+        enrollment_updated_on,
+        cast(null as boolean) as enrollment_is_edx_enrolled
+    from program_enrollments
+),
+
+course_runs as (
+    select * from {{ ref('dim_course_run') }}
+    where is_current
+),
+
+accounts as (
+    select * from {{ ref('int__combined__user_accounts') }}
+),
+
+platforms as (
+    select * from {{ ref('dim_platform') }}
+)
+
+select
+    {{ generate_surrogate_key([
+        'enrollments.platform_readable_id', 'enrollments.enrollment_type',
+        'enrollments.enrollment_source', 'enrollments.enrollment_id', 'enrollments.user_id',
+        'coalesce(enrollments.courserun_readable_id, enrollments.program_readable_id)',
+    ]) }} as enrollment_key,
+    enrollments.enrollment_id,
+    enrollments.enrollment_type,
+    {{ date_key('enrollments.enrollment_created_on') }} as enrollment_date_key,
+    accounts.user_fk,
+    course_runs.courserun_pk as courserun_fk,
+    case when enrollments.program_readable_id is not null then
+        {{ generate_surrogate_key(['enrollments.platform_readable_id', 'enrollments.program_readable_id']) }}
+    end as program_fk,
+    platforms.platform_pk as platform_fk,
+    platforms.platform_name as platform,
+    enrollments.platform_readable_id,
+    enrollments.enrollment_source,
+    enrollments.user_account_source,
+    enrollments.user_id,
+    enrollments.courserun_readable_id,
+    enrollments.program_readable_id,
+    enrollments.enrollment_is_active,
+    enrollments.enrollment_mode,
+    enrollments.enrollment_status,
+    enrollments.enrollment_created_on,
+    enrollments.enrollment_updated_on,
+    enrollments.enrollment_is_edx_enrolled
+from enrollments
+inner join platforms on enrollments.platform_readable_id = platforms.platform_readable_id
+left join course_runs
+    on enrollments.platform_readable_id = course_runs.platform_readable_id
+    and enrollments.courserun_readable_id = course_runs.courserun_readable_id
+left join accounts
+    on enrollments.platform_readable_id = accounts.platform_readable_id
+    and enrollments.user_account_source = accounts.user_account_source
+    and enrollments.user_id = accounts.user_id

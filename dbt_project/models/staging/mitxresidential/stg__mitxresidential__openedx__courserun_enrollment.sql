@@ -1,0 +1,1 @@
+{{ stg_openedx_student_courseenrollment('raw__mitx__openedx__mysql__student_courseenrollment') }}
