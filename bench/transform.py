@@ -9,9 +9,13 @@ models), in a temporary project directory.
 Wall time: the sample lake is seeded (``olp seed``) and staged once; then, in one run,
 ``dbt build`` of the transform selection (the baseline) and the transform DAG under a real
 embedded Airflow (scheduler, LocalExecutor), triggered ``--runs`` times per render mode; a
-DAG run's wall time is its start to end as the API reports it. Medians.
+DAG run's wall time is its start to the end of its last dbt task (``dbt_docs`` aside), over
+every part DAG when a large project is split. Medians. ``--wall-models 76,250,700`` runs
+generated projects of real SQL models too (:func:`runnable_project`); ``--timeline`` prints
+where each run's time went.
 
     uv run python bench/transform.py [--repeat 5] [--runs 3] [--modes build,models,watcher]
+        [--wall-models 76,250] [--timeline] [--skip-parse] [--skip-wall]
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ import json, runpy, time
 import airflow, airflow.sdk  # pre-imported by the DAG processor
 t = time.perf_counter()
 ns = runpy.run_path({path!r})
-dag = ns["dag"] if "dag" in ns else next(v for v in ns.values() if type(v).__name__ == "DAG")
-print(json.dumps({{"seconds": time.perf_counter() - t, "tasks": len(dag.tasks)}}))
+dags = {{id(v): v for v in ns.values() if type(v).__name__ == "DAG"}}.values()
+sizes = sorted((len(d.tasks) for d in dags), reverse=True)
+print(json.dumps({{"seconds": time.perf_counter() - t, "tasks": sizes}}))
 """
 
 
@@ -81,9 +86,39 @@ def synthetic_project(models: int, into: Path) -> int:
     return sum(1 for n in nodes.values() if n["resource_type"] == "model")
 
 
-def parse_median(env: dict, repeat: int) -> tuple[float, int]:
+def runnable_project(models: int, into: Path) -> int:
+    """A copy of the dbt project with real SQL models added up to ``models`` in all: chains of
+    five intermediate models over the staging models, each an Iceberg table as every model
+    here is; parsed by dbt. Returns the number of models."""
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
+
+    graph = load_graph()
+    staging = [m.name for m in graph.in_layers(("staging",))]
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(DBT_PROJECT_DIR / name, into / name)
+    for name in ("macros", "tests", "olp_dbt"):
+        (into / name).symlink_to(DBT_PROJECT_DIR / name)
+    # A copy: dbt does not read models through symlinks.
+    shutil.copytree(DBT_PROJECT_DIR / "models", into / "models")
+    generated = into / "models" / "intermediate" / "synthetic"
+    generated.mkdir()
+    for i in range(models - len(graph.models)):
+        parent = staging[(i // 5) % len(staging)] if i % 5 == 0 else f"int__synthetic__{i - 1:03d}"
+        sql = f"select * from {{{{ ref('{parent}') }}}}\n"
+        (generated / f"int__synthetic__{i:03d}.sql").write_text(sql)
+    env = {**os.environ, "DBT_TARGET": "duckdb", "OLP_WAREHOUSE_SCHEMA": "ol_warehouse_local"}
+    subprocess.run(
+        [str(DBT_EXECUTABLE), "parse", "--profiles-dir", ".", "--profile", "ol_dbt",
+         "--target", "duckdb", "--quiet"],
+        cwd=into, env=env, check=True,
+    )  # fmt: skip
+    return max(models, len(graph.models))
+
+
+def parse_median(env: dict, repeat: int) -> tuple[float, list[int]]:
+    """Median seconds to parse the transform DAG file, and the task count of each of its DAGs."""
     code = PARSE.format(path=str(ROOT / "dags" / "transform.py"))
-    samples, tasks = [], 0
+    samples, tasks = [], []
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -104,7 +139,7 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
         "AIRFLOW__COSMOS__ENABLE_CACHE": "False",
     }
     print(f"Transform DAG parse time (median of {repeat} fresh processes)")
-    print(f"  {'models':>7} {'render':<8} {'tasks':>6} {'seconds':>8}")
+    print(f"  {'models':>7} {'render':<8} {'seconds':>8}  tasks per DAG")
     with tempfile.TemporaryDirectory() as tmp250, tempfile.TemporaryDirectory() as tmp700:
         cases = [
             (len(load_graph().models), None),
@@ -117,7 +152,7 @@ def bench_parse(repeat: int, modes: list[str]) -> None:
                 if project:
                     env["OLP_DBT_PROJECT_DIR"] = project
                 seconds, tasks = parse_median(env, repeat)
-                print(f"  {models:>7} {mode:<8} {tasks:>6} {seconds:>8.3f}")
+                print(f"  {models:>7} {mode:<8} {seconds:>8.3f}  {'+'.join(map(str, tasks))}")
 
 
 def _duration(run: dict, tis: list[dict]) -> float:
@@ -132,16 +167,78 @@ def _duration(run: dict, tis: list[dict]) -> float:
     return (max(ends) - start).total_seconds()
 
 
-def bench_wall(runs: int, modes: list[str]) -> None:
+def timeline(run: dict, tis: list[dict]) -> str:
+    """Where a run's time went: seconds from the run's start to each milestone."""
+    start = datetime.fromisoformat(run["start_date"])
+
+    def at(stamp: str | None) -> float | None:
+        return (datetime.fromisoformat(stamp) - start).total_seconds() if stamp else None
+
+    by_id = {ti["task_id"]: ti for ti in tis}
+    first = by_id.get("dbt_producer") or by_id.get("dbt_build") or {}
+    models = [ti for ti in tis if "." in ti["task_id"] and ti.get("end_date")]
+    parts = [
+        f"first task queued {at(first.get('queued_when')) or 0:.1f}",
+        f"started {at(first.get('start_date')) or 0:.1f}",
+        f"ended {at(first.get('end_date')) or 0:.1f}",
+    ]
+    if models:
+        ends = sorted(at(ti["end_date"]) for ti in models)
+        parts.append(f"{len(models)} model tasks ended {ends[0]:.1f}..{ends[-1]:.1f}")
+    if docs := by_id.get("dbt_docs"):
+        span = (at(docs.get("start_date")) or 0, at(docs.get("end_date")) or 0)
+        parts.append(f"dbt_docs {span[0]:.1f}..{span[1]:.1f}")
+    parts.append(f"run ended {at(run.get('end_date')) or 0:.1f}")
+    return ", ".join(parts)
+
+
+def part_ids(project: Path, mode: str) -> list[str]:
+    """The transform's DAG ids: one, or its parts for a large project in the models render."""
+    from ol_platform.orchestration.transform_dag import (
+        TRANSFORM_LAYERS,
+        part_dag_id,
+        transform_parts,
+    )
+    from ol_platform.transform.project import load_graph
+
+    models = load_graph(project / "target" / "manifest.json").in_layers(TRANSFORM_LAYERS)
+    parts = len(transform_parts(models)) if mode == "models" else 1
+    return [part_dag_id(i, parts) for i in range(parts)]
+
+
+def _settle(api, dag_ids: list[str], before: dict[str, set[str]], quiet: int = 5) -> list:
+    """The runs of ``dag_ids`` started since ``before``, once none is queued or running and
+    none has started for ``quiet`` seconds."""
+    still = 0
+    while still < quiet:
+        new = [(d, r) for d in dag_ids for r in api.runs(d) if r["dag_run_id"] not in before[d]]
+        busy = any(r["state"] not in ("success", "failed") for _, r in new)
+        still = 0 if busy else still + 1
+        time.sleep(1)
+    return new
+
+
+def bench_wall(
+    runs: int, modes: list[str], show_timeline: bool = False, models: int | None = None
+) -> None:
+    """``models``: run a generated project of that many models (see :func:`runnable_project`)."""
     from ol_platform.cli.airflow_api import AirflowAPI
     from ol_platform.cli.embedded_airflow import EmbeddedAirflow
     from ol_platform.lake.catalog import catalog_env
     from ol_platform.orchestration.transform_dag import DAG_ID, TRANSFORM_SELECT
     from ol_platform.samples.systems import seed_lake
     from ol_platform.settings import Settings
-    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-"))
+    project = DBT_PROJECT_DIR
+    if models:
+        project = home / "dbt_project"
+        project.mkdir()
+        models = runnable_project(models, project)
+        # Read by the Airflow components (Cosmos's project, the DAG's manifest).
+        os.environ["OLP_DBT_PROJECT_DIR"] = str(project)
+    size = models or len(load_graph().models)
     settings = Settings(env="local", home=home)
     os.environ.update(OLP_HOME=str(home), AIRFLOW_HOME=str(home / "airflow"))
     failed = [r.error for r in seed_lake(settings) if r.error]
@@ -159,7 +256,7 @@ def bench_wall(runs: int, modes: list[str]) -> None:
         out = subprocess.run(
             [str(DBT_EXECUTABLE), "build", *flags, "--select", *select, "--profiles-dir", ".",
              "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(home / "target")],
-            cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
+            cwd=project, env=env, capture_output=True, text=True,
         )  # fmt: skip
         if out.returncode:
             sys.exit(f"dbt build {' '.join(select)} failed:\n{out.stdout[-3000:]}")
@@ -168,7 +265,7 @@ def bench_wall(runs: int, modes: list[str]) -> None:
     # The ingest DAGs' part, done once, as they run it.
     dbt_build("config.schema:staging", flags=("--indirect-selection", "cautious"))
     plain = statistics.median(dbt_build(*TRANSFORM_SELECT) for _ in range(runs))
-    print(f"\nTransform wall time (medians of {runs}; same selection, same data)")
+    print(f"\nTransform wall time, {size} models (medians of {runs}; same selection, same data)")
     print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
     for mode in modes:
         os.environ["OLP_DBT_RENDER"] = mode
@@ -176,16 +273,26 @@ def bench_wall(runs: int, modes: list[str]) -> None:
         try:
             airflow.start()
             api = AirflowAPI(airflow.url)
-            api.wait_for_dags([DAG_ID])
-            api.unpause(DAG_ID)
+            dag_ids = part_ids(project, mode)
+            api.wait_for_dags(dag_ids)
+            for dag_id in dag_ids:
+                api.unpause(dag_id)
             durations = []
             for _ in range(runs):
+                before = {d: {r["dag_run_id"] for r in api.runs(d)} for d in dag_ids}
                 run_id = api.trigger(DAG_ID)
                 while (run := api.run(DAG_ID, run_id))["state"] not in ("success", "failed"):
                     time.sleep(1)
-                if run["state"] != "success":
-                    sys.exit(f"{mode}: transform run {run_id} failed; see {airflow.log_dir}")
-                durations.append(_duration(run, api.task_instances(DAG_ID, run_id)))
+                # The other parts run on the Asset events of the models they read.
+                new = _settle(api, dag_ids[1:], before)
+                if any(r["state"] != "success" for _, r in [(DAG_ID, run), *new]):
+                    sys.exit(f"{mode}: a transform run failed; see {airflow.log_dir}")
+                tis = api.task_instances(DAG_ID, run_id)
+                for dag_id, other in new:
+                    tis += api.task_instances(dag_id, other["dag_run_id"])
+                durations.append(_duration(run, tis))
+                if show_timeline:
+                    print(f"    {mode} run: {timeline(run, tis)}; {len(new)} part runs", flush=True)
             wall = statistics.median(durations)
             print(f"  Cosmos transform DAG ({mode:<7}) {wall:7.1f} s   {wall / plain:.2f}x")
         finally:
@@ -200,12 +307,23 @@ def main() -> None:
     parser.add_argument("--modes", default="build,models")
     parser.add_argument("--skip-wall", action="store_true")
     parser.add_argument("--skip-parse", action="store_true")
+    parser.add_argument("--timeline", action="store_true", help="where each run's time went")
+    parser.add_argument(
+        "--wall-models",
+        default="",
+        help="project sizes to run, e.g. 76,250,700: above this project's size, a generated "
+        "project (default: this project only)",
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
     if not args.skip_parse:
         bench_parse(args.repeat, modes)
     if not args.skip_wall:
-        bench_wall(args.runs, modes)
+        from ol_platform.transform.project import load_graph
+
+        ours = len(load_graph().models)
+        for size in [int(n) for n in args.wall_models.split(",") if n] or [ours]:
+            bench_wall(args.runs, modes, args.timeline, models=size if size > ours else None)
 
 
 if __name__ == "__main__":

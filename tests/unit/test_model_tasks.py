@@ -4,6 +4,8 @@ results, or handed to a worker to rerun the model."""
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -14,7 +16,7 @@ from airflow.triggers.base import (
     TriggerEvent,
 )
 
-from ol_platform.transform.model_tasks import ModelResultTrigger
+from ol_platform.transform.model_tasks import ModelResultTrigger, VerdictBook, _keep_node_lines
 
 MODEL = "model.ol_dbt.dim_course_run"
 TESTS = ["test.ol_dbt.unique_dim_course_run_id.1", "test.ol_dbt.not_null_dim_course_run_id.2"]
@@ -37,12 +39,8 @@ def _run(
     async def producer_state():
         return producer
 
-    async def rebuilt(task_id):
-        return bool(xcoms.get(f"{task_id}:rebuilt"))
-
     trigger._xcom = xcom
     trigger._producer_state = producer_state
-    trigger._rebuilt = rebuilt
     trigger.poke_interval = 0.01
 
     async def first():
@@ -56,44 +54,46 @@ def key(uid: str, suffix: str) -> str:
     return f"{uid.replace('.', '__')}_{suffix}"
 
 
-def passed(*extra):
+def passed(*extra, model_status="success", test_status="pass"):
     return {
-        key(MODEL, "status"): {"status": "success"},
-        key(MODEL, "tests_status"): "pass",
-        key(MODEL, "result"): {
-            "status": "success",
+        "verdicts": {MODEL: {"status": model_status, "tests": dict.fromkeys(TESTS, test_status)}},
+        key(MODEL, "log"): {
             "lines": ["1 of 9 OK created sql iceberg_table model dim_course_run"],
+            "tests": {t: [f"PASS {t}"] for t in TESTS},
         },
         key(MODEL, "compiled_sql"): "select 1",
-        **{key(t, "result"): {"status": "pass", "lines": [f"PASS {t}"]} for t in TESTS},
         **dict(extra),
     }
 
 
-def test_a_model_whose_build_and_tests_passed_ends_without_a_worker():
+def test_a_model_whose_build_and_tests_passed_ends_without_a_worker(capsys):
     event = _run(ModelResultTrigger(MODEL, TESTS), passed(), producer="running")
     assert isinstance(event, TaskSuccessEvent)
+    # The task's log is the model's own dbt lines, its tests' and its compiled SQL.
+    out = capsys.readouterr().out
+    assert "1 of 9 OK created sql iceberg_table model dim_course_run" in out
+    assert f"PASS {TESTS[1]}" in out and "select 1" in out
 
 
 @pytest.mark.parametrize(
-    "override",
+    "verdict",
     [
-        {key(MODEL, "status"): {"status": "error"}},
-        {key(MODEL, "tests_status"): "fail", key(TESTS[1], "result"): {"status": "fail"}},
+        {"status": "error", "tests": {}},
+        {"status": "success", "tests": {TESTS[0]: "pass", TESTS[1]: "fail"}},
+        {"status": "success", "tests": {TESTS[0]: "pass", TESTS[1]: None}},
     ],
-    ids=["model-error", "test-failed"],
+    ids=["model-error", "test-failed", "test-never-reported"],
 )
-def test_a_failed_model_or_test_fails_the_task(override):
-    event = _run(ModelResultTrigger(MODEL, TESTS), passed(*override.items()), producer="running")
+def test_a_failed_model_or_test_fails_the_task(verdict):
+    xcoms = passed(("verdicts", {MODEL: verdict}))
+    event = _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="running")
     assert isinstance(event, TaskFailedEvent)
 
 
-def test_it_waits_for_the_tests_before_judging_a_built_model():
-    xcoms = passed()
-    del xcoms[key(MODEL, "tests_status")]
-    trigger = ModelResultTrigger(MODEL, TESTS)
+def test_it_waits_for_the_producer_s_verdict():
+    xcoms = passed(("verdicts", {"model.ol_dbt.other": {"status": "success", "tests": {}}}))
     with pytest.raises(TimeoutError):
-        _run(trigger, xcoms, producer="running", wait=0.5)
+        _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="running", wait=0.5)
 
 
 @pytest.mark.parametrize("try_number", [2, 3])
@@ -109,11 +109,12 @@ def test_a_planned_model_the_producer_never_reported_fails_for_a_retry_to_build_
     assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), {}, producer), TaskFailedEvent)
 
 
-def test_a_model_left_out_of_the_plan_is_skipped_with_the_reason(caplog):
+def test_a_model_left_out_of_the_plan_is_skipped_with_the_reason(capsys):
     reason = "its inputs have never landed: raw__x"
     plan = {"plan": {"selected": ["other"], "excluded": {"dim_course_run": reason}}}
     trigger = ModelResultTrigger(MODEL, TESTS)
     assert isinstance(_run(trigger, plan, producer="running"), TaskSkippedEvent)
+    assert reason in capsys.readouterr().out
 
 
 def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
@@ -126,8 +127,13 @@ def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
 
 def test_a_model_whose_parent_was_rebuilt_after_the_producer_reruns():
     """Clearing a failed model "with downstream": the producer's result for the model below it
-    (failed: its parent had failed) is older than its rebuilt input."""
-    xcoms = passed((key(MODEL, "status"), {"status": "failed"}), ("intermediate.p:rebuilt", True))
+    (skipped: its parent had failed) is older than its rebuilt input."""
+    verdicts = {
+        "model.ol_dbt.p": {"status": "error", "tests": {}},
+        "model.ol_dbt.q": {"status": "success", "tests": {"test.ol_dbt.t.1": "pass"}},
+        MODEL: {"status": "error", "tests": {}},
+    }
+    xcoms = passed(("verdicts", verdicts))
     trigger = ModelResultTrigger(MODEL, TESTS, parent_task_ids=["intermediate.p", "x.q"])
     event = _run(trigger, xcoms, producer="success")
     assert type(event) is TriggerEvent and event.payload["rerun"] is True
@@ -135,10 +141,71 @@ def test_a_model_whose_parent_was_rebuilt_after_the_producer_reruns():
     assert isinstance(_run(untouched, xcoms, producer="success"), TaskFailedEvent)
 
 
+def test_a_model_the_producer_never_built_below_a_rebuilt_parent_is_built():
+    """A cleared child of a model that failed in the producer: dbt never reached the child."""
+    xcoms = {"verdicts": {"model.ol_dbt.p": {"status": "error", "tests": {}}}}
+    trigger = ModelResultTrigger(MODEL, TESTS, parent_task_ids=["intermediate.p"])
+    event = _run(trigger, xcoms, producer="success")
+    assert type(event) is TriggerEvent and event.payload["rerun"] is True
+
+
+def test_a_node_dbt_skipped_gets_its_verdict():
+    book = VerdictBook([MODEL], {MODEL: TESTS})
+    skipped = json.dumps(
+        {
+            "info": {"msg": "SKIP"},
+            "data": {
+                "node_info": {"unique_id": MODEL, "node_status": "skipped", "node_finished_at": ""}
+            },
+        }
+    )
+    _keep_node_lines(skipped, {"context": {"ti": _TI()}}, parse=lambda *a: None, book=book)
+    assert book.verdicts[MODEL] == {"status": "skipped", "tests": {}}
+
+
 def test_a_model_dbt_skipped_is_rerun_once_its_inputs_exist():
-    xcoms = {key(MODEL, "status"): {"status": "skipped"}}
+    xcoms = {"verdicts": {MODEL: {"status": "skipped", "tests": {}}}}
     event = _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="success")
     assert type(event) is TriggerEvent and event.payload["rerun"] is True
+
+
+def test_the_model_tasks_of_a_run_share_one_read_of_the_producer_s_results():
+    """Each waiting task polling on its own swamped the triggerer: a run's tasks read the
+    verdicts together, so the reads do not grow with the number of models."""
+    models = [f"model.ol_dbt.m{i}" for i in range(40)]
+    reads: list[str] = []
+    verdicts: dict = {}
+
+    async def main():
+        triggers = [ModelResultTrigger(m, []) for m in models]
+        for t in triggers:
+            t.task_instance = SimpleNamespace(
+                dag_id="transform", run_id="r1", try_number=1, task_id=t.model_unique_id
+            )
+            t.poke_interval = 0.05
+
+            async def xcom(key, reads=reads):
+                reads.append(key)
+                return verdicts if key == "verdicts" else None
+
+            async def producer_state():
+                return "running"
+
+            t._xcom, t._producer_state = xcom, producer_state
+
+        async def first(trigger):
+            async for event in trigger.run():
+                return event
+
+        waiting = [asyncio.create_task(first(t)) for t in triggers]
+        await asyncio.sleep(0.3)  # the producer is still building
+        verdicts.update({m: {"status": "success", "tests": {}} for m in models})
+        return await asyncio.wait_for(asyncio.gather(*waiting), 5)
+
+    events = asyncio.run(main())
+    assert all(isinstance(e, TaskSuccessEvent) for e in events)
+    polls = reads.count("verdicts")
+    assert polls <= 0.6 / 0.05, polls  # one read per interval for the run, not one per task
 
 
 def test_the_trigger_round_trips_through_serialisation():
@@ -176,15 +243,71 @@ def test_the_transform_dag_renders_a_task_per_model_in_layer_groups(settings, mo
     assert set(producer.model_assets) == {m.unique_id for m in models}
 
 
-def test_the_tests_judged_are_those_the_plan_runs_with_the_model():
-    """A test that reads a model this run leaves out is not run, and not counted as failed."""
-    xcoms = passed()
-    del xcoms[key(TESTS[1], "result")]
-    xcoms["plan"] = {
-        "selected": ["dim_course_run"],
-        "excluded": {},
-        "tests": {"dim_course_run": TESTS[:1]},
+class _TI:
+    def __init__(self):
+        self.pushed: list[tuple[str, object]] = []
+
+    def xcom_push(self, key, value):
+        self.pushed.append((key, copy.deepcopy(value)))
+
+
+def _line(uid: str, status: str | None = None, msg: str = "") -> str:
+    node = {"unique_id": uid}
+    if status:
+        node.update(node_status=status, node_finished_at="2026-01-01T00:00:00")
+    return json.dumps({"info": {"msg": msg or f"{uid} {status}"}, "data": {"node_info": node}})
+
+
+def test_the_producer_judges_a_model_once_its_tests_have_run(monkeypatch):
+    from ol_platform.transform import model_tasks
+
+    monkeypatch.setattr(model_tasks, "POKE_INTERVAL", 0)
+    other = "model.ol_dbt.int__x"
+    book = VerdictBook([MODEL, other], {MODEL: TESTS})
+    ti = _TI()
+
+    def feed(*lines):
+        for line in lines:
+            _keep_node_lines(line, {"context": {"ti": ti}}, parse=lambda *a: None, book=book)
+
+    feed(_line(MODEL, msg="START dim_course_run"), _line(MODEL, "success"), _line(TESTS[0], "pass"))
+    assert MODEL not in book.verdicts  # one test still runs
+    feed(_line(TESTS[1], "fail"), _line(other, "error"))
+    assert book.verdicts[MODEL] == {
+        "status": "success",
+        "tests": {TESTS[0]: "pass", TESTS[1]: "fail"},
     }
-    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), xcoms, "success"), TaskSuccessEvent)
-    xcoms["plan"]["tests"]["dim_course_run"] = TESTS
-    assert isinstance(_run(ModelResultTrigger(MODEL, TESTS), xcoms, "success"), TaskFailedEvent)
+    assert book.verdicts[other] == {"status": "error", "tests": {}}
+    logs = dict(ti.pushed)
+    assert logs[key(MODEL, "log")]["lines"][0] == "START dim_course_run"
+    assert logs[key(MODEL, "log")]["tests"][TESTS[1]] == [f"{TESTS[1]} fail"]
+    assert ti.pushed[-1] == ("verdicts", book.verdicts)
+
+
+def test_a_test_of_two_models_completes_both_verdicts(monkeypatch):
+    from ol_platform.transform import model_tasks
+
+    monkeypatch.setattr(model_tasks, "POKE_INTERVAL", 0)
+    other, shared = "model.ol_dbt.int__x", "test.ol_dbt.relationships_x.3"
+    book = VerdictBook([MODEL, other], {MODEL: [shared], other: [shared]})
+    ti = _TI()
+    for line in (_line(MODEL, "success"), _line(other, "success"), _line(shared, "pass")):
+        _keep_node_lines(line, {"context": {"ti": ti}}, parse=lambda *a: None, book=book)
+    assert set(book.verdicts) == {MODEL, other}
+
+
+def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_end():
+    models = [f"model.ol_dbt.m{i}" for i in range(50)]
+    book = VerdictBook(models, {models[0]: ["test.ol_dbt.never_ran.1"]})
+    ti = _TI()
+    for m in models:
+        _keep_node_lines(
+            _line(m, "success"), {"context": {"ti": ti}}, parse=lambda *a: None, book=book
+        )
+    pushes = [v for k, v in ti.pushed if k == "verdicts"]
+    assert 1 <= len(pushes) < 5  # not one per model
+    book.flush(ti, final=True)
+    final = ti.pushed[-1]
+    assert final[0] == "verdicts" and set(final[1]) == set(models)
+    # A test that never reported is judged at the end, as no result.
+    assert final[1][models[0]]["tests"] == {"test.ol_dbt.never_ran.1": None}

@@ -126,6 +126,10 @@ def airflow_env(
         "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "180",
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "2",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        # A model task ended in the triggerer is no executor event: an idle scheduler only sees
+        # it after its idle sleep (1 s by default), and each dbt dependency level of the
+        # per-model rendering pays that wait once more.
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.25",
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "600",
         "AIRFLOW__TRIGGERER__DEFAULT_CAPACITY": "50",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",

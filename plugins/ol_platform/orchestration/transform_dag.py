@@ -12,21 +12,26 @@ After the build, ``dbt_docs`` writes the warehouse's ``catalog.json`` (column ty
 build's manifest and run_results, for OpenMetadata's dbt ingestion.
 
 How the models become tasks is ``OLP_DBT_RENDER`` (see ``ol_platform.transform.cosmos_config``):
-one Cosmos ``dbt build`` task (default), or Cosmos's watcher task group, a run and a test task
-per model.
+a task per model ended from the triggerer (``models``, see ``ol_platform.transform.model_tasks``),
+one Cosmos ``dbt build`` task, or Cosmos's watcher task group.
+
+In the ``models`` rendering a project of more than ``MAX_MODELS_PER_DAG`` models becomes
+several DAGs (``transform``, ``transform__part_02``, ...), cut in dbt's order: each is
+scheduled on the raw tables its models read through staging and on the Assets of the models
+of earlier parts that they read, so a part runs when what it reads has been rebuilt.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, AssetAny
+from airflow.sdk import DAG, Asset, AssetAny
 
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
 from ol_platform.orchestration.defaults import set_asset_schedule
 from ol_platform.settings import Settings
-from ol_platform.transform.project import ProjectGraph, load_graph
+from ol_platform.transform.project import Model, ProjectGraph, load_graph
 
 DAG_ID = "transform"
 TRANSFORM_LAYERS = ("intermediate", "dimensional", "mart", "reporting")
@@ -34,18 +39,102 @@ TRANSFORM_LAYERS = ("intermediate", "dimensional", "mart", "reporting")
 TRANSFORM_SELECT = [f"config.schema:{layer}" for layer in TRANSFORM_LAYERS]
 
 
+# Above this many models the ``models`` rendering splits the transform into several DAGs:
+# the triggerer deserializes a model task's whole DAG to start its trigger (twice), so starting
+# every model task of one DAG grows with the square of its size (measured: all running after
+# ~5 s at 100 tasks, ~28 s at 300, 150-164 s at 700).
+MAX_MODELS_PER_DAG = 150
+
+
+def transform_parts(models: list[Model], limit: int = MAX_MODELS_PER_DAG) -> list[list[Model]]:
+    """``models`` in dbt's order, layer by layer, cut into parts of at most ``limit`` models.
+
+    A model only reads models of its own part or of earlier ones, so the parts' DAGs, linked
+    by the models' Assets, never wait on each other in a cycle.
+    """
+    from ol_platform.transform.run_plan import in_dbt_order
+
+    order = {layer: i for i, layer in enumerate(TRANSFORM_LAYERS)}
+    by_name = {m.name: m for m in models}
+    ordered = in_dbt_order(sorted(models, key=lambda m: (order.get(m.layer, 99), m.name)), by_name)
+    return [ordered[i : i + limit] for i in range(0, len(ordered), limit)] or [[]]
+
+
+def part_dag_id(index: int, parts: int) -> str:
+    """The first (or only) part keeps the ``transform`` id that the CLI and catalog know."""
+    return DAG_ID if index == 0 or parts == 1 else f"{DAG_ID}__part_{index + 1:02d}"
+
+
 def build_transform_dag(
     settings: Settings, load_method: str = "dbt_manifest", render: str | None = None
 ) -> DAG:
-    """``load_method``: a Cosmos ``LoadMode`` value, for the watcher render; benchmarks vary it."""
+    """The ``transform`` DAG (the first part, when the project is split; see below)."""
+    return build_transform_dags(settings, load_method, render)[0]
+
+
+def build_transform_dags(
+    settings: Settings,
+    load_method: str = "dbt_manifest",
+    render: str | None = None,
+    limit: int = MAX_MODELS_PER_DAG,
+) -> list[DAG]:
+    """``load_method``: a Cosmos ``LoadMode`` value, for the watcher render; benchmarks vary it.
+
+    In the ``models`` rendering a project of more than ``limit`` models becomes several DAGs
+    (:func:`transform_parts`): each is scheduled on the raw tables its models read through
+    staging and on the Assets of the models of other parts they read, and builds its models
+    with one producer; ``dbt_docs`` runs in the last.
+    """
     from ol_platform.transform.cosmos_config import render_mode
 
     graph = load_graph()
     models = graph.in_layers(TRANSFORM_LAYERS)
-    raw_tables = graph.upstream_source_tables([m.name for m in models])
+    mode = render or render_mode()
+    parts = transform_parts(models, limit) if mode == "models" else [models]
+    owner = {m.name: i for i, part in enumerate(parts) for m in part}
+    layers = {m.name: m.layer for m in graph.models}
+    dags = []
+    for index, part in enumerate(parts):
+        inputs: set[Asset] = set()
+        for model in part:
+            inputs.update(raw_asset(settings.env, t) for t in model.source_tables)
+            for parent in model.parents:
+                if owner.get(parent, index) != index:
+                    inputs.add(model_asset(settings.env, layers[parent], parent))
+                elif parent not in owner:  # read through staging (an ingest DAG builds it)
+                    tables = graph.upstream_source_tables([parent])
+                    inputs.update(raw_asset(settings.env, t) for t in tables)
+        dags.append(
+            _build_dag(
+                settings,
+                graph,
+                part,
+                dag_id=part_dag_id(index, len(parts)),
+                select=TRANSFORM_SELECT if len(parts) == 1 else [m.name for m in part],
+                schedule=AssetAny(*sorted(inputs, key=lambda a: a.uri)),
+                docs=index == len(parts) - 1,
+                mode=mode,
+                load_method=load_method,
+            )
+        )
+    return dags
+
+
+def _build_dag(
+    settings: Settings,
+    graph: ProjectGraph,
+    models: list[Model],
+    *,
+    dag_id: str,
+    select: list[str],
+    schedule: AssetAny,
+    docs: bool,
+    mode: str,
+    load_method: str,
+) -> DAG:
     # Built with no schedule, which is set last (see set_asset_schedule).
     with DAG(
-        dag_id=DAG_ID,
+        dag_id=dag_id,
         description="dbt layers above staging on the lake, run by Cosmos",
         doc_md=__doc__,
         schedule=None,
@@ -63,7 +152,6 @@ def build_transform_dag(
     ) as dag:
         from ol_platform.transform.operators import DbtDocsOperator
 
-        mode = render or render_mode()
         if mode == "models":
             from airflow.sdk import AssetAlias
 
@@ -72,9 +160,9 @@ def build_transform_dag(
             built, _ = add_model_tasks(
                 graph=graph,
                 models=models,
-                select=TRANSFORM_SELECT,
+                select=select,
                 asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
-                alias=AssetAlias(alias_name(DAG_ID)),
+                alias=AssetAlias(alias_name(dag_id)),
                 plan_from_events=True,
             )
         elif mode == "watcher":
@@ -84,14 +172,15 @@ def build_transform_dag(
 
             built = build_operator(
                 task_id="dbt_build",
-                select=TRANSFORM_SELECT,
+                select=select,
                 settings=settings,
                 outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
                 # `olp backfill transform --select ...` triggers a run with its selection.
                 run_conf_selection=True,
             )
-        built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
-    set_asset_schedule(dag, AssetAny(*(raw_asset(settings.env, t) for t in raw_tables)))
+        if docs:
+            built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
+    set_asset_schedule(dag, schedule)
     return dag
 
 

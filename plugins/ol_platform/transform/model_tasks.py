@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -58,7 +59,11 @@ SUCCESS_STATES = ("success", "pass", "warn")
 FAILED_STATES = ("error", "fail", "failed", "runtime error")
 PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
 PLAN_KEY = "plan"
-REBUILT_KEY = "rebuilt"
+# Every model's verdict so far ({unique id: {"status", "tests": {test id: status}}}): one XCom,
+# re-pushed as dbt goes, that every waiting model task of the run reads at once.
+VERDICTS_KEY = "verdicts"
+# How often a run's waiting model tasks read the verdicts; the producer pushes them as often.
+POKE_INTERVAL = 0.5
 
 
 def _key(unique_id: str, suffix: str) -> str:
@@ -70,6 +75,40 @@ def alias_name(dag_id: str) -> str:
     return f"dbt-models__{dag_id}"
 
 
+class RunView:
+    """What the producer of one DAG run has published, read once per ``poke_interval`` for
+    every model task of that run waiting in this triggerer.
+
+    Each model task polling the producer's XComs on its own cost four API calls per task per
+    second, all through the triggerer's one supervisor: with 31 model tasks the triggerer fell
+    tens of seconds behind, and the cost grows with the project. Shared, a run's polling costs
+    the same at 700 models as at 7.
+    """
+
+    def __init__(self) -> None:
+        self.plan: dict | None = None
+        self.verdicts: dict[str, dict] = {}
+        self.producer: str | None = None
+        self.fetched_at = float("-inf")
+        self.users = 0
+        self.lock = asyncio.Lock()
+
+    async def refresh(self, trigger: ModelResultTrigger, max_age: float) -> None:
+        async with self.lock:
+            now = asyncio.get_running_loop().time()
+            if now - self.fetched_at < max_age:
+                return
+            # The producer's state first: once it has ended, the verdicts read next are final.
+            self.producer = await trigger._producer_state()
+            if self.plan is None:
+                self.plan = await trigger._xcom(PLAN_KEY)
+            self.verdicts = await trigger._xcom(VERDICTS_KEY) or {}
+            self.fetched_at = asyncio.get_running_loop().time()
+
+
+_VIEWS: dict[tuple[str, str, str], RunView] = {}
+
+
 class ModelResultTrigger(BaseTrigger):
     """Ends a model's task from the producer's results, or hands it to a worker to rerun."""
 
@@ -78,7 +117,7 @@ class ModelResultTrigger(BaseTrigger):
         model_unique_id: str,
         test_unique_ids: list[str] | None = None,
         producer_task_id: str = PRODUCER_TASK_ID,
-        poke_interval: float = 1.0,
+        poke_interval: float = POKE_INTERVAL,
         parent_task_ids: list[str] | None = None,
     ) -> None:
         super().__init__()
@@ -102,10 +141,9 @@ class ModelResultTrigger(BaseTrigger):
 
     async def _xcom(self, key: str) -> Any:
         from airflow.sdk.execution_time.xcom import XCom
-        from asgiref.sync import sync_to_async
 
         ti = self.task_instance
-        return await sync_to_async(XCom.get_one)(
+        return await XCom.aget_one(
             run_id=ti.run_id, key=key, task_id=self.producer_task_id, dag_id=ti.dag_id
         )
 
@@ -119,82 +157,89 @@ class ModelResultTrigger(BaseTrigger):
         )
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
-    async def _rebuilt(self, task_id: str) -> bool:
-        """Did the model task ``task_id`` rebuild its model on a worker in this run?"""
-        from airflow.sdk.execution_time.xcom import XCom
-        from asgiref.sync import sync_to_async
-
+    def _view(self) -> tuple[tuple[str, str, str], RunView]:
         ti = self.task_instance
-        value = await sync_to_async(XCom.get_one)(
-            run_id=ti.run_id, key=REBUILT_KEY, task_id=task_id, dag_id=ti.dag_id
-        )
-        return bool(value)
-
-    async def _node(self, unique_id: str) -> dict:
-        """The node's status and dbt log lines, as the producer pushed them when it finished."""
-        return await self._xcom(_key(unique_id, "result")) or {}
+        key = (ti.dag_id, ti.run_id, self.producer_task_id)
+        return key, _VIEWS.setdefault(key, RunView())
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        key, view = self._view()
+        view.users += 1
+        try:
+            async for event in self._judge(view):
+                yield event
+                return
+        finally:
+            view.users -= 1
+            if not view.users:
+                _VIEWS.pop(key, None)
+
+    async def _judge(self, view: RunView) -> AsyncIterator[TriggerEvent]:
         name = self.model_unique_id.split(".")[-1]
         try_number = getattr(self.task_instance, "try_number", 1) or 1
         if try_number > 1:
             self.log.info("try %s of %s: rerunning the model and its tests", try_number, name)
             yield TriggerEvent({"rerun": True, "reason": f"try {try_number}"})
             return
-        rebuilt = [p for p in self.parent_task_ids if await self._rebuilt(p)]
-        if rebuilt:
-            # A parent was rebuilt after the producer ran (a retry or a clear): the producer's
-            # result for this model predates its inputs.
-            self.log.info("%s was rebuilt in this run: rerunning %s", ", ".join(rebuilt), name)
-            yield TriggerEvent({"rerun": True, "reason": f"{rebuilt[0]} rebuilt"})
-            return
-        plan: dict | None = None
         while True:
-            if plan is None:
-                plan = await self._xcom(PLAN_KEY)
-            result = await self._xcom(_key(self.model_unique_id, "status"))
-            status = (result or {}).get("status") if isinstance(result, dict) else result
-            producer = await self._producer_state()
+            await view.refresh(self, self.poke_interval)
+            plan, verdict = view.plan, view.verdicts.get(self.model_unique_id)
             selected = (plan or {}).get("selected")
             if plan is not None and selected is not None and name not in selected:
                 reason = (plan.get("excluded") or {}).get(name, "not selected")
                 self.log.info("%s is not built in this run: %s", name, reason)
                 yield TaskSkippedEvent()
                 return
-            if plan is not None and (plan.get("tests") or {}).get(name) is not None:
-                self.test_unique_ids = plan["tests"][name]  # what runs with it in this run
-            if status is not None and (status not in SUCCESS_STATES or await self._tests_done()):
+            if verdict is not None:
                 break
-            if producer in PRODUCER_ENDED:
-                if status is None and plan is not None and selected is None:
+            if view.producer in PRODUCER_ENDED:
+                stale = [p for p in self.parent_task_ids if _not_passed(view.verdicts, p)]
+                if stale:
+                    # Not built because a parent failed; that parent has been rebuilt since.
+                    self.log.info("%s was rebuilt in this run: building %s", stale[0], name)
+                    yield TriggerEvent({"rerun": True, "reason": f"{stale[0]} rebuilt"})
+                    return
+                if plan is not None and selected is None:
                     self.log.info("%s is not in this run's dbt selection", name)
                     yield TaskSkippedEvent()
                     return
-                if status is None:
-                    self.log.error(
-                        "the producer ended (%s) before building %s; a retry (or a clear) "
-                        "builds it on its own",
-                        producer,
-                        name,
-                    )
-                    yield TaskFailedEvent()
-                    return
-                break  # it ran, but some of its tests have no result: judged below
+                self.log.error(
+                    "the producer ended (%s) before building %s; a retry (or a clear) "
+                    "builds it on its own",
+                    view.producer,
+                    name,
+                )
+                yield TaskFailedEvent()
+                return
             await asyncio.sleep(self.poke_interval)
 
+        status = verdict.get("status")
+        stale = [p for p in self.parent_task_ids if _not_passed(view.verdicts, p)]
+        if stale:
+            # This task runs, so its parent's task passed, yet the producer's build of that
+            # parent did not: the parent was rebuilt on a worker (a retry or a clear), and
+            # the producer's result for this model predates its inputs.
+            self.log.info("%s was rebuilt in this run: rerunning %s", ", ".join(stale), name)
+            yield TriggerEvent({"rerun": True, "reason": f"{stale[0]} rebuilt"})
+            return
         self.log.info("dbt build of %s (from %s)", name, self.producer_task_id)
-        for line in (await self._node(self.model_unique_id)).get("lines", []):
+        node_log = await self._xcom(_key(self.model_unique_id, "log")) or {}
+        for line in node_log.get("lines", []):
             self.log.info("%s", line)
         sql = await self._xcom(_key(self.model_unique_id, "compiled_sql"))
         if sql:
             self.log.info("compiled SQL of %s:\n%s", name, sql)
         failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
-        for test_id in self.test_unique_ids:
-            test = await self._node(test_id)
-            for line in test.get("lines", []):
+        tests = verdict.get("tests") or {}
+        for lines in (node_log.get("tests") or {}).values():
+            for line in lines:
                 self.log.info("%s", line)
-            if status in SUCCESS_STATES and test.get("status") not in SUCCESS_STATES:
-                failed.append(f"{test_id.split('.')[2]}: {test.get('status') or 'no result'}")
+        if status in SUCCESS_STATES:
+            failed += [
+                f"{test_id.split('.')[2]}: {test_status or 'no result'}"
+                for test_id, test_status in tests.items()
+                if test_status not in SUCCESS_STATES
+            ]
         if status == "skipped":
             # dbt skipped it (an upstream outside this DAG failed): rerun once inputs exist.
             yield TriggerEvent({"rerun": True, "reason": "skipped by the producer"})
@@ -202,15 +247,20 @@ class ModelResultTrigger(BaseTrigger):
             self.log.error("%s failed: %s", name, "; ".join(failed))
             yield TaskFailedEvent()
         else:
-            self.log.info("%s and its %d tests passed", name, len(self.test_unique_ids))
+            self.log.info("%s and its %d tests passed", name, len(tests))
             yield TaskSuccessEvent()
 
-    async def _tests_done(self) -> bool:
-        if not self.test_unique_ids:
-            return True
-        model = self.model_unique_id
-        aggregated = await self._xcom(f"{model.replace('.', '__')}_tests_status")
-        return aggregated is not None
+
+def _not_passed(verdicts: dict[str, dict], parent_task_id: str) -> bool:
+    """The producer built the parent model (task id ``<layer>.<model>``) and it did not pass."""
+    name = parent_task_id.split(".")[-1]
+    verdict = next((v for uid, v in verdicts.items() if uid.split(".")[-1] == name), None)
+    return verdict is not None and not verdict_passed(verdict)
+
+
+def verdict_passed(verdict: dict) -> bool:
+    tests = (verdict.get("tests") or {}).values()
+    return verdict.get("status") in SUCCESS_STATES and all(t in SUCCESS_STATES for t in tests)
 
 
 class DbtModelOperator(BaseOperator):
@@ -265,8 +315,6 @@ class DbtModelOperator(BaseOperator):
             cache_key=f"{self.dag_id}__{self.task_id}",
         )
         build.execute(context)
-        # Read by the triggers of the models below it: their producer result is now stale.
-        context["ti"].xcom_push(key=REBUILT_KEY, value=True)
         return None
 
 
@@ -292,6 +340,7 @@ class DbtProducerOperator(BaseOperator):
         self.plan_from_events = plan_from_events
         self.tests_per_model = tests_per_model
         self.model_assets = model_assets
+        self.book: VerdictBook | None = None  # this try's, once dbt starts
 
     def cosmos_operator(
         self,
@@ -313,12 +362,13 @@ class DbtProducerOperator(BaseOperator):
 
         settings = get_settings()
         args = operator_args(settings)
-        lines: dict[str, list[str]] = {}
+        tests = self.tests_per_model if tests_per_model is None else tests_per_model
+        book = self.book = VerdictBook(list(self.model_assets), tests)
 
         class Producer(DbtProducerWatcherOperator):
             def _make_parse_callable(self):
                 parse = super()._make_parse_callable()
-                return partial(_keep_node_lines, parse=parse, lines=lines)
+                return partial(_keep_node_lines, parse=parse, book=book)
 
         return Producer(
             task_id=self.task_id,
@@ -330,7 +380,7 @@ class DbtProducerOperator(BaseOperator):
             select=select or self.select,
             full_refresh=full_refresh,
             indirect_selection=indirect_selection or self.indirect_selection,
-            tests_per_model=self.tests_per_model if tests_per_model is None else tests_per_model,
+            tests_per_model=tests,
             callback=keep_artifacts,
             cache_dir=partial_parse_cache(f"{self.dag_id}__{self.task_id}"),
             **args,
@@ -339,7 +389,12 @@ class DbtProducerOperator(BaseOperator):
     def plan(self, context: Any):
         """What this run builds (see ``ol_platform.transform.run_plan``)."""
         from ol_platform.transform.project import load_graph
-        from ol_platform.transform.run_plan import RunPlan, changed_raw_tables, plan_run
+        from ol_platform.transform.run_plan import (
+            RunPlan,
+            changed_raw_tables,
+            plan_run,
+            with_upstream_tables,
+        )
 
         names = [uid.split(".")[-1] for uid in self.model_assets]
         if not self.plan_from_events:
@@ -354,7 +409,9 @@ class DbtProducerOperator(BaseOperator):
             plan_run(
                 graph,
                 [m for m in graph.models if m.name in wanted],
-                changed=changed_raw_tables(context.get("triggering_asset_events")),
+                changed=with_upstream_tables(
+                    graph, changed_raw_tables(context.get("triggering_asset_events"))
+                ),
                 landed=landed,
                 built=built,
                 conf_select=overrides.get("select"),
@@ -390,19 +447,21 @@ class DbtProducerOperator(BaseOperator):
             ).execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
+        if getattr(self, "book", None) is None:  # dbt never started
+            raise error or RuntimeError("the dbt build did not start")
+        # The last verdicts, and those of models whose tests never all reported.
+        self.book.flush(ti, final=True)
         selected = set(plan.selected) if plan.selected is not None else None
         passed, failed = [], []
         for unique_id, asset in self.model_assets.items():
             if selected is not None and unique_id.split(".")[-1] not in selected:
                 continue
-            result = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "status"))
-            status = (result or {}).get("status") if isinstance(result, dict) else result
-            if status is None and selected is None:
-                continue  # outside the conf's selector
-            tests = ti.xcom_pull(task_ids=self.task_id, key=_key(unique_id, "tests_status"))
-            ok = status in SUCCESS_STATES and (
-                not tests_per_model.get(unique_id) or tests in SUCCESS_STATES
-            )
+            verdict = self.book.verdicts.get(unique_id)
+            if verdict is None:
+                if selected is not None:
+                    failed.append(unique_id)
+                continue  # never built: outside the conf's selector, or dbt stopped first
+            ok = verdict_passed(verdict)
             (passed if ok else failed).append(unique_id)
             if ok:
                 context["outlet_events"][self.outlets[0]].add(asset)
@@ -413,9 +472,7 @@ class DbtProducerOperator(BaseOperator):
             len(failed),
             len(plan.excluded),
         )
-        if error is not None and not any(
-            ti.xcom_pull(task_ids=self.task_id, key=_key(uid, "status")) for uid in failed
-        ):
+        if error is not None and not any(uid in self.book.verdicts for uid in failed):
             raise error  # dbt broke before any node ran: the run fails here
         return {"passed": len(passed), "failed": len(failed), "excluded": len(plan.excluded)}
 
@@ -448,8 +505,71 @@ def _lake_checks():
     )
 
 
-def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, list[str]]) -> None:
-    """Collect each node's dbt log lines; push them when the node finishes."""
+class VerdictBook:
+    """The producer's record of each model's build and tests, from dbt's JSON log lines.
+
+    A model's verdict is final when it failed or was skipped, or when it passed and every test
+    run with it has a result; then its log (its own dbt lines and its tests') is pushed, and
+    the verdicts of every model so far are re-pushed, at most every ``POKE_INTERVAL`` seconds,
+    as one XCom that every waiting model task of the run reads.
+    """
+
+    def __init__(self, models: list[str], tests_per_model: dict[str, list[str]]) -> None:
+        self.models = set(models)
+        self.tests_per_model = {m: list(tests_per_model.get(m, [])) for m in models}
+        self.models_of: dict[str, list[str]] = {}  # a test (of several models, maybe) -> models
+        for model, tests in self.tests_per_model.items():
+            for test in tests:
+                self.models_of.setdefault(test, []).append(model)
+        self.lines: dict[str, list[str]] = {}
+        self.status: dict[str, str] = {}
+        self.verdicts: dict[str, dict] = {}
+        self.dirty = False
+        self.pushed_at = float("-inf")
+
+    def record(self, unique_id: str, message: str | None, status: str | None, ti: Any) -> None:
+        """One dbt log line of a node; ``status`` when the node finished."""
+        if message:
+            self.lines.setdefault(unique_id, []).append(message)
+        if status is None:
+            return
+        self.status[unique_id] = status
+        for model in [unique_id] if unique_id in self.models else self.models_of.get(unique_id, []):
+            if model not in self.verdicts:
+                self._judge(model, ti, final=False)
+        self.flush(ti)
+
+    def _judge(self, model: str, ti: Any, final: bool) -> None:
+        status = self.status.get(model)
+        tests = self.tests_per_model[model]
+        if status is None:
+            return
+        if status in SUCCESS_STATES and not final and any(t not in self.status for t in tests):
+            return  # its tests still run
+        ran = tests if status in SUCCESS_STATES else []
+        self.verdicts[model] = {"status": status, "tests": {t: self.status.get(t) for t in ran}}
+        node_log = {
+            "lines": self.lines.get(model, []),
+            "tests": {t: self.lines.get(t, []) for t in ran},
+        }
+        if ti is not None:
+            ti.xcom_push(key=_key(model, "log"), value=node_log)
+        self.dirty = True
+
+    def flush(self, ti: Any, final: bool = False) -> None:
+        """Push the verdicts if any is new and the last push is ``POKE_INTERVAL`` old."""
+        if final:
+            for model in self.models - set(self.verdicts):
+                self._judge(model, ti, final=True)
+        now = time.monotonic()
+        if ti is None or not self.dirty or (not final and now - self.pushed_at < POKE_INTERVAL):
+            return
+        ti.xcom_push(key=VERDICTS_KEY, value=self.verdicts)
+        self.dirty, self.pushed_at = False, now
+
+
+def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, book: VerdictBook) -> None:
+    """Hand each node's dbt log lines and final status to the producer's verdict book."""
     parse(line, extra_kwargs)
     try:
         record = json.loads(line)
@@ -460,18 +580,16 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, lines: dict[str, li
     unique_id = node.get("unique_id")
     if not unique_id:
         return
-    message = (record.get("info") or {}).get("msg")
-    if message:
-        lines.setdefault(unique_id, []).append(message)
-    reason = (data.get("run_result") or {}).get("message")
-    if reason and node.get("node_status") in (*FAILED_STATES, "warn"):
-        lines.setdefault(unique_id, []).append(f"dbt: {reason}")
+    ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
+    book.record(unique_id, (record.get("info") or {}).get("msg"), None, ti)
     status = node.get("node_status")
-    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and node.get("node_finished_at"):
-        ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
-        if ti is not None:
-            result = {"status": status, "lines": lines.get(unique_id, [])}
-            ti.xcom_push(key=_key(unique_id, "result"), value=result)
+    reason = (data.get("run_result") or {}).get("message")
+    if reason and status in (*FAILED_STATES, "warn"):
+        book.record(unique_id, f"dbt: {reason}", None, ti)
+    # A node dbt skipped (a parent failed) never started: it has no finish time.
+    finished = node.get("node_finished_at") or status == "skipped"
+    if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and finished:
+        book.record(unique_id, None, status, ti)
 
 
 def add_model_tasks(

@@ -59,6 +59,15 @@ def changed_raw_tables(events: Mapping[Any, Sequence[Any]] | None) -> set[str] |
     return {str(event.asset.name).rsplit(".", 1)[-1] for per in events.values() for event in per}
 
 
+def with_upstream_tables(graph: Any, changed: set[str] | None) -> set[str] | None:
+    """``changed`` (raw tables, and models of another transform DAG whose Asset events
+    triggered this run) as raw tables: a changed model stands for the raw tables it reads."""
+    if changed is None:
+        return None
+    models = {m.name for m in graph.models} & changed
+    return (changed - models) | set(graph.upstream_source_tables(sorted(models)))
+
+
 def plan_run(
     graph: Any,
     models: Iterable[Any],
@@ -79,7 +88,7 @@ def plan_run(
     by_name = {m.name: m for m in graph.models}
     selected: list[str] = []
     excluded: dict[str, str] = {}
-    for model in _in_dbt_order(list(models), by_name):
+    for model in in_dbt_order(list(models), by_name):
         tables = graph.upstream_source_tables([model.name])
         # A model of constants (it reads no raw table) is built by the first run that can.
         unchanged = changed is not None and not changed.intersection(tables)
@@ -105,7 +114,7 @@ def _listing(names: Sequence[str]) -> str:
     return ", ".join(names[:_SHOWN]) + more
 
 
-def _in_dbt_order(models: list[Any], by_name: Mapping[str, Any]) -> list[Any]:
+def in_dbt_order(models: list[Any], by_name: Mapping[str, Any]) -> list[Any]:
     """``models`` with every model after the models it reads (a depth-first walk)."""
     wanted = {m.name for m in models}
     ordered: list[Any] = []
