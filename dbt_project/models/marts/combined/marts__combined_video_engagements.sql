@@ -5,7 +5,8 @@ with events as (
 ),
 
 users as (
-    select user_pk, full_name, email, address_country from {{ ref('dim_user') }}
+    select user_pk, full_name, email, address_country, highest_education, gender
+    from {{ ref('dim_user') }}
 ),
 
 runs as (
@@ -37,6 +38,9 @@ select
     users.full_name as user_full_name,
     users.email as user_email,
     users.address_country as user_country_code,
+    users.user_pk as user_hashed_id,
+    users.highest_education as user_highest_education,
+    users.gender as user_gender,
     runs.courserun_title,
     coalesce(runs.course_readable_id, {{ course_readable_id_from_courserun('events.courserun_readable_id') }})
         as course_readable_id,

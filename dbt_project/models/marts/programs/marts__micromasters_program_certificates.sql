@@ -15,6 +15,11 @@ accounts as (
     where platform_readable_id = 'micromasters' and user_account_source = 'app'
 ),
 
+profiles as (
+    select user_id, user_first_name, user_last_name
+    from {{ ref('stg__micromasters__app__postgres__profiles_profile') }}
+),
+
 users as (
     select * from {{ ref('dim_user') }}
 )
@@ -34,9 +39,19 @@ select
     coalesce(mitxonline_programs.program_readable_id, certificates.program_readable_id)
         as program_readable_id,
     certificates.program_is_dedp,
-    certificates.user_id as micromasters_user_id
+    certificates.user_id as micromasters_user_id,
+    -- The learner's MicroMasters profile (the program's own records of its learners).
+    profiles.user_first_name,
+    profiles.user_last_name,
+    accounts.user_gender,
+    accounts.user_birth_year as user_year_of_birth,
+    accounts.user_street_address,
+    accounts.user_address_city,
+    accounts.user_address_state as user_address_state_or_territory,
+    accounts.user_address_postal_code
 from certificates
 left join mitxonline_programs
     on certificates.mitxonline_program_id = mitxonline_programs.program_id
 left join accounts on certificates.user_id = accounts.user_id
+left join profiles on certificates.user_id = profiles.user_id
 left join users on accounts.user_fk = users.user_pk
