@@ -85,13 +85,15 @@ with course_enrollments as (
     from {{ ref('int__mitxresidential__courserun_enrollments') }}
 ),
 
--- Program enrollments. PROGRAM ENROLLMENT INPUTS: one entry per platform model of program
--- enrollments (MITx Online and xPRO courses_programenrollment, edX.org program enrollments),
--- each exposing programenrollment_source, programenrollment_id, user_account_source, user_id,
+-- Program enrollments: one entry per platform model of program enrollments, each exposing programenrollment_source, programenrollment_id, user_account_source, user_id,
 -- program_readable_id, programenrollment_is_active, programenrollment_enrollment_mode,
 -- programenrollment_enrollment_status, programenrollment_created_on,
--- programenrollment_updated_on. None is landed yet: the list is empty.
-{%- set program_enrollment_models = [] %}
+-- programenrollment_updated_on.
+{%- set program_enrollment_models = [
+    ('mitxonline', 'int__mitxonline__program_enrollments'),
+    ('xpro', 'int__xpro__program_enrollments'),
+    ('edxorg', 'int__edxorg__program_enrollments'),
+] %}
 program_enrollments as (
     {%- for platform_readable_id, model in program_enrollment_models %}
     select
