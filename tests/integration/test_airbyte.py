@@ -109,7 +109,12 @@ def test_killing_the_deferred_task_cancels_the_job(airbyte):
 
     async def kill() -> None:
         polling = asyncio.ensure_future(first_event_async(trigger))
-        await asyncio.sleep(0.3)
+        # Kill it while it polls: once the job has been polled twice (a loaded machine may
+        # take longer than any fixed sleep to get there).
+        deadline = time.monotonic() + 30
+        while not (1 in airbyte.state.jobs and airbyte.state.jobs[1].polls >= 2):
+            assert time.monotonic() < deadline, "the trigger never polled the job twice"
+            await asyncio.sleep(0.05)
         polling.cancel()
         with pytest.raises(asyncio.CancelledError):
             await polling
