@@ -265,7 +265,13 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         ui.shot("triggered-run-succeeded")
 
     with ui.step("asset-graph"):
-        assets = api.get("/assets", limit=1000)["assets"]
+        # Every page: the API caps a page at 100 assets, and the lake has more.
+        assets: list[dict] = []
+        while True:
+            page_of = api.get("/assets", limit=100, offset=len(assets))
+            assets += page_of["assets"]
+            if not page_of["assets"] or len(assets) >= page_of["total_entries"]:
+                break
         # One of the triggered DAG's raw tables: its graph shows the ingest -> transform hop.
         produced = next(
             a
