@@ -27,6 +27,10 @@ SOURCES = (
     "xpro",
     "edxorg_archives",
     "irx",
+    "mitx_openedx",
+    "micromasters_app",
+    "bootcamps_app",
+    "mitlearn_app",
 )
 STAGING = [
     "stg__mitxonline__openedx__tracking_logs__user_activity",
