@@ -55,12 +55,13 @@ load_app_database(load_registry()["mitxonline_app"], url=sys.argv[2],
 
 
 def snapshot_of(catalog, source) -> dict[str, list[dict]]:
-    """Table contents without the per-extraction Airbyte columns, sorted by id."""
+    """Table contents without the per-extraction Airbyte columns, sorted by primary key."""
     out = {}
-    for raw in source.raw_table_names():
+    for spec in source.tables:
+        raw = source.raw_table_name(spec)
         table = catalog.load_table(f"ol_warehouse_local_raw.{raw}").scan().to_arrow()
-        table = table.drop_columns(list(AIRBYTE_COLUMNS)).sort_by("id")
-        out[raw] = table.to_pylist()
+        table = table.drop_columns(list(AIRBYTE_COLUMNS))
+        out[raw] = table.sort_by([(key, "ascending") for key in spec.primary_key]).to_pylist()
     return out
 
 
