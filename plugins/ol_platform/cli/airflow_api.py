@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from ol_platform.cli.embedded_airflow import raise_if_stopping
+
 TERMINAL = {"success", "failed"}
 
 
@@ -53,6 +55,7 @@ class AirflowAPI:
         deadline = time.monotonic() + timeout
         missing = set(dag_ids)
         while time.monotonic() < deadline:
+            raise_if_stopping()
             with self._client() as c:
                 missing = {d for d in missing if c.get(f"/dags/{d}").status_code != 200}
             if on_poll:
@@ -157,6 +160,7 @@ class AirflowAPI:
         deadline = time.monotonic() + timeout
         quiet_since = None
         while time.monotonic() < deadline:
+            raise_if_stopping()
             if on_poll:
                 on_poll()
             runs = self.runs(dag_id)

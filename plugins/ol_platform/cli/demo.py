@@ -20,7 +20,12 @@ from pathlib import Path
 from pyiceberg.exceptions import NoSuchTableError
 
 from ol_platform.cli.airflow_api import TERMINAL, AirflowAPI
-from ol_platform.cli.embedded_airflow import EmbeddedAirflow, refuse_if_running, stop_on_signals
+from ol_platform.cli.embedded_airflow import (
+    EmbeddedAirflow,
+    raise_if_stopping,
+    refuse_if_running,
+    stop_on_signals,
+)
 from ol_platform.cli.failed_tries import collect_failed_tries, render_failed_tries
 from ol_platform.cli.progress import RunProgress, Steps, say
 from ol_platform.lake.catalog import check_lake_location, get_catalog
@@ -249,6 +254,7 @@ def pause_when_settled(
     waiting = list(dag_ids)
     deadline = time.monotonic() + timeout
     while waiting:
+        raise_if_stopping()
         if on_poll:
             on_poll()
         for dag_id in list(waiting):

@@ -51,28 +51,47 @@ class Interrupted(KeyboardInterrupt):
         return 128 + self.signum
 
 
+# The stop signal received inside the current ``stop_on_signals`` block, if any.
+_pending_stop: int | None = None
+
+
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Within the block, any of :data:`STOP_SIGNALS` raises :class:`Interrupted`.
 
     Further signals are ignored from then until the block exits, so a second Ctrl-C or the
     SIGTERM that follows a SIGHUP cannot cut the cleanup short (it ends in SIGKILL anyway).
+    The signal is also remembered: Python swallows an exception raised while the garbage
+    collector runs a ``__del__``, so the wait loops call :func:`raise_if_stopping` too.
     """
+    global _pending_stop
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers belong to the main thread
         return
 
     def interrupt(signum: int, frame: object) -> None:
+        global _pending_stop
         for s in STOP_SIGNALS:
             signal.signal(s, signal.SIG_IGN)
+        _pending_stop = signum
         raise Interrupted(signum)
 
+    _pending_stop = None
     previous = {s: signal.signal(s, interrupt) for s in STOP_SIGNALS}
     try:
         yield
     finally:
+        _pending_stop = None
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def raise_if_stopping() -> None:
+    """Raise :class:`Interrupted` again if a stop signal came and its exception was lost.
+
+    Only the waiting loops call this, never the cleanup, which must run to its end."""
+    if _pending_stop is not None:
+        raise Interrupted(_pending_stop)
 
 
 def free_port() -> int:
@@ -282,6 +301,7 @@ class EmbeddedAirflow:
     def wait_healthy(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            raise_if_stopping()
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
                     raise AirflowStartError(

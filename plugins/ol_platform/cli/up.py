@@ -14,6 +14,7 @@ import time
 from ol_platform.cli.embedded_airflow import (
     EmbeddedAirflow,
     Interrupted,
+    raise_if_stopping,
     refuse_if_running,
     stop_on_signals,
 )
@@ -76,6 +77,7 @@ def run_up(settings: Settings, *, port: int | None = None, steps: Steps | None =
 def _watch(airflow: EmbeddedAirflow) -> None:
     """Block until a signal; a component that dies ends the command with where to look."""
     while True:
+        raise_if_stopping()
         for name, proc in airflow.processes.items():
             if proc.poll() is not None:
                 raise UserError(
