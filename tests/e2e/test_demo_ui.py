@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import pytest
 
+from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.demo import DOWNSTREAM_DAGS, runnable_sources
 from ol_platform.orchestration.export_dags import export_sources
 from ol_platform.orchestration.transform_dag import DAG_ID as TRANSFORM_DAG_ID
@@ -91,21 +91,6 @@ class UI:
             ) from exc
 
 
-class API:
-    """What the UI ought to show, asked of the same Airflow's REST API."""
-
-    def __init__(self, base_url: str) -> None:
-        self.client = httpx.Client(base_url=f"{base_url}/api/v2", timeout=30)
-
-    def get(self, path: str, **params) -> dict:
-        response = self.client.get(path, params=params)
-        response.raise_for_status()
-        return response.json()
-
-    def runs(self, dag_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns", limit=100)["dag_runs"]
-
-
 def expected_dag_ids() -> list[str]:
     """The DAGs the demo ran: the slice's ingest DAGs, the transform and the reverse path."""
     registry = load_registry(DEFAULT_REGISTRY)
@@ -144,7 +129,7 @@ def ui(demo, chromium: str, tmp_path: Path) -> Iterator[UI]:
 def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, demo) -> None:
     from playwright.sync_api import expect
 
-    page, api = ui.page, API(demo.airflow_url)
+    page, api = ui.page, AirflowAPI(demo.airflow_url)
 
     with ui.step("login"):
         # The embedded Airflow's simple auth manager makes every local user an admin, so its
@@ -266,12 +251,7 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
 
     with ui.step("asset-graph"):
         # Every page: the API caps a page at 100 assets, and the lake has more.
-        assets: list[dict] = []
-        while True:
-            page_of = api.get("/assets", limit=100, offset=len(assets))
-            assets += page_of["assets"]
-            if not page_of["assets"] or len(assets) >= page_of["total_entries"]:
-                break
+        assets = api.all_assets()
         # One of the triggered DAG's raw tables: its graph shows the ingest -> transform hop.
         produced = next(
             a

@@ -68,3 +68,21 @@ def test_a_call_that_times_out_is_retried_but_a_post_is_not():
         with pytest.raises(httpx.TimeoutException):
             api.trigger("ingest__x")
     assert calls.count("POST") == 1
+
+
+def test_a_list_is_read_page_by_page_up_to_its_total():
+    """The API caps a page at 100 (its maximum_page_limit), whatever limit is asked."""
+    assets = [{"id": i, "name": f"a{i}"} for i in range(1, 251)]
+    asked: list[dict[str, str]] = []
+
+    class Capped(JSONHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            asked.append(self.query)
+            offset, limit = int(self.query["offset"]), min(int(self.query["limit"]), 100)
+            page = assets[offset : offset + limit]
+            self.send_json(200, {"assets": page, "total_entries": len(assets)})
+
+    with BackgroundServer(Capped) as server:
+        found = AirflowAPI(server.url).all_assets()
+    assert found == assets
+    assert [q["offset"] for q in asked] == ["0", "100", "200"]

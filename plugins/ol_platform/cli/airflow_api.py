@@ -90,21 +90,26 @@ class AirflowAPI:
             "task_instances"
         ]
 
-    def all_task_instances(self, page: int = 100, **filters) -> list[dict]:
-        """Task instances of every DAG and run (``~``), page by page (the API caps a page at
-        its ``maximum_page_limit``, 100 by default); ``filters`` are the endpoint's own."""
+    def every_page(self, path: str, key: str, page: int = 100, **params) -> list[dict]:
+        """Every item of a list endpoint, page by page: the API caps a page at its
+        ``maximum_page_limit`` (100 by default) and says how many there are in
+        ``total_entries``; ``key`` names the list in each answer."""
         found: list[dict] = []
         while True:
-            batch = self.get(
-                "/dags/~/dagRuns/~/taskInstances",
-                limit=page,
-                offset=len(found),
-                order_by="id",
-                **filters,
-            )
-            found += batch["task_instances"]
-            if not batch["task_instances"] or len(found) >= batch["total_entries"]:
+            batch = self.get(path, limit=page, offset=len(found), **params)
+            found += batch[key]
+            if not batch[key] or len(found) >= batch["total_entries"]:
                 return found
+
+    def all_task_instances(self, page: int = 100, **filters) -> list[dict]:
+        """Task instances of every DAG and run (``~``); ``filters`` are the endpoint's own."""
+        return self.every_page(
+            "/dags/~/dagRuns/~/taskInstances", "task_instances", page, order_by="id", **filters
+        )
+
+    def all_assets(self, **filters) -> list[dict]:
+        """Every Asset this Airflow knows, with its producing tasks and scheduled DAGs."""
+        return self.every_page("/assets", "assets", order_by="id", **filters)
 
     def count_task_instances(self, **filters) -> int:
         """How many task instances of every DAG and run match ``filters``, in one call."""
