@@ -15,14 +15,21 @@ variables (``PYICEBERG_CATALOG__OLP__*``), which the platform passes to every db
 
 from __future__ import annotations
 
+import json
+import os
+import threading
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import TargetConfig
 from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import In
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 
 def _quote(name: str) -> str:
@@ -31,6 +38,13 @@ def _quote(name: str) -> str:
 
 def _local_path(uri: str) -> str:
     return uri.removeprefix("file://")
+
+
+def _files_cache(metadata_location: str | None) -> Path | None:
+    """Where the data-file list of a local table's metadata file is kept, if it is local."""
+    if not metadata_location or not metadata_location.startswith("file://"):
+        return None
+    return Path(_local_path(metadata_location) + ".olp-files.json")
 
 
 def _nullable(schema: pa.Schema) -> pa.Schema:
@@ -52,24 +66,73 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn) -> None:
         self._conn = conn
-        for (namespace,) in self.catalog.list_namespaces():
-            if not namespace.startswith(self._prefix):
-                continue
+        tables = [
+            (namespace, identifier[-1])
+            for (namespace,) in self.catalog.list_namespaces()
+            if namespace.startswith(self._prefix)
+            for identifier in self.catalog.list_tables(namespace)
+        ]
+        locations = self._metadata_locations()
+        existing = _relations(conn)
+        for namespace in sorted({namespace for namespace, _ in tables}):
             conn.execute(f"create schema if not exists {_quote(namespace)}")
-            for identifier in self.catalog.list_tables(namespace):
-                self._register(conn, identifier[0], identifier[-1])
+        for namespace, name in tables:
+            self._register(
+                conn, namespace, name, locations.get((namespace, name)), existing=existing
+            )
 
-    def _register(self, conn, namespace: str, name: str) -> None:
+    def _metadata_locations(self) -> dict[tuple[str, str], str]:
+        """Every table's current metadata file, in one query of a SQL catalog (the local lake);
+        other catalogs answer per table in :meth:`_data_files`."""
+        if not isinstance(self.catalog, SqlCatalog):
+            return {}
+        with Session(self.catalog.engine) as session:
+            rows = session.execute(
+                select(
+                    IcebergTables.table_namespace,
+                    IcebergTables.table_name,
+                    IcebergTables.metadata_location,
+                ).where(IcebergTables.catalog_name == self.catalog.name)
+            )
+            return {(ns, name): location for ns, name, location in rows if location}
+
+    def _data_files(self, namespace: str, name: str, metadata_location: str | None) -> list[str]:
+        """The data files of the table's current snapshot.
+
+        Planning them reads the table's metadata, manifest list and manifests: most of the
+        cost of opening a dbt connection over a lake of hundreds of tables, paid again by every
+        dbt process although most tables have not changed. A metadata file is never rewritten
+        (each commit writes a new one), so the list is kept next to it and read from there
+        while that file is the table's current one.
+        """
+        cached = _files_cache(metadata_location)
+        if cached is not None and cached.exists():
+            return json.loads(cached.read_text())
         table = self.catalog.load_table((namespace, name))
-        target = f"{_quote(namespace)}.{_quote(name)}"
-        kind = conn.execute(
-            "select table_type from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [namespace, name],
-        ).fetchone()
-        if kind and kind[0] == "BASE TABLE":  # an empty lake table, or a model built here
-            conn.execute(f"drop table {target}")
         files = [_local_path(task.file.file_path) for task in table.scan().plan_files()]
+        if (cache := _files_cache(table.metadata_location)) is not None:
+            partial = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
+            partial.write_text(json.dumps(files))
+            partial.replace(cache)  # atomic: a concurrent reader sees all of it or nothing
+        return files
+
+    def _register(
+        self,
+        conn,
+        namespace: str,
+        name: str,
+        metadata_location: str | None = None,
+        existing: dict[tuple[str, str], str] | None = None,
+    ) -> None:
+        """The lake table as a DuckDB view over its data files (an empty table if it has none),
+        replacing whatever relation of that name the connection had (a model built here)."""
+        target = f"{_quote(namespace)}.{_quote(name)}"
+        if existing is None:
+            existing = _relations(conn, namespace, name)
+        files = self._data_files(namespace, name, metadata_location)
+        kind = existing.get((namespace, name))
+        if kind is not None and kind != ("VIEW" if files else "BASE TABLE"):
+            conn.execute(f"drop {'table' if kind == 'BASE TABLE' else 'view'} {target}")
         if files:
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
             conn.execute(
@@ -77,6 +140,7 @@ class Plugin(BasePlugin):
                 f"select * from read_parquet([{listing}], union_by_name=true)"
             )
         else:
+            table = self.catalog.load_table((namespace, name))
             empty = table.schema().as_arrow().empty_table()  # noqa: F841 - read by DuckDB
             conn.execute(f"create or replace table {target} as select * from empty")
 
@@ -158,6 +222,16 @@ class Plugin(BasePlugin):
             self._register(cursor, namespace, name)
         finally:
             cursor.close()
+
+
+def _relations(conn, namespace: str | None = None, name: str | None = None) -> dict:
+    """``{(schema, name): "VIEW" | "BASE TABLE"}`` of the connection, or of one name."""
+    query = "select table_schema, table_name, table_type from information_schema.tables"
+    params: list[str] = []
+    if namespace is not None:
+        query += " where table_schema = ? and table_name = ?"
+        params = [namespace, name or ""]
+    return {(s, n): kind for s, n, kind in conn.execute(query, params).fetchall()}
 
 
 def _changed_rows(cursor, model: str, changes: str, target: str, key: str) -> tuple[pa.Table, list]:

@@ -1,0 +1,91 @@
+"""The dbt-duckdb lake plugin: each dbt connection sees every lake table at its current snapshot,
+and a table that has not changed since the last connection costs no planning of its files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pyarrow as pa
+
+from ol_platform.lake.catalog import catalog_env, ensure_namespace
+from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+# Run in the dbt environment (dbt-duckdb is not in the Airflow one): open one connection the
+# way dbt does, and report what every lake table holds and how many tables were planned.
+CONNECT = """
+import json, sys
+import duckdb
+import pyiceberg.table
+from olp_dbt.lake_plugin import Plugin
+
+planned = []
+original = pyiceberg.table.DataScan.plan_files
+def counting(self):
+    planned.append(1)
+    return original(self)
+pyiceberg.table.DataScan.plan_files = counting
+
+plugin = Plugin.__new__(Plugin)
+plugin.initialize({"namespace_prefix": "ol_warehouse_local_"})
+conn = duckdb.connect()
+plugin.configure_connection(conn)
+tables = conn.execute(
+    "select table_schema || '.' || table_name from information_schema.tables order by 1"
+).fetchall()
+rows = {t: conn.execute(f"select sum(id), count(*) from {t}").fetchone() for (t,) in tables}
+print(json.dumps({"planned": len(planned), "rows": rows}))
+"""
+
+
+def connect(settings) -> dict:
+    python = DBT_EXECUTABLE.with_name("python")
+    done = subprocess.run(
+        [str(python), "-c", CONNECT],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **catalog_env(settings)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_each_connection_sees_the_current_snapshot_and_replans_only_changed_tables(
+    settings, catalog
+):
+    raw, staging = "ol_warehouse_local_raw", "ol_warehouse_local_staging"
+    for namespace in (raw, staging, "elsewhere"):
+        ensure_namespace(catalog, namespace)
+    schema = pa.schema([pa.field("id", pa.int64())])
+    things = catalog.create_table(f"{raw}.raw__x__api__things", schema)
+    things.append(pa.table({"id": [1, 2, 3]}, schema=schema))
+    others = catalog.create_table(f"{staging}.stg__x__others", schema)
+    others.append(pa.table({"id": [10]}, schema=schema))
+    catalog.create_table(f"{raw}.raw__x__api__empty", schema)
+    catalog.create_table("elsewhere.raw__x__api__ignored", schema)
+
+    first = connect(settings)
+    assert first["rows"] == {
+        f"{raw}.raw__x__api__empty": [None, 0],
+        f"{raw}.raw__x__api__things": [6, 3],
+        f"{staging}.stg__x__others": [10, 1],
+    }
+    assert first["planned"] == 3
+
+    again = connect(settings)
+    assert again["rows"] == first["rows"]
+    assert again["planned"] == 0  # nothing changed: every file list is reused
+
+    things.append(pa.table({"id": [4]}, schema=schema))  # a new snapshot of one table
+    with things.transaction() as tx:  # ... and an overwrite, which drops the older files
+        tx.overwrite(pa.table({"id": [5, 6]}, schema=schema))
+    others.refresh().append(pa.table({"id": [20]}, schema=schema))
+    after = connect(settings)
+    assert after["rows"] == {
+        f"{raw}.raw__x__api__empty": [None, 0],
+        f"{raw}.raw__x__api__things": [11, 2],
+        f"{staging}.stg__x__others": [30, 2],
+    }
+    assert after["planned"] == 2
