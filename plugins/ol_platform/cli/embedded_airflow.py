@@ -132,7 +132,10 @@ def airflow_env(
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         "AIRFLOW__CORE__FERNET_KEY": fernet_path.read_text().strip(),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url or f"sqlite:///{home / 'airflow.db'}",
+        # SQLite's 5 s default wait for a write lock is too short for four components on a
+        # loaded 2-core machine: the scheduler exits on "database is locked".
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url
+        or f"sqlite:///{home / 'airflow.db'}?timeout=60",
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
