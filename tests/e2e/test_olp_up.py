@@ -125,7 +125,7 @@ def _wait_for_components(settings: Settings, timeout: float = 300) -> None:
     running = settings.home / "airflow" / "running.json"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if running.exists() and len(json.loads(running.read_text() or "{}")["groups"]) == 4:
+        if running.exists() and len(json.loads(running.read_text() or "{}").get("groups", {})) == 4:
             return
         time.sleep(0.2)
     raise TimeoutError("olp up did not spawn the Airflow components")

@@ -299,7 +299,10 @@ class EmbeddedAirflow:
             "groups": {name: proc.pid for name, proc in self.processes.items()},
             "started": {str(pid): _started_at(pid) for pid in pids},
         }
-        self.running_file.write_text(json.dumps(record))
+        # Atomic: another olp command (or a test) may read it while it is rewritten.
+        partial = self.running_file.with_suffix(".json.partial")
+        partial.write_text(json.dumps(record))
+        partial.replace(self.running_file)
 
     def wait_healthy(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
