@@ -22,12 +22,12 @@ from ol_platform.samples import identities, mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
 from ol_platform.samples.schema import (
     Rows,
-    auth_user,
-    catalog_item,
+    auth_user_table,
+    catalog_table,
     col,
-    course_enrollment,
-    enrollment,
-    persistent_course_grade,
+    course_enrollment_table,
+    course_grade_table,
+    enrollment_table,
     pk,
 )
 
@@ -121,7 +121,7 @@ sa.Table(
     col("start_date", sa.DateTime),
     col("end_date", sa.DateTime),
 )
-enrollment(bootcamps_md, "klasses_bootcamprunenrollment", "bootcamp_run_id")
+enrollment_table(bootcamps_md, "klasses_bootcamprunenrollment", "bootcamp_run_id")
 
 BOOTCAMPS = [
     "Global Entrepreneurship Bootcamp",
@@ -280,10 +280,10 @@ def _mitlearn(seed: int) -> Rows:
 
 
 def _openedx_tables(md: sa.MetaData, with_grades: bool) -> None:
-    auth_user(md)
-    course_enrollment(md)
+    auth_user_table(md)
+    course_enrollment_table(md)
     if with_grades:
-        persistent_course_grade(md)
+        course_grade_table(md)
 
 
 def _openedx_rows(rng: random.Random, org: str, runs: list[str], users: int, grades: bool) -> Rows:
@@ -551,7 +551,7 @@ def _ocw(seed: int) -> Rows:
 # --- xPRO (app database and Open edX in one sample) -------------------------------------
 
 xpro_md = sa.MetaData()
-catalog_item(xpro_md, "courses_course")
+catalog_table(xpro_md, "courses_course")
 sa.Table(
     "courses_courserun",
     xpro_md,
@@ -566,7 +566,7 @@ sa.Table(
     col("created_on", sa.DateTime),
     col("updated_on", sa.DateTime),
 )
-enrollment(xpro_md, "courses_courserunenrollment", "run_id")
+enrollment_table(xpro_md, "courses_courserunenrollment", "run_id")
 _openedx_tables(xpro_md, with_grades=False)
 
 XPRO_COURSES = [

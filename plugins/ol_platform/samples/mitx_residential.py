@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ol_platform.samples import edxorg_archives, mitxonline_app
 from ol_platform.samples.mitxonline_app import FIRST, LAST, TERMS
-from ol_platform.samples.schema import Rows, col, course_enrollment, persistent_course_grade, pk
+from ol_platform.samples.schema import Rows, col, course_enrollment_table, course_grade_table, pk
 
 EPOCH = datetime(2013, 1, 1)  # naive UTC: residential MITx opened in 2012
 ORG = "MITx"
@@ -95,8 +95,8 @@ sa.Table(
     col("created", sa.DateTime),
     col("modified", sa.DateTime),
 )
-course_enrollment(metadata)
-persistent_course_grade(metadata, ("course_version", sa.String(255)))
+course_enrollment_table(metadata)
+course_grade_table(metadata, ("course_version", sa.String(255)))
 sa.Table(
     "courseware_studentmodule",
     metadata,

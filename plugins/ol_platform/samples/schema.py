@@ -45,7 +45,7 @@ def table(md: sa.MetaData, name: str, *columns: ColumnSpec) -> sa.Table:
 # --- Shapes shared by several samples --------------------------------------------------------
 
 
-def auth_user(md: sa.MetaData, *names: ColumnSpec) -> sa.Table:
+def auth_user_table(md: sa.MetaData, *names: ColumnSpec) -> sa.Table:
     """Django's ``auth_user`` as Open edX, MicroMasters and Bootcamps keep it; ``names`` (the
     first and last name columns, where the app has them) come after ``email``."""
     return table(
@@ -60,7 +60,7 @@ def auth_user(md: sa.MetaData, *names: ColumnSpec) -> sa.Table:
     )
 
 
-def course_enrollment(md: sa.MetaData) -> sa.Table:
+def course_enrollment_table(md: sa.MetaData) -> sa.Table:
     """Open edX's ``student_courseenrollment``."""
     return table(
         md,
@@ -73,7 +73,7 @@ def course_enrollment(md: sa.MetaData) -> sa.Table:
     )
 
 
-def persistent_course_grade(md: sa.MetaData, *extra: ColumnSpec) -> sa.Table:
+def course_grade_table(md: sa.MetaData, *extra: ColumnSpec) -> sa.Table:
     """Open edX's ``grades_persistentcoursegrade``; ``extra`` columns follow ``course_id``."""
     return table(
         md,
@@ -89,7 +89,7 @@ def persistent_course_grade(md: sa.MetaData, *extra: ColumnSpec) -> sa.Table:
     )
 
 
-def catalog_item(md: sa.MetaData, name: str, *extra: ColumnSpec) -> sa.Table:
+def catalog_table(md: sa.MetaData, name: str, *extra: ColumnSpec) -> sa.Table:
     """A course or program of the xPRO and MITx Online apps: title, readable id, live flag,
     then the app's ``extra`` columns and the stamps."""
     return table(
@@ -103,7 +103,7 @@ def catalog_item(md: sa.MetaData, name: str, *extra: ColumnSpec) -> sa.Table:
     )
 
 
-def enrollment(md: sa.MetaData, name: str, target: str, *extra: ColumnSpec) -> sa.Table:
+def enrollment_table(md: sa.MetaData, name: str, target: str, *extra: ColumnSpec) -> sa.Table:
     """An app's enrollment of a user in ``target`` (a run or a program), then ``extra``."""
     return table(
         md,

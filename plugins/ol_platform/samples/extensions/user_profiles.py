@@ -24,7 +24,7 @@ from ol_platform.samples.app_databases import (
 from ol_platform.samples.edxorg_archives import _user as edxorg_user
 from ol_platform.samples.mitxonline_app import FIRST, LAST
 from ol_platform.samples.mitxonline_app import metadata as mitxonline_md
-from ol_platform.samples.schema import Rows, col, pk
+from ol_platform.samples.schema import Rows, auth_user_table, col, pk
 
 COUNTRIES = [("US", ["MA", "CA", "NY", "TX"]), ("IN", ["MH", "KA"]), ("BR", ["SP"]),
              ("NG", ["LA"]), ("FR", [""]), ("CN", [""]), ("DE", [""])]  # fmt: skip
@@ -269,18 +269,7 @@ def _xpro(data: Rows, rng: random.Random) -> Rows:
 
 # --- MicroMasters -----------------------------------------------------------------------------
 
-sa.Table(
-    "auth_user",
-    micromasters_md,
-    pk(),
-    col("username", sa.String(150)),
-    col("email", sa.String(254)),
-    col("first_name", sa.String(150)),
-    col("last_name", sa.String(150)),
-    col("is_active", sa.Boolean),
-    col("date_joined", sa.DateTime),
-    col("last_login", sa.DateTime),
-)
+auth_user_table(micromasters_md, ("first_name", sa.String(150)), ("last_name", sa.String(150)))
 sa.Table(
     "profiles_profile",
     micromasters_md,
@@ -448,16 +437,7 @@ def _micromasters(data: Rows, rng: random.Random) -> Rows:
 
 # --- Bootcamps --------------------------------------------------------------------------------
 
-sa.Table(
-    "auth_user",
-    bootcamps_md,
-    pk(),
-    col("username", sa.String(150)),
-    col("email", sa.String(254)),
-    col("is_active", sa.Boolean),
-    col("date_joined", sa.DateTime),
-    col("last_login", sa.DateTime),
-)
+auth_user_table(bootcamps_md)
 sa.Table("profiles_profile", bootcamps_md, pk(), col("user_id", sa.Integer),
          col("name", sa.String(255)), *_profile_columns("birth_year"))  # fmt: skip
 sa.Table("profiles_legaladdress", bootcamps_md, pk(),
