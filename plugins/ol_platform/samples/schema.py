@@ -8,6 +8,8 @@ imports ``mitx_residential``, which therefore cannot import ``app_databases``).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 Rows = dict[str, list[dict]]
@@ -40,6 +42,15 @@ def table(md: sa.MetaData, name: str, *columns: ColumnSpec) -> sa.Table:
         pk(),
         *(c if isinstance(c, sa.Column) else sa.Column(*c) for c in columns),
     )
+
+
+def stamped(
+    created: datetime, updated: datetime | None = None, names: tuple[ColumnSpec, ...] = STAMPS
+) -> dict[str, datetime]:
+    """A row's stamp values under ``names`` (see :func:`stamps`); ``updated`` defaults to
+    ``created``."""
+    (created_name, _), (updated_name, _) = names
+    return {created_name: created, updated_name: created if updated is None else updated}
 
 
 # --- Shapes shared by several samples --------------------------------------------------------
