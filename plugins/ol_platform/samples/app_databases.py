@@ -20,17 +20,18 @@ import sqlalchemy as sa
 
 from ol_platform.samples import identities, mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
+from ol_platform.samples.schema import (
+    Rows,
+    auth_user_table,
+    catalog_table,
+    col,
+    course_enrollment_table,
+    course_grade_table,
+    enrollment_table,
+    pk,
+)
 
-Rows = dict[str, list[dict]]
 EPOCH = datetime(2023, 1, 1)  # naive UTC, as the MITx Online sample
-
-
-def _col(name: str, type_: sa.types.TypeEngine, **kw) -> sa.Column:
-    return sa.Column(name, type_, **kw)
-
-
-def _pk() -> sa.Column:
-    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=False)
 
 
 def _ts(rng: random.Random, days: int = 600) -> datetime:
@@ -104,33 +105,23 @@ bootcamps_md = sa.MetaData()
 sa.Table(
     "klasses_bootcamp",
     bootcamps_md,
-    _pk(),
-    _col("title", sa.String(255)),
-    _col("readable_id", sa.String(100)),
-    _col("legacy", sa.Boolean),
+    pk(),
+    col("title", sa.String(255)),
+    col("readable_id", sa.String(100)),
+    col("legacy", sa.Boolean),
 )
 sa.Table(
     "klasses_bootcamprun",
     bootcamps_md,
-    _pk(),
-    _col("bootcamp_id", sa.Integer),
-    _col("title", sa.String(255)),
-    _col("bootcamp_run_id", sa.String(100)),
-    _col("run_key", sa.Integer),
-    _col("start_date", sa.DateTime),
-    _col("end_date", sa.DateTime),
+    pk(),
+    col("bootcamp_id", sa.Integer),
+    col("title", sa.String(255)),
+    col("bootcamp_run_id", sa.String(100)),
+    col("run_key", sa.Integer),
+    col("start_date", sa.DateTime),
+    col("end_date", sa.DateTime),
 )
-sa.Table(
-    "klasses_bootcamprunenrollment",
-    bootcamps_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("bootcamp_run_id", sa.Integer),
-    _col("active", sa.Boolean),
-    _col("change_status", sa.String(20)),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
-)
+enrollment_table(bootcamps_md, "klasses_bootcamprunenrollment", "bootcamp_run_id")
 
 BOOTCAMPS = [
     "Global Entrepreneurship Bootcamp",
@@ -193,37 +184,37 @@ mitlearn_md = sa.MetaData()
 sa.Table(
     "learning_resources_learningresource",
     mitlearn_md,
-    _pk(),
-    _col("readable_id", sa.String(255)),
-    _col("title", sa.String(255)),
-    _col("resource_type", sa.String(50)),
-    _col("platform", sa.String(50)),
-    _col("published", sa.Boolean),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("readable_id", sa.String(255)),
+    col("title", sa.String(255)),
+    col("resource_type", sa.String(50)),
+    col("platform", sa.String(50)),
+    col("published", sa.Boolean),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "learning_resources_learningresourcerun",
     mitlearn_md,
-    _pk(),
-    _col("learning_resource_id", sa.Integer),
-    _col("run_id", sa.String(255)),
-    _col("title", sa.String(255)),
-    _col("start_date", sa.DateTime),
-    _col("end_date", sa.DateTime),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("learning_resource_id", sa.Integer),
+    col("run_id", sa.String(255)),
+    col("title", sa.String(255)),
+    col("start_date", sa.DateTime),
+    col("end_date", sa.DateTime),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "users_user",
     mitlearn_md,
-    _pk(),
-    _col("email", sa.String(254)),
-    _col("first_name", sa.String(150)),
-    _col("last_name", sa.String(150)),
-    _col("global_id", sa.String(36)),
-    _col("is_active", sa.Boolean),
-    _col("date_joined", sa.DateTime),
+    pk(),
+    col("email", sa.String(254)),
+    col("first_name", sa.String(150)),
+    col("last_name", sa.String(150)),
+    col("global_id", sa.String(36)),
+    col("is_active", sa.Boolean),
+    col("date_joined", sa.DateTime),
 )
 
 
@@ -289,39 +280,10 @@ def _mitlearn(seed: int) -> Rows:
 
 
 def _openedx_tables(md: sa.MetaData, with_grades: bool) -> None:
-    sa.Table(
-        "auth_user",
-        md,
-        _pk(),
-        _col("username", sa.String(150)),
-        _col("email", sa.String(254)),
-        _col("is_active", sa.Boolean),
-        _col("date_joined", sa.DateTime),
-        _col("last_login", sa.DateTime),
-    )
-    sa.Table(
-        "student_courseenrollment",
-        md,
-        _pk(),
-        _col("user_id", sa.Integer),
-        _col("course_id", sa.String(255)),
-        _col("created", sa.DateTime),
-        _col("is_active", sa.Boolean),
-        _col("mode", sa.String(100)),
-    )
+    auth_user_table(md)
+    course_enrollment_table(md)
     if with_grades:
-        sa.Table(
-            "grades_persistentcoursegrade",
-            md,
-            _pk(),
-            _col("user_id", sa.Integer),
-            _col("course_id", sa.String(255)),
-            _col("percent_grade", sa.Float),
-            _col("letter_grade", sa.String(255)),
-            _col("passed_timestamp", sa.DateTime),
-            _col("created", sa.DateTime),
-            _col("modified", sa.DateTime),
-        )
+        course_grade_table(md)
 
 
 def _openedx_rows(rng: random.Random, org: str, runs: list[str], users: int, grades: bool) -> Rows:
@@ -392,33 +354,33 @@ micromasters_md = sa.MetaData()
 sa.Table(
     "courses_program",
     micromasters_md,
-    _pk(),
-    _col("title", sa.String(255)),
-    _col("live", sa.Boolean),
-    _col("num_required_courses", sa.Integer),
+    pk(),
+    col("title", sa.String(255)),
+    col("live", sa.Boolean),
+    col("num_required_courses", sa.Integer),
 )
 sa.Table(
     "courses_course",
     micromasters_md,
-    _pk(),
-    _col("program_id", sa.Integer),
-    _col("title", sa.String(255)),
-    _col("edx_key", sa.String(255)),
-    _col("position_in_program", sa.Integer),
+    pk(),
+    col("program_id", sa.Integer),
+    col("title", sa.String(255)),
+    col("edx_key", sa.String(255)),
+    col("position_in_program", sa.Integer),
 )
 sa.Table(
     "courses_courserun",
     micromasters_md,
-    _pk(),
-    _col("course_id", sa.Integer),
-    _col("title", sa.String(255)),
-    _col("edx_course_key", sa.String(255)),
-    _col("start_date", sa.DateTime),
-    _col("end_date", sa.DateTime),
-    _col("upgrade_deadline", sa.DateTime),
-    _col("enrollment_end", sa.DateTime),
-    _col("exam_semester", sa.String(50)),
-    _col("passing_grade", sa.Float),
+    pk(),
+    col("course_id", sa.Integer),
+    col("title", sa.String(255)),
+    col("edx_course_key", sa.String(255)),
+    col("start_date", sa.DateTime),
+    col("end_date", sa.DateTime),
+    col("upgrade_deadline", sa.DateTime),
+    col("enrollment_end", sa.DateTime),
+    col("exam_semester", sa.String(50)),
+    col("passing_grade", sa.Float),
 )
 
 PROGRAMS = {
@@ -478,29 +440,29 @@ ocw_md = sa.MetaData()
 sa.Table(
     "websites_website",
     ocw_md,
-    _pk(),
-    _col("name", sa.String(512)),
-    _col("title", sa.String(512)),
-    _col("short_id", sa.String(100)),
-    _col("url_path", sa.String(512)),
-    _col("publish_date", sa.DateTime),
-    _col("first_published_to_production", sa.DateTime),
-    _col("live_publish_status", sa.String(20)),
-    _col("unpublish_status", sa.String(20)),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("name", sa.String(512)),
+    col("title", sa.String(512)),
+    col("short_id", sa.String(100)),
+    col("url_path", sa.String(512)),
+    col("publish_date", sa.DateTime),
+    col("first_published_to_production", sa.DateTime),
+    col("live_publish_status", sa.String(20)),
+    col("unpublish_status", sa.String(20)),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "websites_websitecontent",
     ocw_md,
-    _pk(),
-    _col("website_id", sa.Integer),
-    _col("title", sa.String(512)),
-    _col("type", sa.String(24)),
-    _col("text_id", sa.String(36)),
-    _col("metadata", sa.Text),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("website_id", sa.Integer),
+    col("title", sa.String(512)),
+    col("type", sa.String(24)),
+    col("text_id", sa.String(36)),
+    col("metadata", sa.Text),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 
 
@@ -589,41 +551,22 @@ def _ocw(seed: int) -> Rows:
 # --- xPRO (app database and Open edX in one sample) -------------------------------------
 
 xpro_md = sa.MetaData()
-sa.Table(
-    "courses_course",
-    xpro_md,
-    _pk(),
-    _col("title", sa.String(255)),
-    _col("readable_id", sa.String(255)),
-    _col("live", sa.Boolean),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
-)
+catalog_table(xpro_md, "courses_course")
 sa.Table(
     "courses_courserun",
     xpro_md,
-    _pk(),
-    _col("course_id", sa.Integer),
-    _col("title", sa.String(255)),
-    _col("courseware_id", sa.String(255)),
-    _col("run_tag", sa.String(32)),
-    _col("start_date", sa.DateTime),
-    _col("end_date", sa.DateTime),
-    _col("live", sa.Boolean),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("course_id", sa.Integer),
+    col("title", sa.String(255)),
+    col("courseware_id", sa.String(255)),
+    col("run_tag", sa.String(32)),
+    col("start_date", sa.DateTime),
+    col("end_date", sa.DateTime),
+    col("live", sa.Boolean),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
-sa.Table(
-    "courses_courserunenrollment",
-    xpro_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("run_id", sa.Integer),
-    _col("active", sa.Boolean),
-    _col("change_status", sa.String(20)),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
-)
+enrollment_table(xpro_md, "courses_courserunenrollment", "run_id")
 _openedx_tables(xpro_md, with_grades=False)
 
 XPRO_COURSES = [

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from ol_platform.samples import edxorg_archives, mitxonline_app
 from ol_platform.samples.mitxonline_app import FIRST, LAST, TERMS
+from ol_platform.samples.schema import Rows, col, course_enrollment_table, course_grade_table, pk
 
-Rows = dict[str, list[dict]]
 EPOCH = datetime(2013, 1, 1)  # naive UTC: residential MITx opened in 2012
 ORG = "MITx"
 COURSES = [
@@ -40,106 +40,77 @@ EDUCATION = ["p", "m", "b", "a", "hs", "jhs", "el", "none", "other", ""]
 COUNTRIES = ["US", "IN", "CN", "BR", "DE", "NG", "FR", "", None]
 
 
-def _pk(type_: sa.types.TypeEngine | None = None) -> sa.Column:
-    return sa.Column("id", type_ or sa.Integer, primary_key=True, autoincrement=False)
-
-
-def _col(name: str, type_: sa.types.TypeEngine) -> sa.Column:
-    return sa.Column(name, type_)
-
-
 metadata = sa.MetaData()
 sa.Table(
     "auth_user",
     metadata,
-    _pk(),
-    _col("username", sa.String(150)),
-    _col("first_name", sa.String(150)),
-    _col("last_name", sa.String(150)),
-    _col("email", sa.String(254)),
-    _col("is_staff", sa.Boolean),
-    _col("is_active", sa.Boolean),
-    _col("is_superuser", sa.Boolean),
-    _col("date_joined", sa.DateTime),
-    _col("last_login", sa.DateTime),
+    pk(),
+    col("username", sa.String(150)),
+    col("first_name", sa.String(150)),
+    col("last_name", sa.String(150)),
+    col("email", sa.String(254)),
+    col("is_staff", sa.Boolean),
+    col("is_active", sa.Boolean),
+    col("is_superuser", sa.Boolean),
+    col("date_joined", sa.DateTime),
+    col("last_login", sa.DateTime),
 )
 sa.Table(
     "auth_userprofile",
     metadata,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("name", sa.String(255)),
-    _col("year_of_birth", sa.Integer),
-    _col("gender", sa.String(6)),
-    _col("level_of_education", sa.String(6)),
-    _col("city", sa.Text),
-    _col("country", sa.String(2)),
-    _col("language", sa.String(255)),
-    _col("goals", sa.Text),
+    pk(),
+    col("user_id", sa.Integer),
+    col("name", sa.String(255)),
+    col("year_of_birth", sa.Integer),
+    col("gender", sa.String(6)),
+    col("level_of_education", sa.String(6)),
+    col("city", sa.Text),
+    col("country", sa.String(2)),
+    col("language", sa.String(255)),
+    col("goals", sa.Text),
 )
 sa.Table(
     "course_overviews_courseoverview",
     metadata,
-    _pk(sa.String(255)),
-    _col("display_name", sa.Text),
-    _col("short_description", sa.Text),
-    _col("org", sa.Text),
-    _col("display_org_with_default", sa.Text),
-    _col("display_number_with_default", sa.Text),
-    _col("self_paced", sa.Boolean),
-    _col("start", sa.DateTime),
-    _col("end", sa.DateTime),
-    _col("enrollment_start", sa.DateTime),
-    _col("enrollment_end", sa.DateTime),
-    _col("certificate_available_date", sa.DateTime),
-    _col("announcement", sa.DateTime),
-    _col("eligible_for_financial_aid", sa.Boolean),
-    _col("course_video_url", sa.Text),
-    _col("lowest_passing_grade", sa.Numeric(5, 2)),
-    _col("catalog_visibility", sa.Text),
-    _col("visible_to_staff_only", sa.Boolean),
-    _col("invitation_only", sa.Boolean),
-    _col("language", sa.Text),
-    _col("created", sa.DateTime),
-    _col("modified", sa.DateTime),
+    pk(type_=sa.String(255)),
+    col("display_name", sa.Text),
+    col("short_description", sa.Text),
+    col("org", sa.Text),
+    col("display_org_with_default", sa.Text),
+    col("display_number_with_default", sa.Text),
+    col("self_paced", sa.Boolean),
+    col("start", sa.DateTime),
+    col("end", sa.DateTime),
+    col("enrollment_start", sa.DateTime),
+    col("enrollment_end", sa.DateTime),
+    col("certificate_available_date", sa.DateTime),
+    col("announcement", sa.DateTime),
+    col("eligible_for_financial_aid", sa.Boolean),
+    col("course_video_url", sa.Text),
+    col("lowest_passing_grade", sa.Numeric(5, 2)),
+    col("catalog_visibility", sa.Text),
+    col("visible_to_staff_only", sa.Boolean),
+    col("invitation_only", sa.Boolean),
+    col("language", sa.Text),
+    col("created", sa.DateTime),
+    col("modified", sa.DateTime),
 )
-sa.Table(
-    "student_courseenrollment",
-    metadata,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("course_id", sa.String(255)),
-    _col("created", sa.DateTime),
-    _col("is_active", sa.Boolean),
-    _col("mode", sa.String(100)),
-)
-sa.Table(
-    "grades_persistentcoursegrade",
-    metadata,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("course_id", sa.String(255)),
-    _col("course_version", sa.String(255)),
-    _col("percent_grade", sa.Float),
-    _col("letter_grade", sa.String(255)),
-    _col("passed_timestamp", sa.DateTime),
-    _col("created", sa.DateTime),
-    _col("modified", sa.DateTime),
-)
+course_enrollment_table(metadata)
+course_grade_table(metadata, ("course_version", sa.String(255)))
 sa.Table(
     "courseware_studentmodule",
     metadata,
-    _pk(),
-    _col("module_type", sa.String(32)),
-    _col("module_id", sa.String(255)),
-    _col("student_id", sa.Integer),
-    _col("state", sa.Text),
-    _col("grade", sa.Float),
-    _col("max_grade", sa.Float),
-    _col("done", sa.String(8)),
-    _col("course_id", sa.String(255)),
-    _col("created", sa.DateTime),
-    _col("modified", sa.DateTime),
+    pk(),
+    col("module_type", sa.String(32)),
+    col("module_id", sa.String(255)),
+    col("student_id", sa.Integer),
+    col("state", sa.Text),
+    col("grade", sa.Float),
+    col("max_grade", sa.Float),
+    col("done", sa.String(8)),
+    col("course_id", sa.String(255)),
+    col("created", sa.DateTime),
+    col("modified", sa.DateTime),
 )
 # Open edX moved problem-state history from courseware_studentmodulehistory to the
 # "extended" table (bigint ids); both are read, the old one for the years it covers.
@@ -151,13 +122,13 @@ for _history in HISTORY_TABLES:
     sa.Table(
         _history,
         metadata,
-        _pk(sa.BigInteger),
-        _col("student_module_id", sa.Integer),
-        _col("version", sa.String(255)),
-        _col("created", sa.DateTime),
-        _col("state", sa.Text),
-        _col("grade", sa.Float),
-        _col("max_grade", sa.Float),
+        pk(type_=sa.BigInteger),
+        col("student_module_id", sa.Integer),
+        col("version", sa.String(255)),
+        col("created", sa.DateTime),
+        col("state", sa.Text),
+        col("grade", sa.Float),
+        col("max_grade", sa.Float),
     )
 
 

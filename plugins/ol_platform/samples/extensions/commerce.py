@@ -18,33 +18,95 @@ import sqlalchemy as sa
 
 from ol_platform.samples import mitxonline_app
 from ol_platform.samples.app_databases import (
-    Rows,
     bootcamps_md,
     extends,
     micromasters_md,
     xpro_md,
 )
+from ol_platform.samples.schema import STAMPS, ColumnSpec, Rows, stamped, stamps, table
 
 PRICE = sa.Numeric(12, 2)
 CARD_TYPES = ["001", "002", "003"]  # the processor's codes: Visa, Mastercard, Amex
 STATES = [("US", "MA"), ("US", "CA"), ("US", "NY"), ("IN", "KA"), ("DE", "BE"), ("BR", "SP")]
 
 
-def _table(md: sa.MetaData, name: str, *columns: tuple[str, sa.types.TypeEngine]) -> sa.Table:
-    return sa.Table(
-        name,
-        md,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        *(sa.Column(n, t) for n, t in columns),
-    )
-
-
 def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
 
 
+# MicroMasters stamps its orders, lines and receipts created_at/modified_at (its coupons
+# created_on/updated_on, as the other apps do).
+MM_STAMPS = stamps("created_at", "modified_at")
+
+
 def _content_types(md: sa.MetaData) -> None:
-    _table(md, "django_content_type", ("app_label", sa.String(100)), ("model", sa.String(100)))
+    table(md, "django_content_type", ("app_label", sa.String(100)), ("model", sa.String(100)))
+
+
+def _content_type_rows(*models: tuple[str, str]) -> list[dict]:
+    """``django_content_type`` rows for ``(app_label, model)`` pairs, ids from 1."""
+    return [dict(id=i, app_label=app, model=model) for i, (app, model) in enumerate(models, 1)]
+
+
+def _order_table(
+    md: sa.MetaData, buyer: str, *extra: ColumnSpec, names: tuple[ColumnSpec, ...] = STAMPS
+) -> sa.Table:
+    """``ecommerce_order`` of xPRO, MicroMasters and Bootcamps (MITx Online's leads with its
+    ``state``): the buyer column as the app names it, status, amount paid, then ``extra``."""
+    return table(
+        md,
+        "ecommerce_order",
+        (buyer, sa.Integer),
+        ("status", sa.String(30)),
+        ("total_price_paid", PRICE),
+        *extra,
+        *names,
+    )
+
+
+def _seat_line_table(
+    md: sa.MetaData, item: ColumnSpec, names: tuple[ColumnSpec, ...] = STAMPS
+) -> sa.Table:
+    """``ecommerce_line`` of MicroMasters and Bootcamps: one seat in ``item`` at a price."""
+    return table(
+        md,
+        "ecommerce_line",
+        ("order_id", sa.Integer),
+        item,
+        ("price", PRICE),
+        ("description", sa.Text),
+        *names,
+    )
+
+
+def _receipt_table(md: sa.MetaData, names: tuple[ColumnSpec, ...] = STAMPS) -> sa.Table:
+    """``ecommerce_receipt``: the processor's response to an order's payment."""
+    return table(md, "ecommerce_receipt", ("order_id", sa.Integer), ("data", sa.Text), *names)
+
+
+def _seat_line(
+    order_id: int,
+    item: tuple[str, object],
+    price: Decimal,
+    description: str,
+    created: datetime,
+    names: tuple[ColumnSpec, ...] = STAMPS,
+) -> dict:
+    """A :func:`_seat_line_table` row; one line per order, so it shares the order's id."""
+    name, value = item
+    return {
+        "id": order_id,
+        "order_id": order_id,
+        name: value,
+        "price": price,
+        "description": description,
+        **stamped(created, names=names),
+    }
+
+
+def _status(rng: random.Random, weights: dict[str, int]) -> str:
+    """An order's status, drawn with the platform's weights (one RNG draw)."""
+    return rng.choices(list(weights), list(weights.values()))[0]
 
 
 def _payment_data(
@@ -87,12 +149,41 @@ def _payment_data(
     )
 
 
+def _receipt(
+    rng: random.Random,
+    receipt_id: int,
+    order_id: int,
+    *,
+    status: str,
+    reference: str,
+    amount: Decimal,
+    email: str,
+    name: str,
+    when: datetime,
+    names: tuple[ColumnSpec, ...] = STAMPS,
+) -> dict:
+    """A receipt row: the processor declined the payment of a failed order."""
+    return dict(
+        id=receipt_id,
+        order_id=order_id,
+        **stamped(when, names=names),
+        data=_payment_data(
+            rng,
+            reference=reference,
+            amount=amount,
+            email=email,
+            name=name,
+            when=when,
+            decision="DECLINE" if status == "failed" else "ACCEPT",
+        ),
+    )
+
+
 # --- MITx Online ---------------------------------------------------------------------------
 
 _mo = mitxonline_app.metadata
 _content_types(_mo)
-_STAMPS = (("created_on", sa.DateTime), ("updated_on", sa.DateTime))
-_table(
+table(
     _mo,
     "ecommerce_product",
     ("price", PRICE),
@@ -100,9 +191,9 @@ _table(
     ("is_active", sa.Boolean),
     ("object_id", sa.Integer),
     ("content_type_id", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     _mo,
     "reversion_version",
     ("object_id", sa.String(191)),
@@ -113,16 +204,16 @@ _table(
     ("object_repr", sa.Text),
     ("revision_id", sa.Integer),
 )
-_table(
+table(
     _mo,
     "ecommerce_order",
     ("state", sa.String(50)),
     ("purchaser_id", sa.Integer),
     ("total_price_paid", PRICE),
     ("reference_number", sa.String(255)),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     _mo,
     "ecommerce_line",
     ("order_id", sa.Integer),
@@ -130,9 +221,9 @@ _table(
     ("purchased_object_id", sa.Integer),
     ("purchased_content_type_id", sa.Integer),
     ("quantity", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     _mo,
     "ecommerce_discount",
     ("amount", PRICE),
@@ -143,9 +234,9 @@ _table(
     ("payment_type", sa.String(30)),
     ("activation_date", sa.DateTime),
     ("expiration_date", sa.DateTime),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     _mo,
     "ecommerce_discountredemption",
     ("redemption_date", sa.DateTime),
@@ -153,7 +244,7 @@ _table(
     ("redeemed_order_id", sa.Integer),
     ("redeemed_discount_id", sa.Integer),
 )
-_table(
+table(
     _mo,
     "ecommerce_transaction",
     ("order_id", sa.Integer),
@@ -162,12 +253,13 @@ _table(
     ("transaction_id", sa.String(255)),
     ("transaction_type", sa.String(20)),
     ("reason", sa.Text),
-    *_STAMPS,
+    *STAMPS,
 )
 
 # Program products name their program by readable id; the programs' ids come from the
 # sample's courses_program table when a module generated it before this one.
 MITXONLINE_PROGRAMS = ["program-v1:MITx+DEDP", "program-v1:MITx+SDS", "program-v1:MITx+SCM"]
+MITXONLINE_ORDER_STATES = {"fulfilled": 85, "refunded": 6, "canceled": 5, "pending": 4}
 MITXONLINE_DISCOUNTS = [
     ("WELCOME10", "percent-off", 10, "unlimited", "marketing"),
     ("FINAID-50", "dollars-off", 50, "one-time", "financial-assistance"),
@@ -184,13 +276,42 @@ def _discounted(price: Decimal, kind: str, amount: float) -> Decimal:
     return _money(amount)  # fixed-price
 
 
+def _transaction(
+    rng: random.Random,
+    transaction_id: int,
+    order: dict,
+    user: dict,
+    kind: str,
+    when: datetime,
+    reason: str | None = None,
+) -> dict:
+    """A MITx Online ``ecommerce_transaction`` of the amount ``order`` paid: a payment (the
+    processor's "sale") or its refund."""
+    return dict(
+        id=transaction_id,
+        order_id=order["id"],
+        amount=order["total_price_paid"],
+        transaction_type=kind,
+        data=_payment_data(
+            rng,
+            reference=order["reference_number"],
+            amount=order["total_price_paid"],
+            email=user["email"],
+            name=user["name"],
+            when=when,
+            transaction_type="sale" if kind == "payment" else kind,
+        ),
+        transaction_id=str(rng.randrange(10**21, 10**22)),
+        reason=reason,
+        **stamped(when),
+    )
+
+
 @extends("mitxonline_app")
 def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
-    content_types = [
-        dict(id=1, app_label="courses", model="courserun"),
-        dict(id=2, app_label="courses", model="program"),
-        dict(id=3, app_label="ecommerce", model="product"),
-    ]
+    content_types = _content_type_rows(
+        ("courses", "courserun"), ("courses", "program"), ("ecommerce", "product")
+    )
     runs = {r["id"]: r for r in data["courses_courserun"]}
     programs = {p["readable_id"]: p["id"] for p in data.get("courses_program", [])}
     products, versions = [], []
@@ -296,7 +417,7 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
             if discount
             else price
         )
-        state = rng.choices(["fulfilled", "refunded", "canceled", "pending"], [85, 6, 5, 4])[0]
+        state = _status(rng, MITXONLINE_ORDER_STATES)
         reference = f"mitxonline-production-{oid}"
         orders.append(
             dict(
@@ -331,50 +452,23 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
                     redeemed_discount_id=discount["id"],
                 )
             )
-        user = users[user_id]
+        order = orders[-1]
         if state in ("fulfilled", "refunded") and paid > 0:
             when = created + timedelta(minutes=2)
             transactions.append(
-                dict(
-                    id=len(transactions) + 1,
-                    order_id=oid,
-                    amount=paid,
-                    transaction_type="payment",
-                    data=_payment_data(
-                        rng,
-                        reference=reference,
-                        amount=paid,
-                        email=user["email"],
-                        name=user["name"],
-                        when=when,
-                    ),
-                    transaction_id=str(rng.randrange(10**21, 10**22)),
-                    reason=None,
-                    created_on=when,
-                    updated_on=when,
-                )
+                _transaction(rng, len(transactions) + 1, order, users[user_id], "payment", when)
             )
         if state == "refunded" and paid > 0:
             when = created + timedelta(days=rng.randrange(1, 20))
             transactions.append(
-                dict(
-                    id=len(transactions) + 1,
-                    order_id=oid,
-                    amount=paid,
-                    transaction_type="refund",
-                    data=_payment_data(
-                        rng,
-                        reference=reference,
-                        amount=paid,
-                        email=user["email"],
-                        name=user["name"],
-                        when=when,
-                        transaction_type="refund",
-                    ),
-                    transaction_id=str(rng.randrange(10**21, 10**22)),
+                _transaction(
+                    rng,
+                    len(transactions) + 1,
+                    order,
+                    users[user_id],
+                    "refund",
+                    when,
                     reason="Learner requested a refund",
-                    created_on=when,
-                    updated_on=when,
                 )
             )
     return {
@@ -392,16 +486,16 @@ def _mitxonline_commerce(data: Rows, rng: random.Random) -> Rows:
 # --- xPRO ----------------------------------------------------------------------------------
 
 _content_types(xpro_md)
-_table(
+table(
     xpro_md,
     "ecommerce_product",
     ("content_type_id", sa.Integer),
     ("object_id", sa.Integer),
     ("is_active", sa.Boolean),
     ("is_private", sa.Boolean),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_productversion",
     ("product_id", sa.Integer),
@@ -409,47 +503,43 @@ _table(
     ("description", sa.Text),
     ("text_id", sa.String(255)),
     ("requires_enrollment_code", sa.Boolean),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_taxrate",
     ("country_code", sa.String(2)),
     ("tax_rate", sa.Numeric(6, 4)),
     ("tax_rate_name", sa.String(100)),
     ("active", sa.Boolean),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+_order_table(
     xpro_md,
-    "ecommerce_order",
-    ("purchaser_id", sa.Integer),
-    ("status", sa.String(30)),
-    ("total_price_paid", PRICE),
+    "purchaser_id",
     ("tax_country_code", sa.String(2)),
     ("tax_rate", sa.Numeric(6, 4)),
     ("tax_rate_name", sa.String(100)),
-    *_STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_line",
     ("order_id", sa.Integer),
     ("product_version_id", sa.Integer),
     ("quantity", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_programrunline",
     ("line_id", sa.Integer),
     ("program_run_id", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(xpro_md, "ecommerce_receipt", ("order_id", sa.Integer), ("data", sa.Text), *_STAMPS)
-_table(xpro_md, "ecommerce_company", ("name", sa.String(512)), *_STAMPS)
-_table(xpro_md, "ecommerce_couponpayment", ("name", sa.String(256)), *_STAMPS)
-_table(
+_receipt_table(xpro_md)
+table(xpro_md, "ecommerce_company", ("name", sa.String(512)), *STAMPS)
+table(xpro_md, "ecommerce_couponpayment", ("name", sa.String(256)), *STAMPS)
+table(
     xpro_md,
     "ecommerce_couponpaymentversion",
     ("payment_id", sa.Integer),
@@ -466,9 +556,9 @@ _table(
     ("company_id", sa.Integer),
     ("activation_date", sa.DateTime),
     ("expiration_date", sa.DateTime),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_coupon",
     ("coupon_code", sa.String(50)),
@@ -476,23 +566,23 @@ _table(
     ("enabled", sa.Boolean),
     ("is_global", sa.Boolean),
     ("include_future_runs", sa.Boolean),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_couponversion",
     ("coupon_id", sa.Integer),
     ("payment_version_id", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "ecommerce_couponredemption",
     ("coupon_version_id", sa.Integer),
     ("order_id", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     xpro_md,
     "b2b_ecommerce_b2bcoupon",
     ("name", sa.String(256)),
@@ -503,7 +593,7 @@ _table(
     ("reusable", sa.Boolean),
     ("activation_date", sa.DateTime),
     ("expiration_date", sa.DateTime),
-    *_STAMPS,
+    *STAMPS,
 )
 
 XPRO_PROGRAMS = ["program-v1:xPRO+SysEngx", "program-v1:xPRO+QCx"]
@@ -514,17 +604,15 @@ XPRO_COUPON_PAYMENTS = [
     ("Boeing cohort", "single-use", "percent-off", "1.00", "purchase_order", "PO-88121", 2),
     ("Acme B2B", "single-use", "dollars-off", "500.00", "purchase_order", "PO-90533", 3),
 ]
+XPRO_ORDER_STATUSES = {"fulfilled": 82, "refunded": 6, "failed": 7, "created": 5}
 XPRO_COMPANIES = ["MIT Open Learning", "Boeing", "Acme Corp"]
 XPRO_TAX = [("US", "0.0000", "No tax"), ("IN", "0.1800", "GST"), ("DE", "0.1900", "VAT")]
 
 
 @extends("xpro_app")
 def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
-    stamp = dict(created_on=datetime(2022, 11, 1), updated_on=datetime(2022, 11, 1))
-    content_types = [
-        dict(id=1, app_label="courses", model="courserun"),
-        dict(id=2, app_label="courses", model="program"),
-    ]
+    stamp = stamped(datetime(2022, 11, 1))
+    content_types = _content_type_rows(("courses", "courserun"), ("courses", "program"))
     programs = {p["readable_id"]: p["id"] for p in data.get("courses_program", [])}
     targets = [
         (1, r["id"], r["courseware_id"], r["title"], r["created_on"])
@@ -624,7 +712,7 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
             off = price * pv["amount"] if pv["discount_type"] == "percent-off" else pv["amount"]
             price = max(Decimal("0.00"), _money(float(price - off)))
         country, rate, rate_name = rng.choice(XPRO_TAX)
-        status = rng.choices(["fulfilled", "refunded", "failed", "created"], [82, 6, 7, 5])[0]
+        status = _status(rng, XPRO_ORDER_STATUSES)
         created = enrollment["created_on"] - timedelta(minutes=rng.randrange(5, 90))
         orders.append(
             dict(
@@ -672,23 +760,18 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
             )
         if price > 0 and status != "created":
             charged = _money(float(price * (1 + Decimal(rate))))
-            decision = "DECLINE" if status == "failed" else "ACCEPT"
             user = f"xprouser{enrollment['user_id']}"
             receipts.append(
-                dict(
-                    id=len(receipts) + 1,
-                    order_id=oid,
-                    created_on=created,
-                    updated_on=created,
-                    data=_payment_data(
-                        rng,
-                        reference=f"xpro-b2c-production-{oid}",
-                        amount=charged,
-                        email=f"{user}@example.org",
-                        name=f"Learner {user}",
-                        when=created,
-                        decision=decision,
-                    ),
+                _receipt(
+                    rng,
+                    len(receipts) + 1,
+                    oid,
+                    status=status,
+                    reference=f"xpro-b2c-production-{oid}",
+                    amount=charged,
+                    email=f"{user}@example.org",
+                    name=f"Learner {user}",
+                    when=created,
                 )
             )
     b2b = [
@@ -727,29 +810,10 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
 
 # --- MicroMasters --------------------------------------------------------------------------
 
-_MM_STAMPS = (("created_at", sa.DateTime), ("modified_at", sa.DateTime))
-_table(
-    micromasters_md,
-    "ecommerce_order",
-    ("user_id", sa.Integer),
-    ("status", sa.String(30)),
-    ("total_price_paid", PRICE),
-    ("reference_number", sa.String(255)),
-    *_MM_STAMPS,
-)
-_table(
-    micromasters_md,
-    "ecommerce_line",
-    ("order_id", sa.Integer),
-    ("course_key", sa.Text),
-    ("price", PRICE),
-    ("description", sa.Text),
-    *_MM_STAMPS,
-)
-_table(
-    micromasters_md, "ecommerce_receipt", ("order_id", sa.Integer), ("data", sa.Text), *_MM_STAMPS
-)
-_table(
+_order_table(micromasters_md, "user_id", ("reference_number", sa.String(255)), names=MM_STAMPS)
+_seat_line_table(micromasters_md, ("course_key", sa.Text), names=MM_STAMPS)
+_receipt_table(micromasters_md, names=MM_STAMPS)
+table(
     micromasters_md,
     "ecommerce_coupon",
     ("coupon_code", sa.Text),
@@ -762,15 +826,16 @@ _table(
     ("invoice_id", sa.Integer),
     ("activation_date", sa.DateTime),
     ("expiration_date", sa.DateTime),
-    *_STAMPS,
+    *STAMPS,
 )
-_table(
+table(
     micromasters_md,
     "ecommerce_redeemedcoupon",
     ("order_id", sa.Integer),
     ("coupon_id", sa.Integer),
-    *_STAMPS,
+    *STAMPS,
 )
+MM_ORDER_STATUSES = {"fulfilled": 85, "refunded": 4, "failed": 6, "created": 5}
 MM_COUPONS = [
     ("MMSTANDARD25", "standard", "percent-discount", "0.25"),
     ("MMFIXED100", "standard", "fixed-discount", "100"),
@@ -814,7 +879,7 @@ def _micromasters_commerce(data: Rows, rng: random.Random) -> Rows:
                     "fixed-discount": max(Decimal("0.00"), price - amount),
                     "fixed-price": _money(float(amount)),
                 }[coupon["amount_type"]]
-            status = rng.choices(["fulfilled", "refunded", "failed", "created"], [85, 4, 6, 5])[0]
+            status = _status(rng, MM_ORDER_STATUSES)
             created = run["start_date"] + timedelta(days=rng.randrange(1, 50), minutes=oid)
             reference = f"MM-prod-{oid}"
             orders.append(
@@ -829,14 +894,13 @@ def _micromasters_commerce(data: Rows, rng: random.Random) -> Rows:
                 )
             )
             lines.append(
-                dict(
-                    id=oid,
-                    order_id=oid,
-                    course_key=run["edx_course_key"],
-                    price=price,
-                    description=f"Seat for {run['title']}",
-                    created_at=created,
-                    modified_at=created,
+                _seat_line(
+                    oid,
+                    ("course_key", run["edx_course_key"]),
+                    price,
+                    f"Seat for {run['title']}",
+                    created,
+                    names=MM_STAMPS,
                 )
             )
             if coupon:
@@ -851,20 +915,17 @@ def _micromasters_commerce(data: Rows, rng: random.Random) -> Rows:
                 )
             if status != "created" and paid > 0:
                 receipts.append(
-                    dict(
-                        id=len(receipts) + 1,
-                        order_id=oid,
-                        created_at=created,
-                        modified_at=created,
-                        data=_payment_data(
-                            rng,
-                            reference=reference,
-                            amount=paid,
-                            email=f"mmlearner{user_id}@example.org",
-                            name=f"Learner {user_id}",
-                            when=created,
-                            decision="DECLINE" if status == "failed" else "ACCEPT",
-                        ),
+                    _receipt(
+                        rng,
+                        len(receipts) + 1,
+                        oid,
+                        status=status,
+                        reference=reference,
+                        amount=paid,
+                        email=f"mmlearner{user_id}@example.org",
+                        name=f"Learner {user_id}",
+                        when=created,
+                        names=MM_STAMPS,
                     )
                 )
     return {
@@ -878,26 +939,12 @@ def _micromasters_commerce(data: Rows, rng: random.Random) -> Rows:
 
 # --- Bootcamps -----------------------------------------------------------------------------
 
-_table(
-    bootcamps_md,
-    "ecommerce_order",
-    ("user_id", sa.Integer),
-    ("status", sa.String(30)),
-    ("total_price_paid", PRICE),
-    ("application_id", sa.Integer),
-    ("payment_type", sa.String(30)),
-    *_STAMPS,
+_order_table(
+    bootcamps_md, "user_id", ("application_id", sa.Integer), ("payment_type", sa.String(30))
 )
-_table(
-    bootcamps_md,
-    "ecommerce_line",
-    ("order_id", sa.Integer),
-    ("bootcamp_run_id", sa.Integer),
-    ("price", PRICE),
-    ("description", sa.Text),
-    *_STAMPS,
-)
-_table(bootcamps_md, "ecommerce_receipt", ("order_id", sa.Integer), ("data", sa.Text), *_STAMPS)
+_seat_line_table(bootcamps_md, ("bootcamp_run_id", sa.Integer))
+_receipt_table(bootcamps_md)
+BOOTCAMPS_ORDER_STATUSES = {"fulfilled": 88, "refunded": 4, "failed": 8}
 
 
 @extends("bootcamps_app")
@@ -909,7 +956,7 @@ def _bootcamps_commerce(data: Rows, rng: random.Random) -> Rows:
         for _ in range(rng.choice([1, 1, 2])):
             oid = len(orders) + 1
             price = _money(rng.choice([1000, 2500, 4000]))
-            status = rng.choices(["fulfilled", "refunded", "failed"], [88, 4, 8])[0]
+            status = _status(rng, BOOTCAMPS_ORDER_STATUSES)
             created = enrollment["created_on"] + timedelta(days=rng.randrange(0, 40), minutes=oid)
             orders.append(
                 dict(
@@ -925,31 +972,19 @@ def _bootcamps_commerce(data: Rows, rng: random.Random) -> Rows:
             )
             run = runs[enrollment["bootcamp_run_id"]]
             lines.append(
-                dict(
-                    id=oid,
-                    order_id=oid,
-                    bootcamp_run_id=run["id"],
-                    price=price,
-                    description=run["title"],
-                    created_on=created,
-                    updated_on=created,
-                )
+                _seat_line(oid, ("bootcamp_run_id", run["id"]), price, run["title"], created)
             )
             receipts.append(
-                dict(
-                    id=len(receipts) + 1,
-                    order_id=oid,
-                    created_on=created,
-                    updated_on=created,
-                    data=_payment_data(
-                        rng,
-                        reference=f"BOOTCAMP-prod-{oid}",
-                        amount=price,
-                        email=f"bootcampuser{enrollment['user_id']}@example.org",
-                        name=f"Learner {enrollment['user_id']}",
-                        when=created,
-                        decision="DECLINE" if status == "failed" else "ACCEPT",
-                    ),
+                _receipt(
+                    rng,
+                    len(receipts) + 1,
+                    oid,
+                    status=status,
+                    reference=f"BOOTCAMP-prod-{oid}",
+                    amount=price,
+                    email=f"bootcampuser{enrollment['user_id']}@example.org",
+                    name=f"Learner {enrollment['user_id']}",
+                    when=created,
                 )
             )
     return {"ecommerce_order": orders, "ecommerce_line": lines, "ecommerce_receipt": receipts}

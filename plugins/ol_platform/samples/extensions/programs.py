@@ -31,23 +31,24 @@ from ol_platform.samples.app_databases import (
     PROGRAMS as MICROMASTERS_PROGRAMS,
 )
 from ol_platform.samples.app_databases import (
-    Rows,
     bootcamps_md,
     extends,
     micromasters_md,
     xpro_md,
 )
+from ol_platform.samples.schema import (
+    STAMPS,
+    ColumnSpec,
+    Rows,
+    catalog_table,
+    col,
+    enrollment_table,
+    pk,
+    table,
+)
 
 PASSING = 0.6
 REVOKED_SHARE = 0.04
-
-
-def _pk(name: str = "id") -> sa.Column:
-    return sa.Column(name, sa.Integer, primary_key=True, autoincrement=False)
-
-
-def _c(name: str, type_: sa.types.TypeEngine) -> sa.Column:
-    return sa.Column(name, type_)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -58,110 +59,108 @@ def _stamp(value: datetime) -> datetime:
     return value.replace(microsecond=0, tzinfo=None)
 
 
+def _certificate_table(
+    md: sa.MetaData, name: str, target: str, *extra: ColumnSpec, with_issue_date: bool = False
+) -> sa.Table:
+    """A certificate of ``target`` (a run or a program); ``extra`` columns precede the
+    revocation flag, the issue date (MITx Online only) follows the stamps."""
+    return table(
+        md,
+        name,
+        ("uuid", sa.String(36)),
+        (target, sa.Integer),
+        ("user_id", sa.Integer),
+        *extra,
+        ("is_revoked", sa.Boolean),
+        *STAMPS,
+        *([("issue_date", sa.DateTime)] if with_issue_date else []),
+    )
+
+
 def _grade_tables(md: sa.MetaData, with_issue_date: bool) -> None:
     """courses_courserungrade / courseruncertificate / programcertificate (MITx Online, xPRO)."""
-    sa.Table(
-        "courses_courserungrade",
+    table(
         md,
-        _pk(),
-        _c("course_run_id", sa.Integer),
-        _c("user_id", sa.Integer),
-        _c("grade", sa.Float),
-        _c("letter_grade", sa.String(6)),
-        _c("passed", sa.Boolean),
-        _c("set_by_admin", sa.Boolean),
-        _c("created_on", sa.DateTime),
-        _c("updated_on", sa.DateTime),
+        "courses_courserungrade",
+        ("course_run_id", sa.Integer),
+        ("user_id", sa.Integer),
+        ("grade", sa.Float),
+        ("letter_grade", sa.String(6)),
+        ("passed", sa.Boolean),
+        ("set_by_admin", sa.Boolean),
+        *STAMPS,
     )
+    revision = ("certificate_page_revision_id", sa.Integer)
     for name, target in (
         ("courses_courseruncertificate", "course_run_id"),
         ("courses_programcertificate", "program_id"),
     ):
-        columns = [
-            _pk(),
-            _c("uuid", sa.String(36)),
-            _c(target, sa.Integer),
-            _c("user_id", sa.Integer),
-            _c("certificate_page_revision_id", sa.Integer),
-            _c("is_revoked", sa.Boolean),
-            _c("created_on", sa.DateTime),
-            _c("updated_on", sa.DateTime),
-        ]
-        if with_issue_date:
-            columns.append(_c("issue_date", sa.DateTime))
-        sa.Table(name, md, *columns)
+        _certificate_table(md, name, target, revision, with_issue_date=with_issue_date)
+
+
+def _program_page_table(md: sa.MetaData, *extra: sa.Column) -> sa.Table:
+    """A program's CMS page (a Wagtail page subclass: keyed by its page's id)."""
+    return sa.Table(
+        "cms_programpage",
+        md,
+        pk("page_ptr_id"),
+        col("program_id", sa.Integer),
+        col("description", sa.Text),
+        *extra,
+    )
 
 
 # --- MITx Online ------------------------------------------------------------------------
 
 mitxonline_md = mitxonline_app.metadata
-sa.Table(
-    "courses_program",
+catalog_table(
     mitxonline_md,
-    _pk(),
-    _c("title", sa.String(255)),
-    _c("readable_id", sa.String(255)),
-    _c("live", sa.Boolean),
-    _c("program_type", sa.String(255)),
-    _c("availability", sa.String(255)),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+    "courses_program",
+    ("program_type", sa.String(255)),
+    ("availability", sa.String(255)),
 )
 sa.Table(
     "courses_programrequirement",
     mitxonline_md,
-    _pk(),
-    _c("program_id", sa.Integer),
-    _c("course_id", sa.Integer),
-    _c("path", sa.String(255)),
-    _c("depth", sa.Integer),
-    _c("numchild", sa.Integer),
-    _c("node_type", sa.String(50)),
-    _c("title", sa.String(255)),
-    _c("operator", sa.String(50)),
-    _c("operator_value", sa.String(100)),
+    pk(),
+    col("program_id", sa.Integer),
+    col("course_id", sa.Integer),
+    col("path", sa.String(255)),
+    col("depth", sa.Integer),
+    col("numchild", sa.Integer),
+    col("node_type", sa.String(50)),
+    col("title", sa.String(255)),
+    col("operator", sa.String(50)),
+    col("operator_value", sa.String(100)),
 )
-sa.Table(
-    "courses_programenrollment",
-    mitxonline_md,
-    _pk(),
-    _c("user_id", sa.Integer),
-    _c("program_id", sa.Integer),
-    _c("active", sa.Boolean),
-    _c("change_status", sa.String(20)),
-    _c("enrollment_mode", sa.String(20)),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+enrollment_table(
+    mitxonline_md, "courses_programenrollment", "program_id", ("enrollment_mode", sa.String(20))
 )
-sa.Table(
-    "cms_programpage",
+_program_page_table(
     mitxonline_md,
-    _pk("page_ptr_id"),
-    _c("program_id", sa.Integer),
-    _c("description", sa.Text),
-    _c("length", sa.String(50)),
-    _c("effort", sa.String(100)),
-    _c("price", sa.String(100)),
-    _c("prerequisites", sa.Text),
-    _c("what_you_learn", sa.Text),
+    col("length", sa.String(50)),
+    col("effort", sa.String(100)),
+    col("price", sa.String(100)),
+    col("prerequisites", sa.Text),
+    col("what_you_learn", sa.Text),
 )
 # The Wagtail page behind each CMS page (publication dates, slug, url path).
 sa.Table(
     "wagtailcore_page",
     mitxonline_md,
-    _pk(),
-    _c("path", sa.String(255)),
-    _c("depth", sa.Integer),
-    _c("numchild", sa.Integer),
-    _c("title", sa.String(255)),
-    _c("slug", sa.String(255)),
-    _c("live", sa.Boolean),
-    _c("has_unpublished_changes", sa.Boolean),
-    _c("url_path", sa.Text),
-    _c("content_type_id", sa.Integer),
-    _c("latest_revision_created_at", sa.DateTime),
-    _c("first_published_at", sa.DateTime),
-    _c("last_published_at", sa.DateTime),
+    pk(),
+    col("path", sa.String(255)),
+    col("depth", sa.Integer),
+    col("numchild", sa.Integer),
+    col("title", sa.String(255)),
+    col("slug", sa.String(255)),
+    col("live", sa.Boolean),
+    col("has_unpublished_changes", sa.Boolean),
+    col("url_path", sa.Text),
+    col("content_type_id", sa.Integer),
+    col("latest_revision_created_at", sa.DateTime),
+    col("first_published_at", sa.DateTime),
+    col("last_published_at", sa.DateTime),
 )
 _grade_tables(mitxonline_md, with_issue_date=True)
 
@@ -456,31 +455,14 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
 
 # --- xPRO -------------------------------------------------------------------------------
 
-sa.Table("courses_platform", xpro_md, _pk(), _c("name", sa.String(255)))
-sa.Table(
-    "courses_program",
+table(xpro_md, "courses_platform", ("name", sa.String(255)))
+catalog_table(xpro_md, "courses_program", ("is_external", sa.Boolean), ("platform_id", sa.Integer))
+enrollment_table(
     xpro_md,
-    _pk(),
-    _c("title", sa.String(255)),
-    _c("readable_id", sa.String(255)),
-    _c("live", sa.Boolean),
-    _c("is_external", sa.Boolean),
-    _c("platform_id", sa.Integer),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
-)
-sa.Table(
     "courses_programenrollment",
-    xpro_md,
-    _pk(),
-    _c("user_id", sa.Integer),
-    _c("program_id", sa.Integer),
-    _c("active", sa.Boolean),
-    _c("change_status", sa.String(20)),
-    _c("company_id", sa.Integer),
-    _c("order_id", sa.Integer),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+    "program_id",
+    ("company_id", sa.Integer),
+    ("order_id", sa.Integer),
 )
 _grade_tables(xpro_md, with_issue_date=False)
 
@@ -554,66 +536,62 @@ xpro_md.tables["courses_course"].append_column(sa.Column("program_id", sa.Intege
 sa.Table(
     "grades_finalgrade",
     micromasters_md,
-    _pk(),
-    _c("user_id", sa.Integer),
-    _c("course_run_id", sa.Integer),
-    _c("grade", sa.Float),
-    _c("passed", sa.Boolean),
-    _c("status", sa.String(30)),
-    _c("course_run_paid_on_edx", sa.Boolean),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("course_run_id", sa.Integer),
+    col("grade", sa.Float),
+    col("passed", sa.Boolean),
+    col("status", sa.String(30)),
+    col("course_run_paid_on_edx", sa.Boolean),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "grades_combinedfinalgrade",
     micromasters_md,
-    _pk(),
-    _c("user_id", sa.Integer),
-    _c("course_id", sa.Integer),
-    _c("grade", sa.Float),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("course_id", sa.Integer),
+    col("grade", sa.Float),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "grades_micromasterscoursecertificate",
     micromasters_md,
-    _pk(),
-    _c("user_id", sa.Integer),
-    _c("course_id", sa.Integer),
-    _c("hash", sa.String(32)),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("course_id", sa.Integer),
+    col("hash", sa.String(32)),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "courses_electivesset",
     micromasters_md,
-    _pk(),
-    _c("program_id", sa.Integer),
-    _c("title", sa.String(255)),
-    _c("required_number", sa.Integer),
+    pk(),
+    col("program_id", sa.Integer),
+    col("title", sa.String(255)),
+    col("required_number", sa.Integer),
 )
 sa.Table(
     "courses_electivecourse",
     micromasters_md,
-    _pk(),
-    _c("course_id", sa.Integer),
-    _c("electives_set_id", sa.Integer),
+    pk(),
+    col("course_id", sa.Integer),
+    col("electives_set_id", sa.Integer),
 )
-sa.Table(
-    "cms_programpage",
+_program_page_table(
     micromasters_md,
-    _pk("page_ptr_id"),
-    _c("program_id", sa.Integer),
-    _c("description", sa.Text),
-    _c("faculty_description", sa.Text),
-    _c("title_over_image", sa.Text),
-    _c("program_home_page_url", sa.String(200)),
-    _c("title_program_home_page_url", sa.Text),
-    _c("program_contact_email", sa.String(254)),
-    _c("program_subscribe_link", sa.String(200)),
-    _c("thumbnail_image_id", sa.Integer),
-    _c("background_image_id", sa.Integer),
-    _c("program_letter_logo_id", sa.Integer),
+    col("faculty_description", sa.Text),
+    col("title_over_image", sa.Text),
+    col("program_home_page_url", sa.String(200)),
+    col("title_program_home_page_url", sa.Text),
+    col("program_contact_email", sa.String(254)),
+    col("program_subscribe_link", sa.String(200)),
+    col("thumbnail_image_id", sa.Integer),
+    col("background_image_id", sa.Integer),
+    col("program_letter_logo_id", sa.Integer),
 )
 
 # Elective courses of the MicroMasters programs (the others are required), as in MITx Online.
@@ -728,17 +706,7 @@ def _micromasters(data: Rows, rng: random.Random) -> Rows:
 
 # --- Bootcamps --------------------------------------------------------------------------
 
-sa.Table(
-    "klasses_bootcampruncertificate",
-    bootcamps_md,
-    _pk(),
-    _c("uuid", sa.String(36)),
-    _c("bootcamp_run_id", sa.Integer),
-    _c("user_id", sa.Integer),
-    _c("is_revoked", sa.Boolean),
-    _c("created_on", sa.DateTime),
-    _c("updated_on", sa.DateTime),
-)
+_certificate_table(bootcamps_md, "klasses_bootcampruncertificate", "bootcamp_run_id")
 
 
 @extends("bootcamps_app")

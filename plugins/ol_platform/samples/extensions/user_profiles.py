@@ -14,9 +14,6 @@ import sqlalchemy as sa
 
 from ol_platform.samples import identities
 from ol_platform.samples.app_databases import (
-    Rows,
-    _col,
-    _pk,
     _ts,
     bootcamps_md,
     extends,
@@ -27,6 +24,7 @@ from ol_platform.samples.app_databases import (
 from ol_platform.samples.edxorg_archives import _user as edxorg_user
 from ol_platform.samples.mitxonline_app import FIRST, LAST
 from ol_platform.samples.mitxonline_app import metadata as mitxonline_md
+from ol_platform.samples.schema import Rows, auth_user_table, col, pk
 
 COUNTRIES = [("US", ["MA", "CA", "NY", "TX"]), ("IN", ["MH", "KA"]), ("BR", ["SP"]),
              ("NG", ["LA"]), ("FR", [""]), ("CN", [""]), ("DE", [""])]  # fmt: skip
@@ -51,17 +49,17 @@ TOPICS = ["Business", "Computer Science", "Economics", "Engineering", "Health", 
 def _profile_columns(year_column: str) -> list[sa.Column]:
     """The professional-profile columns MITx Online, xPRO and Bootcamps profiles share."""
     return [
-        _col(year_column, sa.Integer),
-        _col("gender", sa.String(10)),
-        _col("company", sa.String(128)),
-        _col("company_size", sa.Integer),
-        _col("industry", sa.String(60)),
-        _col("job_title", sa.String(128)),
-        _col("job_function", sa.String(60)),
-        _col("years_experience", sa.Integer),
-        _col("highest_education", sa.String(60)),
-        _col("created_on", sa.DateTime),
-        _col("updated_on", sa.DateTime),
+        col(year_column, sa.Integer),
+        col("gender", sa.String(10)),
+        col("company", sa.String(128)),
+        col("company_size", sa.Integer),
+        col("industry", sa.String(60)),
+        col("job_title", sa.String(128)),
+        col("job_function", sa.String(60)),
+        col("years_experience", sa.Integer),
+        col("highest_education", sa.String(60)),
+        col("created_on", sa.DateTime),
+        col("updated_on", sa.DateTime),
     ]
 
 
@@ -84,14 +82,14 @@ def _profile(rng: random.Random, year_column: str, user_id: int, joined: datetim
 
 def _address_columns(state_column: str, streets: int) -> list[sa.Column]:
     return [
-        _col("user_id", sa.Integer),
-        _col("first_name", sa.String(60)),
-        _col("last_name", sa.String(60)),
-        *[_col(f"street_address_{n}", sa.String(60)) for n in range(1, streets + 1)],
-        _col("city", sa.String(50)),
-        _col(state_column, sa.String(255)),
-        _col("country", sa.String(2)),
-        _col("postal_code", sa.String(10)),
+        col("user_id", sa.Integer),
+        col("first_name", sa.String(60)),
+        col("last_name", sa.String(60)),
+        *[col(f"street_address_{n}", sa.String(60)) for n in range(1, streets + 1)],
+        col("city", sa.String(50)),
+        col(state_column, sa.String(255)),
+        col("country", sa.String(2)),
+        col("postal_code", sa.String(10)),
     ]
 
 
@@ -119,23 +117,23 @@ def _with_ids(rows: list[dict]) -> list[dict]:
 
 # --- MITx Online application ----------------------------------------------------------------
 
-sa.Table("users_userprofile", mitxonline_md, _pk(), _col("user_id", sa.Integer),
-         *_profile_columns("year_of_birth"), _col("leadership_level", sa.String(60)),
-         _col("type_is_student", sa.Boolean), _col("type_is_professional", sa.Boolean),
-         _col("type_is_educator", sa.Boolean), _col("type_is_other", sa.Boolean))  # fmt: skip
-sa.Table("users_legaladdress", mitxonline_md, _pk(), *_address_columns("state", 0),
-         _col("created_on", sa.DateTime), _col("updated_on", sa.DateTime))  # fmt: skip
+sa.Table("users_userprofile", mitxonline_md, pk(), col("user_id", sa.Integer),
+         *_profile_columns("year_of_birth"), col("leadership_level", sa.String(60)),
+         col("type_is_student", sa.Boolean), col("type_is_professional", sa.Boolean),
+         col("type_is_educator", sa.Boolean), col("type_is_other", sa.Boolean))  # fmt: skip
+sa.Table("users_legaladdress", mitxonline_md, pk(), *_address_columns("state", 0),
+         col("created_on", sa.DateTime), col("updated_on", sa.DateTime))  # fmt: skip
 sa.Table(
     "openedx_openedxuser",
     mitxonline_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("platform", sa.String(20)),
-    _col("edx_username", sa.String(150)),
-    _col("desired_edx_username", sa.String(150)),
-    _col("has_been_synced", sa.Boolean),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("platform", sa.String(20)),
+    col("edx_username", sa.String(150)),
+    col("desired_edx_username", sa.String(150)),
+    col("has_been_synced", sa.Boolean),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 
 
@@ -143,16 +141,16 @@ sa.Table(
 sa.Table(
     "flexiblepricing_flexibleprice",
     mitxonline_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("status", sa.String(30)),
-    _col("income_usd", sa.Float),
-    _col("original_income", sa.Float),
-    _col("original_currency", sa.String(10)),
-    _col("country_of_income", sa.String(2)),
-    _col("country_of_residence", sa.String(2)),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("status", sa.String(30)),
+    col("income_usd", sa.Float),
+    col("original_income", sa.Float),
+    col("original_currency", sa.String(10)),
+    col("country_of_income", sa.String(2)),
+    col("country_of_residence", sa.String(2)),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 CURRENCIES = {"US": ("USD", 1.0), "IN": ("INR", 83.0), "BR": ("BRL", 5.0), "FR": ("EUR", 0.9)}
 
@@ -221,19 +219,19 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
 sa.Table(
     "users_user",
     xpro_md,
-    _pk(),
-    _col("username", sa.String(150)),
-    _col("email", sa.String(254)),
-    _col("name", sa.String(255)),
-    _col("is_active", sa.Boolean),
-    _col("last_login", sa.DateTime),
-    _col("created_on", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("username", sa.String(150)),
+    col("email", sa.String(254)),
+    col("name", sa.String(255)),
+    col("is_active", sa.Boolean),
+    col("last_login", sa.DateTime),
+    col("created_on", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
-sa.Table("users_profile", xpro_md, _pk(), _col("user_id", sa.Integer),
-         *_profile_columns("birth_year"), _col("leadership_level", sa.String(60)))  # fmt: skip
-sa.Table("users_legaladdress", xpro_md, _pk(), *_address_columns("state_or_territory", 5),
-         _col("vat_id", sa.String(30)))  # fmt: skip
+sa.Table("users_profile", xpro_md, pk(), col("user_id", sa.Integer),
+         *_profile_columns("birth_year"), col("leadership_level", sa.String(60)))  # fmt: skip
+sa.Table("users_legaladdress", xpro_md, pk(), *_address_columns("state_or_territory", 5),
+         col("vat_id", sa.String(30)))  # fmt: skip
 
 
 @extends("xpro_app")
@@ -271,84 +269,73 @@ def _xpro(data: Rows, rng: random.Random) -> Rows:
 
 # --- MicroMasters -----------------------------------------------------------------------------
 
-sa.Table(
-    "auth_user",
-    micromasters_md,
-    _pk(),
-    _col("username", sa.String(150)),
-    _col("email", sa.String(254)),
-    _col("first_name", sa.String(150)),
-    _col("last_name", sa.String(150)),
-    _col("is_active", sa.Boolean),
-    _col("date_joined", sa.DateTime),
-    _col("last_login", sa.DateTime),
-)
+auth_user_table(micromasters_md, ("first_name", sa.String(150)), ("last_name", sa.String(150)))
 sa.Table(
     "profiles_profile",
     micromasters_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("first_name", sa.String(255)),
-    _col("last_name", sa.String(255)),
-    _col("romanized_first_name", sa.String(30)),
-    _col("romanized_last_name", sa.String(50)),
-    _col("preferred_name", sa.String(255)),
-    _col("country", sa.String(2)),
-    _col("state_or_territory", sa.String(255)),
-    _col("city", sa.String(255)),
-    _col("postal_code", sa.String(10)),
-    _col("address", sa.String(100)),
-    _col("birth_country", sa.String(2)),
-    _col("nationality", sa.String(2)),
-    _col("date_of_birth", sa.Date),
-    _col("gender", sa.String(6)),
-    _col("edx_level_of_education", sa.String(6)),
-    _col("edx_employer", sa.String(255)),
-    _col("edx_job_title", sa.String(255)),
-    _col("email_optin", sa.Boolean),
-    _col("filled_out", sa.Boolean),
-    _col("verified_micromaster_user", sa.Boolean),
-    _col("date_joined_micromasters", sa.DateTime),
-    _col("updated_on", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("first_name", sa.String(255)),
+    col("last_name", sa.String(255)),
+    col("romanized_first_name", sa.String(30)),
+    col("romanized_last_name", sa.String(50)),
+    col("preferred_name", sa.String(255)),
+    col("country", sa.String(2)),
+    col("state_or_territory", sa.String(255)),
+    col("city", sa.String(255)),
+    col("postal_code", sa.String(10)),
+    col("address", sa.String(100)),
+    col("birth_country", sa.String(2)),
+    col("nationality", sa.String(2)),
+    col("date_of_birth", sa.Date),
+    col("gender", sa.String(6)),
+    col("edx_level_of_education", sa.String(6)),
+    col("edx_employer", sa.String(255)),
+    col("edx_job_title", sa.String(255)),
+    col("email_optin", sa.Boolean),
+    col("filled_out", sa.Boolean),
+    col("verified_micromaster_user", sa.Boolean),
+    col("date_joined_micromasters", sa.DateTime),
+    col("updated_on", sa.DateTime),
 )
 sa.Table(
     "profiles_education",
     micromasters_md,
-    _pk(),
-    _col("profile_id", sa.Integer),
-    _col("degree_name", sa.String(30)),
-    _col("graduation_date", sa.Date),
-    _col("field_of_study", sa.String(255)),
-    _col("online_degree", sa.Boolean),
-    _col("school_name", sa.String(255)),
-    _col("school_city", sa.String(255)),
-    _col("school_state_or_territory", sa.String(255)),
-    _col("school_country", sa.String(2)),
+    pk(),
+    col("profile_id", sa.Integer),
+    col("degree_name", sa.String(30)),
+    col("graduation_date", sa.Date),
+    col("field_of_study", sa.String(255)),
+    col("online_degree", sa.Boolean),
+    col("school_name", sa.String(255)),
+    col("school_city", sa.String(255)),
+    col("school_state_or_territory", sa.String(255)),
+    col("school_country", sa.String(2)),
 )
 sa.Table(
     "profiles_employment",
     micromasters_md,
-    _pk(),
-    _col("profile_id", sa.Integer),
-    _col("city", sa.String(255)),
-    _col("country", sa.String(2)),
-    _col("state_or_territory", sa.String(255)),
-    _col("company_name", sa.String(255)),
-    _col("position", sa.String(255)),
-    _col("industry", sa.String(255)),
-    _col("start_date", sa.Date),
-    _col("end_date", sa.Date),
+    pk(),
+    col("profile_id", sa.Integer),
+    col("city", sa.String(255)),
+    col("country", sa.String(2)),
+    col("state_or_territory", sa.String(255)),
+    col("company_name", sa.String(255)),
+    col("position", sa.String(255)),
+    col("industry", sa.String(255)),
+    col("start_date", sa.Date),
+    col("end_date", sa.Date),
 )
 sa.Table(
     "social_auth_usersocialauth",
     micromasters_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("provider", sa.String(32)),
-    _col("uid", sa.String(255)),
-    _col("extra_data", sa.Text),
-    _col("created", sa.DateTime),
-    _col("modified", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("provider", sa.String(32)),
+    col("uid", sa.String(255)),
+    col("extra_data", sa.Text),
+    col("created", sa.DateTime),
+    col("modified", sa.DateTime),
 )
 
 
@@ -450,19 +437,10 @@ def _micromasters(data: Rows, rng: random.Random) -> Rows:
 
 # --- Bootcamps --------------------------------------------------------------------------------
 
-sa.Table(
-    "auth_user",
-    bootcamps_md,
-    _pk(),
-    _col("username", sa.String(150)),
-    _col("email", sa.String(254)),
-    _col("is_active", sa.Boolean),
-    _col("date_joined", sa.DateTime),
-    _col("last_login", sa.DateTime),
-)
-sa.Table("profiles_profile", bootcamps_md, _pk(), _col("user_id", sa.Integer),
-         _col("name", sa.String(255)), *_profile_columns("birth_year"))  # fmt: skip
-sa.Table("profiles_legaladdress", bootcamps_md, _pk(),
+auth_user_table(bootcamps_md)
+sa.Table("profiles_profile", bootcamps_md, pk(), col("user_id", sa.Integer),
+         col("name", sa.String(255)), *_profile_columns("birth_year"))  # fmt: skip
+sa.Table("profiles_legaladdress", bootcamps_md, pk(),
          *_address_columns("state_or_territory", 5))  # fmt: skip
 
 
@@ -497,35 +475,35 @@ def _bootcamps(data: Rows, rng: random.Random) -> Rows:
 sa.Table(
     "profiles_profile",
     mitlearn_md,
-    _pk(),
-    _col("user_id", sa.Integer),
-    _col("name", sa.String(255)),
-    _col("headline", sa.String(60)),
-    _col("location", sa.Text),
-    _col("current_education", sa.String(50)),
-    _col("certificate_desired", sa.String(50)),
-    _col("completed_onboarding", sa.Boolean),
-    _col("goals", sa.Text),  # a PostgreSQL text[]: JSON text as Airbyte lands it
-    _col("delivery", sa.Text),  # text[] as above
-    _col("time_commitment", sa.String(50)),
-    _col("email_optin", sa.Boolean),
-    _col("toc_optin", sa.Boolean),
-    _col("updated_at", sa.DateTime),
+    pk(),
+    col("user_id", sa.Integer),
+    col("name", sa.String(255)),
+    col("headline", sa.String(60)),
+    col("location", sa.Text),
+    col("current_education", sa.String(50)),
+    col("certificate_desired", sa.String(50)),
+    col("completed_onboarding", sa.Boolean),
+    col("goals", sa.Text),  # a PostgreSQL text[]: JSON text as Airbyte lands it
+    col("delivery", sa.Text),  # text[] as above
+    col("time_commitment", sa.String(50)),
+    col("email_optin", sa.Boolean),
+    col("toc_optin", sa.Boolean),
+    col("updated_at", sa.DateTime),
 )
 sa.Table(
     "profiles_profile_topic_interests",
     mitlearn_md,
-    _pk(),
-    _col("profile_id", sa.Integer),
-    _col("learningresourcetopic_id", sa.Integer),
+    pk(),
+    col("profile_id", sa.Integer),
+    col("learningresourcetopic_id", sa.Integer),
 )
 sa.Table(
     "learning_resources_learningresourcetopic",
     mitlearn_md,
-    _pk(),
-    _col("name", sa.String(128)),
-    _col("parent_id", sa.Integer),
-    _col("topic_uuid", sa.String(36)),
+    pk(),
+    col("name", sa.String(128)),
+    col("parent_id", sa.Integer),
+    col("topic_uuid", sa.String(36)),
 )
 
 
