@@ -36,10 +36,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-SOURCES = (
-    *("tracking_logs", "mitxonline_app", "mitxonline_openedx"),
-    *("xpro", "edxorg_archives", "irx"),
-)
 EVENT_MODELS = [
     "stg__mitxonline__openedx__tracking_logs__user_activity",
     "stg__mitxpro__openedx__tracking_logs__user_activity",
@@ -235,8 +231,8 @@ def main() -> None:
     from ol_platform.lake.catalog import catalog_env, get_catalog
     from ol_platform.samples.systems import seed_lake
     from ol_platform.settings import Settings
-    from ol_platform.sources.registry import Registry, load_registry
-    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from ol_platform.sources.registry import load_registry
+    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-incremental-"))
     os.environ.update(OLP_HOME=str(home), OLP_ENV="local")
@@ -244,7 +240,9 @@ def main() -> None:
         del os.environ[key]
     settings = Settings(env="local", home=home)
     registry = load_registry()
-    subset = Registry(registry.path, {name: registry.sources[name] for name in SOURCES})
+    # Every source the event models read through the manifest: the logs, and the account
+    # systems their learners resolve to.
+    subset = registry.landing(load_graph().upstream_source_tables(EVENT_MODELS))
     failed = [r.error for r in seed_lake(settings, subset) if r.error]
     if failed:
         raise SystemExit("\n".join(failed))

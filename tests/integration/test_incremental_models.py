@@ -16,22 +16,10 @@ from ol_platform.ingest.tracking_logs import load_tracking_logs, local_logs_dir
 from ol_platform.lake.catalog import catalog_env
 from ol_platform.samples.systems import seed_lake
 from ol_platform.samples.tracking_logs import BASE, write_tracking_logs
-from ol_platform.sources.registry import Registry, load_registry
+from ol_platform.sources.registry import load_registry
+from ol_platform.transform.project import load_graph
 from tests.integration.test_dbt_project import dbt
 
-# The sources the event models read: the logs, and the accounts their learners resolve to.
-SOURCES = (
-    "tracking_logs",
-    "mitxonline_app",
-    "mitxonline_openedx",
-    "xpro",
-    "edxorg_archives",
-    "irx",
-    "mitx_openedx",
-    "micromasters_app",
-    "bootcamps_app",
-    "mitlearn_app",
-)
 STAGING = [
     "stg__mitxonline__openedx__tracking_logs__user_activity",
     "stg__mitxpro__openedx__tracking_logs__user_activity",
@@ -57,7 +45,9 @@ def identifier(model: str) -> str:
 @pytest.fixture
 def lake(settings, catalog):
     registry = load_registry()
-    subset = Registry(registry.path, {name: registry.sources[name] for name in SOURCES})
+    # The sources the event models read: the logs, and the account systems their learners
+    # resolve to (taken from the manifest, so a model reading a new source is covered).
+    subset = registry.landing(load_graph().upstream_source_tables(list(EVENT_MODELS)))
     failed = [r.error for r in seed_lake(settings, subset) if r.error]
     assert not failed, failed
     return catalog

@@ -503,3 +503,13 @@ def test_olp_sources_on_an_unreadable_file_prints_one_line(tmp_path, capsys):
     assert out == ""
     [line] = err.splitlines()
     assert line.startswith(f"ERROR {path}: ")
+
+
+def test_the_registry_cut_to_the_sources_landing_some_raw_tables():
+    registry = load_registry()
+    xpro_users = registry["xpro"].raw_table_names()[0]
+    logs = registry["tracking_logs"].raw_table_names()
+    cut = registry.landing([xpro_users, *logs, "raw__nobody__api__lands_this"])
+    assert sorted(cut.sources) == ["tracking_logs", "xpro"]
+    assert cut.path == registry.path and not cut.broken
+    assert not registry.landing([]).sources

@@ -120,6 +120,14 @@ class Registry:
     def export_sources(self) -> list[Source]:
         return [s for s in self.sources.values() if s.transport is Transport.COURSE_EXPORT]
 
+    def landing(self, raw_tables: list[str] | tuple[str, ...]) -> Registry:
+        """The registry cut to the sources that land any of ``raw_tables``."""
+        wanted = set(raw_tables)
+        return Registry(
+            self.path,
+            {n: s for n, s in self.sources.items() if wanted & set(s.raw_table_names())},
+        )
+
     def __getitem__(self, name: str) -> Source:
         errors = self.errors
         if self.fatal:
