@@ -86,9 +86,40 @@
       (select max({{ target_column }}) from {{ this }}
         {%- if target_where %} where {{ target_where }}{% endif %})
     {%- endset -%}
+    {%- set newest = ingested_bound(newest, target_column) -%}
     ({{ newest }} is null
       or {{ column }} > {{ dbt.dateadd("hour", -lookback, newest) }})
   {%- else -%}
     true
   {%- endif -%}
+{%- endmacro %}
+
+{#-
+  The newest ingestion time as SQL: the subquery itself, or (DuckDB) its value as a constant
+  of the column's type. DuckDB skips the Parquet row groups of older landings by a constant
+  (their min/max statistics) but not by a subquery: at 10M events that is 0.9 s against
+  0.05 s per model for a run that reads 1% new rows.
+-#}
+{% macro ingested_bound(newest, target_column) -%}
+  {{ return(adapter.dispatch("ingested_bound")(newest, target_column)) }}
+{%- endmacro %}
+
+{% macro default__ingested_bound(newest, target_column) -%}
+  {{ return(newest) }}
+{%- endmacro %}
+
+{% macro duckdb__ingested_bound(newest, target_column) -%}
+  {%- if not execute -%}
+    {{ return(newest) }}
+  {%- endif -%}
+  {%- set value = run_query("select cast(" ~ newest ~ " as varchar)").columns[0].values()[0] -%}
+  {%- if value is none -%}
+    {{ return("null") }}
+  {%- endif -%}
+  {%- set column_type = (
+    adapter.get_columns_in_relation(this)
+    | selectattr("name", "equalto", target_column)
+    | map(attribute="data_type") | first
+  ) -%}
+  {{ return("cast('" ~ value ~ "' as " ~ column_type ~ ")") }}
 {%- endmacro %}
