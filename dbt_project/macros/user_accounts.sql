@@ -1,19 +1,21 @@
 {#-
-  The learner account systems: (platform_readable_id, intermediate model, has_profile).
-  Each model has one row per account of its platform with platform, user_account_source,
-  user_id, user_username, user_email, user_full_name, user_joined_on, user_is_active and
-  user_country; has_profile marks the models that also carry the profile columns of
-  user_profile_columns(). A new account system is one line here.
+  The learner account systems: (platform_readable_id, intermediate model, has_profile,
+  account_source). Each model has one row per account of its platform with user_id,
+  user_username, user_email, user_full_name, user_joined_on, user_is_active and user_country;
+  has_profile marks the models that also carry the profile columns of user_profile_columns().
+  A model has the columns platform and user_account_source, or holds the accounts of one
+  account system only, named by account_source (its platform is then
+  platform_name(platform_readable_id)). A new account system is one line here.
 -#}
 {% macro user_account_models() -%}
   {{ return([
-    ("mitxonline", "int__mitxonline__users", true),
-    ("xpro", "int__xpro__users", true),
-    ("edxorg", "int__edxorg__users", false),
-    ("micromasters", "int__micromasters__users", true),
-    ("bootcamps", "int__bootcamps__users", true),
-    ("mitlearn", "int__mitlearn__users", true),
-    ("residential", "int__mitxresidential__user_accounts", false),
+    ("mitxonline", "int__mitxonline__users", true, none),
+    ("xpro", "int__xpro__users", true, none),
+    ("edxorg", "int__edxorg__mitx_users", false, "openedx"),
+    ("micromasters", "int__micromasters__users", true, none),
+    ("bootcamps", "int__bootcamps__users", true, none),
+    ("mitlearn", "int__mitlearn__users", true, none),
+    ("residential", "int__mitxresidential__user_accounts", false, none),
   ]) }}
 {%- endmacro %}
 
@@ -40,13 +42,15 @@
   text key '<platform>:<account source>:<user id>'.
 -#}
 {% macro union_user_accounts(with_profile=false) -%}
-  {%- for platform_readable_id, model, has_profile in user_account_models() %}
+  {%- for platform_readable_id, model, has_profile, account_source in user_account_models() %}
+  {%- set user_account_source = "'" ~ account_source ~ "'" if account_source
+      else 'user_account_source' %}
   select
     '{{ platform_readable_id }}' as platform_readable_id,
-    platform,
-    user_account_source,
+    {{ platform_name(platform_readable_id) ~ ' as platform' if account_source else 'platform' }},
+    {{ user_account_source }} as user_account_source,
     user_id,
-    '{{ platform_readable_id }}:' || user_account_source || ':'
+    '{{ platform_readable_id }}:' || {{ user_account_source }} || ':'
       || cast(user_id as {{ dbt.type_string() }}) as user_account_key,
     user_username,
     user_email,

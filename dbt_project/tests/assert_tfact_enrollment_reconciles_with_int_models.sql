@@ -5,7 +5,7 @@ with expected as (
         ('mitxonline', 'int__mitxonline__enrollments'),
         ('xpro', 'int__xpro__enrollments'),
         ('bootcamps', 'int__bootcamps__enrollments'),
-        ('edxorg', 'int__edxorg__enrollments'),
+        ('edxorg', 'int__edxorg__mitx_courserun_enrollments'),
         ('residential', 'int__mitxresidential__courserun_enrollments'),
     ] %}
     select

@@ -5,180 +5,110 @@
 -- course certificates), and edX.org course-run and program certificates. Revoked
 -- certificates stay, flagged by certificate_is_revoked (edX.org keeps no revocations).
 {%- set string = dbt.type_string() %}
+{#-
+  The certificate sources, one per (platform, scope): the learner's account system
+  (account_source), the certificate type every certificate of the source has (type_code) or
+  the column of edX.org's certificate mode it is folded from (mode_column), and where the
+  certificate columns come from. A source's columns are <prefix><column> unless 'columns'
+  names another column of the source; is_revoked none means the platform keeps no
+  revocations (false). 'join' (model, key) looks the run's or program's readable id up by
+  the certificate's key, for sources that only carry the application's id. A source without
+  an issue date takes its creation date (xPRO issues a certificate when it creates it).
+-#}
+{%- set certificate_sources = [
+    {'platform': 'mitxonline', 'scope': 'course', 'account_source': 'app', 'type_code': 'verified',
+     'model': 'stg__mitxonline__app__postgres__courses_courseruncertificate',
+     'join': ('stg__mitxonline__app__postgres__courses_courserun', 'courserun_id'),
+     'prefix': 'courseruncertificate_'},
+    {'platform': 'xpro', 'scope': 'course', 'account_source': 'app', 'type_code': 'professional',
+     'model': 'stg__xpro__app__postgres__courses_courseruncertificate',
+     'join': ('stg__xpro__app__postgres__courses_courserun', 'courserun_id'),
+     'prefix': 'courseruncertificate_',
+     'columns': {'issued_on': 'courseruncertificate_created_on'}},
+    {'platform': 'bootcamps', 'scope': 'course', 'account_source': 'app', 'type_code': 'verified',
+     'model': 'stg__bootcamps__app__postgres__courses_courseruncertificate',
+     'join': ('stg__bootcamps__app__postgres__klasses_bootcamprun', 'courserun_id'),
+     'prefix': 'courseruncertificate_',
+     'columns': {'issued_on': 'courseruncertificate_created_on'}},
+    {'platform': 'micromasters', 'scope': 'course', 'account_source': 'app',
+     'type_code': 'verified',
+     'model': 'int__micromasters__course_certificates',
+     'prefix': 'coursecertificate_',
+     'columns': {'uuid': 'coursecertificate_hash', 'is_revoked': none,
+                 'issued_on': 'coursecertificate_created_on'}},
+    {'platform': 'mitxonline', 'scope': 'program', 'account_source': 'app', 'type_code': 'verified',
+     'model': 'int__mitxonline__program_certificates',
+     'prefix': 'programcertificate_'},
+    {'platform': 'xpro', 'scope': 'program', 'account_source': 'app', 'type_code': 'professional',
+     'model': 'stg__xpro__app__postgres__courses_programcertificate',
+     'join': ('stg__xpro__app__postgres__courses_program', 'program_id'),
+     'prefix': 'programcertificate_',
+     'columns': {'issued_on': 'programcertificate_created_on'}},
+    {'platform': 'micromasters', 'scope': 'program', 'account_source': 'app',
+     'type_code': 'micromasters',
+     'model': 'int__micromasters__program_certificates',
+     'columns': {'id': 'program_certificate_hashed_id', 'uuid': 'program_certificate_hashed_id',
+                 'is_revoked': none, 'created_on': 'program_completion_timestamp',
+                 'updated_on': 'program_completion_timestamp',
+                 'issued_on': 'program_completion_timestamp'}},
+    {'platform': 'edxorg', 'scope': 'course', 'account_source': 'openedx',
+     'mode_column': 'courseruncertificate_mode',
+     'model': 'int__edxorg__mitx_courserun_certificates',
+     'prefix': 'courseruncertificate_',
+     'columns': {'uuid': 'courseruncertificate_verify_uuid', 'is_revoked': none,
+                 'issued_on': 'courseruncertificate_created_on'}},
+    {'platform': 'edxorg', 'scope': 'program', 'account_source': 'openedx', 'type_code': 'verified',
+     'model': 'int__edxorg__mitx_program_certificates',
+     'columns': {'id': 'program_certificate_hashed_id', 'uuid': 'program_certificate_hashed_id',
+                 'is_revoked': none, 'readable_id': 'program_uuid',
+                 'created_on': 'program_certificate_awarded_on',
+                 'updated_on': 'program_certificate_awarded_on',
+                 'issued_on': 'program_certificate_awarded_on'}},
+] %}
 with certificates as (
+    {%- for source in certificate_sources %}
+    {%- set prefix = source.get('prefix', '') %}
+    {%- set columns = {
+        'readable_id': 'courserun_readable_id' if source.scope == 'course'
+            else 'program_readable_id',
+    } %}
+    {%- for column in ['id', 'uuid', 'is_revoked', 'created_on', 'updated_on', 'issued_on'] %}
+    {%- do columns.update({column: prefix ~ column}) %}
+    {%- endfor %}
+    {%- do columns.update(source.get('columns', {})) %}
+    {%- set readable_id = ('lookup.' if source.join else 'certificates.') ~ columns.readable_id %}
+    {%- set null_string = 'cast(null as ' ~ string ~ ')' %}
+    {%- set is_revoked = 'certificates.' ~ columns.is_revoked if columns.is_revoked else 'false' %}
     select
-        'mitxonline' as platform_readable_id,
-        'course' as certificate_scope,
-        cast(certificates.courseruncertificate_id as {{ string }}) as certificate_id,
-        'app' as user_account_source,
+        '{{ source.platform }}' as platform_readable_id,
+        '{{ source.scope }}' as certificate_scope,
+        cast(certificates.{{ columns.id }} as {{ string }}) as certificate_id,
+        '{{ source.account_source }}' as user_account_source,
         certificates.user_id,
-        runs.courserun_readable_id,
-        cast(null as {{ string }}) as program_readable_id,
-        certificates.courseruncertificate_uuid as certificate_uuid,
-        certificates.courseruncertificate_is_revoked as certificate_is_revoked,
-        certificates.courseruncertificate_created_on as certificate_created_on,
-        certificates.courseruncertificate_updated_on as certificate_updated_on,
-        certificates.courseruncertificate_issued_on as certificate_issued_on,
-        'verified' as certificate_type_code
-    from {{ ref('stg__mitxonline__app__postgres__courses_courseruncertificate') }} as certificates
-    inner join {{ ref('stg__mitxonline__app__postgres__courses_courserun') }} as runs
-        on certificates.courserun_id = runs.courserun_id
-
-    union all
-
-    select
-        'xpro',
-        'course',
-        cast(certificates.courseruncertificate_id as {{ string }}),
-        'app',
-        certificates.user_id,
-        runs.courserun_readable_id,
-        cast(null as {{ string }}),
-        certificates.courseruncertificate_uuid,
-        certificates.courseruncertificate_is_revoked,
-        certificates.courseruncertificate_created_on,
-        certificates.courseruncertificate_updated_on,
-        -- xPRO issues a certificate when it creates it
-        certificates.courseruncertificate_created_on,
-        'professional'
-    from {{ ref('stg__xpro__app__postgres__courses_courseruncertificate') }} as certificates
-    inner join {{ ref('stg__xpro__app__postgres__courses_courserun') }} as runs
-        on certificates.courserun_id = runs.courserun_id
-
-    union all
-
-    select
-        'bootcamps',
-        'course',
-        cast(certificates.courseruncertificate_id as {{ string }}),
-        'app',
-        certificates.user_id,
-        runs.courserun_readable_id,
-        cast(null as {{ string }}),
-        certificates.courseruncertificate_uuid,
-        certificates.courseruncertificate_is_revoked,
-        certificates.courseruncertificate_created_on,
-        certificates.courseruncertificate_updated_on,
-        certificates.courseruncertificate_created_on,
-        'verified'
-    from {{ ref('stg__bootcamps__app__postgres__courses_courseruncertificate') }} as certificates
-    inner join {{ ref('stg__bootcamps__app__postgres__klasses_bootcamprun') }} as runs
-        on certificates.courserun_id = runs.courserun_id
-
-    union all
-
-    select
-        'micromasters',
-        'course',
-        cast(coursecertificate_id as {{ string }}),
-        'app',
-        user_id,
-        courserun_readable_id,
-        cast(null as {{ string }}),
-        coursecertificate_hash,
-        false,
-        coursecertificate_created_on,
-        coursecertificate_updated_on,
-        coursecertificate_created_on,
-        'verified'
-    from {{ ref('int__micromasters__course_certificates') }}
-
-    union all
-
-    select
-        'mitxonline',
-        'program',
-        cast(programcertificate_id as {{ string }}),
-        'app',
-        user_id,
-        cast(null as {{ string }}),
-        program_readable_id,
-        programcertificate_uuid,
-        programcertificate_is_revoked,
-        programcertificate_created_on,
-        programcertificate_updated_on,
-        programcertificate_issued_on,
-        'verified'
-    from {{ ref('int__mitxonline__program_certificates') }}
-
-    union all
-
-    select
-        'xpro',
-        'program',
-        cast(certificates.programcertificate_id as {{ string }}),
-        'app',
-        certificates.user_id,
-        cast(null as {{ string }}),
-        programs.program_readable_id,
-        certificates.programcertificate_uuid,
-        certificates.programcertificate_is_revoked,
-        certificates.programcertificate_created_on,
-        certificates.programcertificate_updated_on,
-        certificates.programcertificate_created_on,
-        'professional'
-    from {{ ref('stg__xpro__app__postgres__courses_programcertificate') }} as certificates
-    inner join {{ ref('stg__xpro__app__postgres__courses_program') }} as programs
-        on certificates.program_id = programs.program_id
-
-    union all
-
-    select
-        'micromasters',
-        'program',
-        program_certificate_hashed_id,
-        'app',
-        user_id,
-        cast(null as {{ string }}),
-        program_readable_id,
-        program_certificate_hashed_id,
-        false,
-        program_completion_timestamp,
-        program_completion_timestamp,
-        program_completion_timestamp,
-        'micromasters'
-    from {{ ref('int__micromasters__program_certificates') }}
-
-    union all
-
-    select
-        'edxorg',
-        'course',
-        cast(courseruncertificate_id as {{ string }}),
-        'openedx',
-        user_id,
-        courserun_readable_id,
-        cast(null as {{ string }}),
-        courseruncertificate_verify_uuid,
-        false,
-        courseruncertificate_created_on,
-        courseruncertificate_updated_on,
-        courseruncertificate_created_on,
+        {{ readable_id if source.scope == 'course' else null_string }} as courserun_readable_id,
+        {{ readable_id if source.scope == 'program' else null_string }} as program_readable_id,
+        certificates.{{ columns.uuid }} as certificate_uuid,
+        {{ is_revoked }} as certificate_is_revoked,
+        certificates.{{ columns.created_on }} as certificate_created_on,
+        certificates.{{ columns.updated_on }} as certificate_updated_on,
+        certificates.{{ columns.issued_on }} as certificate_issued_on,
+        {%- if source.mode_column %}
         -- edX.org's certificate modes, folded into dim_certificate_type's kinds
-        case courseruncertificate_mode
+        case certificates.{{ source.mode_column }}
             when 'no-id-professional' then 'professional'
             when 'masters' then 'verified'
-            else courseruncertificate_mode
-        end
-    from {{ ref('int__edxorg__mitx_courserun_certificates') }}
-
-    union all
-
-    select
-        'edxorg',
-        'program',
-        program_certificate_hashed_id,
-        'openedx',
-        user_id,
-        cast(null as {{ string }}),
-        program_uuid,
-        program_certificate_hashed_id,
-        false,
-        program_certificate_awarded_on,
-        program_certificate_awarded_on,
-        program_certificate_awarded_on,
-        'verified'
-    from {{ ref('int__edxorg__mitx_program_certificates') }}
+            else certificates.{{ source.mode_column }}
+        end as certificate_type_code
+        {%- else %}
+        '{{ source.type_code }}' as certificate_type_code
+        {%- endif %}
+    from {{ ref(source.model) }} as certificates
+    {%- if source.join %}
+    inner join {{ ref(source.join[0]) }} as lookup
+        on certificates.{{ source.join[1] }} = lookup.{{ source.join[1] }}
+    {%- endif %}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 course_runs as (

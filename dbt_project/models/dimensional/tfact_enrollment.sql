@@ -4,88 +4,68 @@
 -- alone where it has one, the learner and run where it has none (edX.org's IRx export).
 -- Learners resolve through int__combined__user_accounts (user_fk), runs through the current
 -- row of dim_course_run (courserun_fk), programs through dim_program's key (program_fk).
+{#-
+  Course enrollments, one entry per platform: its intermediate model (one row per
+  enrollment, courserunenrollment_* columns); the application's enrollment table ('app',
+  joined on courserunenrollment_id), which alone has the status and the update time (Open
+  edX keeps neither: null without it); whether the enrollment exists on Open edX
+  ('is_edx_enrolled', SQL: enrollments read from an Open edX database or edX.org's exports
+  of one do by definition, Bootcamps do not run on Open edX); and 'literals', the columns a
+  model lacks because they are the same for all its rows.
+-#}
+{%- set course_enrollment_models = [
+    {'platform': 'mitxonline', 'model': 'int__mitxonline__enrollments',
+     'app': 'stg__mitxonline__app__postgres__courses_courserunenrollment',
+     'is_edx_enrolled': 'app.courserunenrollment_is_edx_enrolled'},
+    {'platform': 'bootcamps', 'model': 'int__bootcamps__enrollments',
+     'app': 'stg__bootcamps__app__postgres__klasses_bootcamprunenrollment',
+     'is_edx_enrolled': 'false'},
+    {'platform': 'xpro', 'model': 'int__xpro__enrollments', 'is_edx_enrolled': 'true'},
+    {'platform': 'edxorg', 'model': 'int__edxorg__mitx_courserun_enrollments',
+     'is_edx_enrolled': 'true', 'literals': {'user_account_source': 'openedx'}},
+    {'platform': 'residential', 'model': 'int__mitxresidential__courserun_enrollments',
+     'is_edx_enrolled': 'true',
+     'literals': {'courserunenrollment_source': 'mitx_openedx', 'user_account_source': 'openedx'}},
+] %}
 with course_enrollments as (
+    {%- for source in course_enrollment_models %}
+    {%- set columns = {} %}
+    {%- for column in ['courserunenrollment_source', 'user_account_source'] %}
+    {%- set literal = source.get('literals', {}).get(column) %}
+    {%- do columns.update({column: "'" ~ literal ~ "'" if literal else 'enrollments.' ~ column}) %}
+    {%- endfor %}
     select
-        'mitxonline' as platform_readable_id,
-        enrollments.courserunenrollment_source as enrollment_source,
+        '{{ source.platform }}' as platform_readable_id,
+        {{ columns.courserunenrollment_source }} as enrollment_source,
         enrollments.courserunenrollment_id as enrollment_id,
-        enrollments.user_account_source,
+        {{ columns.user_account_source }} as user_account_source,
         enrollments.user_id,
         enrollments.courserun_readable_id,
         enrollments.courserunenrollment_is_active as enrollment_is_active,
         enrollments.courserunenrollment_enrollment_mode as enrollment_mode,
+        {%- if source.app %}
         app.courserunenrollment_enrollment_status as enrollment_status,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as enrollment_status,
+        {%- endif %}
         enrollments.courserunenrollment_created_on as enrollment_created_on,
+        {%- if source.app %}
         app.courserunenrollment_updated_on as enrollment_updated_on,
-        app.courserunenrollment_is_edx_enrolled as enrollment_is_edx_enrolled
-    from {{ ref('int__mitxonline__enrollments') }} as enrollments
-    left join {{ ref('stg__mitxonline__app__postgres__courses_courserunenrollment') }} as app
-        on enrollments.courserunenrollment_id = app.courserunenrollment_id
-
-    union all
-
-    select
-        'bootcamps' as platform_readable_id,
-        enrollments.courserunenrollment_source,
-        enrollments.courserunenrollment_id,
-        enrollments.user_account_source,
-        enrollments.user_id,
-        enrollments.courserun_readable_id,
-        enrollments.courserunenrollment_is_active,
-        enrollments.courserunenrollment_enrollment_mode,
-        app.courserunenrollment_enrollment_status,
-        enrollments.courserunenrollment_created_on,
-        app.courserunenrollment_updated_on,
-        -- Bootcamps do not run on Open edX.
-        false as enrollment_is_edx_enrolled
-    from {{ ref('int__bootcamps__enrollments') }} as enrollments
-    left join {{ ref('stg__bootcamps__app__postgres__klasses_bootcamprunenrollment') }} as app
-        on enrollments.courserunenrollment_id = app.courserunenrollment_id
-
-    -- Enrollments read from an Open edX database (or edX.org's exports of one): they exist on
-    -- the edX side by definition, and Open edX keeps neither a status nor an update time.
-    {%- for platform_readable_id, model in [
-        ('xpro', 'int__xpro__enrollments'),
-        ('edxorg', 'int__edxorg__enrollments'),
-    ] %}
-
-    union all
-
-    select
-        '{{ platform_readable_id }}' as platform_readable_id,
-        courserunenrollment_source,
-        courserunenrollment_id,
-        user_account_source,
-        user_id,
-        courserun_readable_id,
-        courserunenrollment_is_active,
-        courserunenrollment_enrollment_mode,
-        cast(null as {{ dbt.type_string() }}) as enrollment_status,
-        courserunenrollment_created_on,
+        {%- else %}
         cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
-        true as enrollment_is_edx_enrolled
-    from {{ ref(model) }}
+        {%- endif %}
+        {{ source.is_edx_enrolled }} as enrollment_is_edx_enrolled
+    from {{ ref(source.model) }} as enrollments
+    {%- if source.app %}
+    left join {{ ref(source.app) }} as app
+        on enrollments.courserunenrollment_id = app.courserunenrollment_id
+    {%- endif %}
+    {{ "union all" if not loop.last }}
     {%- endfor %}
-
-    union all
-
-    select
-        'residential' as platform_readable_id,
-        'mitx_openedx' as enrollment_source,
-        courserunenrollment_id,
-        'openedx' as user_account_source,
-        user_id,
-        courserun_readable_id,
-        courserunenrollment_is_active,
-        courserunenrollment_enrollment_mode,
-        cast(null as {{ dbt.type_string() }}) as enrollment_status,
-        courserunenrollment_created_on,
-        cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
-        true as enrollment_is_edx_enrolled
-    from {{ ref('int__mitxresidential__courserun_enrollments') }}
 ),
 
--- Program enrollments: one entry per platform model of program enrollments, each exposing programenrollment_source, programenrollment_id, user_account_source, user_id,
+-- Program enrollments: one entry per platform model of program enrollments, each exposing
+-- programenrollment_source, programenrollment_id, user_account_source, user_id,
 -- program_readable_id, programenrollment_is_active, programenrollment_enrollment_mode,
 -- programenrollment_enrollment_status, programenrollment_created_on,
 -- programenrollment_updated_on.

@@ -7,6 +7,175 @@
     'payment_amount', 'payment_currency', 'payment_card_number', 'payment_card_type',
     'payment_method', 'payment_timestamp', 'payer_name', 'payer_email', 'payer_ip_address',
 ] %}
+{#- The platforms' own SQL: the tables their lines are read from and longer expressions. -#}
+{%- set mitxonline_from %}
+    from {{ ref('int__mitxonline__ecommerce_order') }} as orders
+    left join mitxonline_transactions as payments
+        on orders.transaction_id = payments.transaction_id
+    left join mitxonline_refunds as refunds on orders.order_id = refunds.order_id
+{%- endset %}
+{%- set mitxonline_discount %}
+        -- A fixed-price discount is shown as the amount it takes off the product's price.
+        case
+            when orders.discount_type = 'fixed-price'
+                then cast(cast(orders.product_price - orders.discount_amount as decimal(38, 2))
+                    as varchar)
+            else orders.discount_amount_text
+        end
+{%- endset %}
+{%- set xpro_from %}
+    from {{ ref('int__mitxpro__ecommerce_order') }} as orders
+    inner join {{ ref('int__mitxpro__ecommerce_line') }} as lines
+        on orders.order_id = lines.order_id
+    left join {{ ref('int__mitxpro__ecommerce_product') }} as products
+        on lines.product_id = products.product_id
+    left join xpro_receipts as receipts on orders.order_id = receipts.order_id
+    left join accounts
+        on accounts.platform_readable_id = 'xpro'
+        and orders.order_purchaser_user_id = accounts.user_id
+{%- endset %}
+{%- set xpro_order_type %}
+        -- Staff and B2B purchases are told apart by the coupon's payment: its company, source
+        -- and purchase-order transaction.
+        case
+            when orders.company_name = 'MIT Open Learning'
+                or orders.couponpaymentversion_discount_source = 'staff' then 'staff'
+            when orders.company_name in ('Boeing', 'BOEING_NO_MATCH_VOUCHER') then 'Boeing'
+            when orders.company_id is not null
+                or trim(orders.couponpaymentversion_payment_transaction) <> '' then 'B2B'
+            else 'B2C'
+        end
+{%- endset %}
+{%- set bootcamps_from %}
+    from {{ ref('int__bootcamps__ecommerce_order') }} as orders
+    left join bootcamps_receipts as receipts on orders.order_id = receipts.order_id
+{%- endset %}
+{%- set micromasters_from %}
+    from {{ ref('int__micromasters__orders') }} as orders
+{%- endset %}
+{%- set micromasters_discount %}
+        case
+            when orders.coupon_amount_type = 'fixed-price'
+                then cast(cast(orders.line_price - orders.order_total_price_paid as decimal(38, 2))
+                    as varchar)
+            else orders.coupon_discount_amount_text
+        end
+{%- endset %}
+
+{#-
+  The columns of an order line, in order, with the type of the null a platform lacking the
+  column gets (none: every platform has it).
+-#}
+{%- set string = dbt.type_string() %}
+{%- set order_columns = [
+    ('platform', none), ('platform_readable_id', none), ('order_id', none), ('line_id', none),
+    ('coupon_code', string), ('coupon_id', 'integer'), ('b2bcoupon_id', 'integer'),
+    ('b2border_contract_number', string), ('coupon_name', string),
+    ('coupon_redeemed_on', type_timestamptz()), ('coupon_type', string),
+    ('couponpaymentversion_payment_transaction', string), ('courserun_id', 'integer'),
+    ('courserun_readable_id', none), ('discount', string), ('order_created_on', none),
+    ('order_reference_number', none), ('order_state', none),
+    ('order_tax_amount', 'decimal(38, 2)'), ('order_tax_country_code', string),
+    ('order_tax_rate', 'decimal(38, 4)'), ('order_tax_rate_name', string),
+    ('order_total_price_paid_plus_tax', none), ('order_total_price_paid', none),
+    ('order_type', string), ('product_id', 'integer'), ('product_readable_id', string),
+    ('product_type', string),
+] %}
+{%- for field in receipt_fields %}
+{%- do order_columns.append(('receipt_' ~ field, none)) %}
+{%- endfor %}
+{%- do order_columns.extend([
+    ('receipt_payment_transaction_type', none), ('receipt_payment_transaction_uuid', none),
+    ('receipt_transaction_id', none), ('redeemed_email', string),
+    ('req_reference_number', none), ('unit_price', none), ('user_id', none),
+]) %}
+
+{#-
+  Each platform's order lines: where they are read from; the columns whose SQL is not
+  orders.<column> (those absent from 'columns' and 'absent'); the columns it lacks (null);
+  and its payment receipts' table alias and column prefix (receipt_* columns, see
+  receipt_column below).
+  MicroMasters sells seats in edX.org runs: its lines carry edX.org's platform name.
+-#}
+{%- set tax_columns = [
+    'order_tax_amount', 'order_tax_country_code', 'order_tax_rate', 'order_tax_rate_name',
+] %}
+{%- set order_sources = [
+    {'platform': 'mitxonline', 'from': mitxonline_from,
+     'receipts': ('payments', 'transaction_'),
+     'columns': {
+        'coupon_code': 'orders.discount_code',
+        'coupon_redeemed_on': 'orders.discountredemption_timestamp',
+        'coupon_type': 'orders.discount_redemption_type',
+        'discount': mitxonline_discount,
+        'order_total_price_paid_plus_tax': 'orders.order_total_price_paid',
+        'product_readable_id':
+            'coalesce(orders.courserun_readable_id, orders.program_readable_id)',
+        'receipt_authorization_code': 'coalesce(refunds.transaction_authorization_code, '
+            ~ 'payments.transaction_authorization_code)',
+        'receipt_payment_timestamp': 'payments.transaction_timestamp',
+        'receipt_payment_transaction_type': 'payments.transaction_req_type',
+        'receipt_payment_transaction_uuid': 'payments.transaction_uuid',
+        'receipt_transaction_id': 'coalesce(refunds.transaction_readable_identifier, '
+            ~ 'payments.transaction_readable_identifier)',
+        'redeemed_email': 'orders.user_email',
+        'req_reference_number': 'payments.transaction_reference_number',
+        'unit_price': 'orders.product_price',
+     },
+     'absent': ['coupon_id', 'b2bcoupon_id', 'b2border_contract_number', 'coupon_name',
+                'couponpaymentversion_payment_transaction', 'order_type'] + tax_columns},
+    {'platform': 'xpro', 'from': xpro_from,
+     'receipts': ('receipts', 'receipt_'),
+     'columns': {
+        'line_id': 'lines.line_id',
+        'coupon_type': 'orders.couponpaymentversion_coupon_type',
+        'courserun_id': 'products.courserun_id',
+        'courserun_readable_id': 'products.courserun_readable_id',
+        'discount': 'orders.couponpaymentversion_discount_amount_text',
+        'order_reference_number':
+            "concat('xpro-b2c-production-', cast(orders.order_id as varchar))",
+        'order_type': xpro_order_type,
+        'product_id': 'lines.product_id',
+        'product_readable_id': 'lines.product_readable_id',
+        'product_type': 'products.product_type',
+        'redeemed_email': 'accounts.user_email',
+        'unit_price': 'lines.product_price',
+        'user_id': 'orders.order_purchaser_user_id',
+     },
+     'absent': ['b2bcoupon_id', 'b2border_contract_number']},
+    {'platform': 'bootcamps', 'from': bootcamps_from,
+     'receipts': ('receipts', 'receipt_'),
+     'columns': {
+        'order_total_price_paid_plus_tax': 'orders.order_total_price_paid',
+        'unit_price': 'orders.line_price',
+        'user_id': 'orders.order_purchaser_user_id',
+     },
+     'absent': ['coupon_code', 'coupon_id', 'b2bcoupon_id', 'b2border_contract_number',
+                'coupon_name', 'coupon_redeemed_on', 'coupon_type',
+                'couponpaymentversion_payment_transaction', 'discount', 'order_type',
+                'product_id', 'product_readable_id', 'product_type', 'redeemed_email']
+                + tax_columns},
+    {'platform': 'micromasters', 'from': micromasters_from,
+     'receipts': ('orders', 'receipt_'),
+     'columns': {
+        'platform': platform_name('edxorg'),
+        'coupon_redeemed_on': 'orders.redeemedcoupon_created_on',
+        'discount': micromasters_discount,
+        'order_total_price_paid_plus_tax': 'orders.order_total_price_paid',
+        'unit_price': 'orders.line_price',
+     },
+     'absent': ['b2bcoupon_id', 'b2border_contract_number', 'coupon_name',
+                'couponpaymentversion_payment_transaction', 'courserun_id', 'order_type',
+                'product_id', 'product_readable_id', 'product_type', 'redeemed_email']
+                + tax_columns},
+] %}
+
+{#- A receipt column's name in the receipt tables when it is not the column's own name. -#}
+{%- set receipt_column = {
+    'receipt_payment_transaction_type': 'receipt_transaction_type',
+    'receipt_payment_transaction_uuid': 'receipt_transaction_uuid',
+    'req_reference_number': 'receipt_reference_number',
+} %}
 with accounts as (
     select * from {{ ref('int__combined__user_accounts') }}
     where user_account_source = 'app'
@@ -44,222 +213,30 @@ mitxonline_refunds as (
 ),
 {%- endfor %}
 
-mitxonline as (
-    select
-        {{ platform_name('mitxonline') }} as platform,
-        'mitxonline' as platform_readable_id,
-        orders.order_id,
-        orders.line_id,
-        orders.discount_code as coupon_code,
-        cast(null as integer) as coupon_id,
-        cast(null as integer) as b2bcoupon_id,
-        cast(null as {{ dbt.type_string() }}) as b2border_contract_number,
-        cast(null as {{ dbt.type_string() }}) as coupon_name,
-        orders.discountredemption_timestamp as coupon_redeemed_on,
-        orders.discount_redemption_type as coupon_type,
-        cast(null as {{ dbt.type_string() }}) as couponpaymentversion_payment_transaction,
-        orders.courserun_id,
-        orders.courserun_readable_id,
-        -- A fixed-price discount is shown as the amount it takes off the product's price.
-        case
-            when orders.discount_type = 'fixed-price'
-                then cast(cast(orders.product_price - orders.discount_amount as decimal(38, 2))
-                    as varchar)
-            else orders.discount_amount_text
-        end as discount,
-        orders.order_created_on,
-        orders.order_reference_number,
-        orders.order_state,
-        cast(null as decimal(38, 2)) as order_tax_amount,
-        cast(null as {{ dbt.type_string() }}) as order_tax_country_code,
-        cast(null as decimal(38, 4)) as order_tax_rate,
-        cast(null as {{ dbt.type_string() }}) as order_tax_rate_name,
-        orders.order_total_price_paid as order_total_price_paid_plus_tax,
-        orders.order_total_price_paid,
-        cast(null as {{ dbt.type_string() }}) as order_type,
-        orders.product_id,
-        coalesce(orders.courserun_readable_id, orders.program_readable_id) as product_readable_id,
-        orders.product_type,
-        coalesce(refunds.transaction_authorization_code, payments.transaction_authorization_code)
-            as receipt_authorization_code,
-        {%- for field in receipt_fields if field != 'authorization_code' %}
-        payments.transaction_{{ 'timestamp' if field == 'payment_timestamp' else field }}
-            as receipt_{{ field }},
-        {%- endfor %}
-        payments.transaction_req_type as receipt_payment_transaction_type,
-        payments.transaction_uuid as receipt_payment_transaction_uuid,
-        coalesce(refunds.transaction_readable_identifier, payments.transaction_readable_identifier)
-            as receipt_transaction_id,
-        orders.user_email as redeemed_email,
-        payments.transaction_reference_number as req_reference_number,
-        orders.product_price as unit_price,
-        orders.user_id
-    from {{ ref('int__mitxonline__ecommerce_order') }} as orders
-    left join mitxonline_transactions as payments
-        on orders.transaction_id = payments.transaction_id
-    left join mitxonline_refunds as refunds on orders.order_id = refunds.order_id
-),
-
-xpro as (
-    select
-        {{ platform_name('xpro') }} as platform,
-        'xpro' as platform_readable_id,
-        orders.order_id,
-        lines.line_id,
-        orders.coupon_code,
-        orders.coupon_id,
-        cast(null as integer) as b2bcoupon_id,
-        cast(null as {{ dbt.type_string() }}) as b2border_contract_number,
-        orders.coupon_name,
-        orders.coupon_redeemed_on,
-        orders.couponpaymentversion_coupon_type as coupon_type,
-        orders.couponpaymentversion_payment_transaction,
-        products.courserun_id,
-        products.courserun_readable_id,
-        orders.couponpaymentversion_discount_amount_text as discount,
-        orders.order_created_on,
-        concat('xpro-b2c-production-', cast(orders.order_id as varchar)) as order_reference_number,
-        orders.order_state,
-        orders.order_tax_amount,
-        orders.order_tax_country_code,
-        orders.order_tax_rate,
-        orders.order_tax_rate_name,
-        orders.order_total_price_paid_plus_tax,
-        orders.order_total_price_paid,
-        -- Staff and B2B purchases are told apart by the coupon's payment: its company, source
-        -- and purchase-order transaction.
-        case
-            when orders.company_name = 'MIT Open Learning'
-                or orders.couponpaymentversion_discount_source = 'staff' then 'staff'
-            when orders.company_name in ('Boeing', 'BOEING_NO_MATCH_VOUCHER') then 'Boeing'
-            when orders.company_id is not null
-                or trim(orders.couponpaymentversion_payment_transaction) <> '' then 'B2B'
-            else 'B2C'
-        end as order_type,
-        lines.product_id,
-        lines.product_readable_id,
-        products.product_type,
-        {%- for field in receipt_fields %}
-        receipts.receipt_{{ field }},
-        {%- endfor %}
-        receipts.receipt_transaction_type as receipt_payment_transaction_type,
-        receipts.receipt_transaction_uuid as receipt_payment_transaction_uuid,
-        receipts.receipt_transaction_id,
-        accounts.user_email as redeemed_email,
-        receipts.receipt_reference_number as req_reference_number,
-        lines.product_price as unit_price,
-        orders.order_purchaser_user_id as user_id
-    from {{ ref('int__mitxpro__ecommerce_order') }} as orders
-    inner join {{ ref('int__mitxpro__ecommerce_line') }} as lines
-        on orders.order_id = lines.order_id
-    left join {{ ref('int__mitxpro__ecommerce_product') }} as products
-        on lines.product_id = products.product_id
-    left join xpro_receipts as receipts on orders.order_id = receipts.order_id
-    left join accounts
-        on accounts.platform_readable_id = 'xpro'
-        and orders.order_purchaser_user_id = accounts.user_id
-),
-
-bootcamps as (
-    select
-        {{ platform_name('bootcamps') }} as platform,
-        'bootcamps' as platform_readable_id,
-        orders.order_id,
-        orders.line_id,
-        cast(null as {{ dbt.type_string() }}) as coupon_code,
-        cast(null as integer) as coupon_id,
-        cast(null as integer) as b2bcoupon_id,
-        cast(null as {{ dbt.type_string() }}) as b2border_contract_number,
-        cast(null as {{ dbt.type_string() }}) as coupon_name,
-        cast(null as {{ type_timestamptz() }}) as coupon_redeemed_on,
-        cast(null as {{ dbt.type_string() }}) as coupon_type,
-        cast(null as {{ dbt.type_string() }}) as couponpaymentversion_payment_transaction,
-        orders.courserun_id,
-        orders.courserun_readable_id,
-        cast(null as {{ dbt.type_string() }}) as discount,
-        orders.order_created_on,
-        orders.order_reference_number,
-        orders.order_state,
-        cast(null as decimal(38, 2)) as order_tax_amount,
-        cast(null as {{ dbt.type_string() }}) as order_tax_country_code,
-        cast(null as decimal(38, 4)) as order_tax_rate,
-        cast(null as {{ dbt.type_string() }}) as order_tax_rate_name,
-        orders.order_total_price_paid as order_total_price_paid_plus_tax,
-        orders.order_total_price_paid,
-        cast(null as {{ dbt.type_string() }}) as order_type,
-        cast(null as integer) as product_id,
-        cast(null as {{ dbt.type_string() }}) as product_readable_id,
-        cast(null as {{ dbt.type_string() }}) as product_type,
-        {%- for field in receipt_fields %}
-        receipts.receipt_{{ field }},
-        {%- endfor %}
-        receipts.receipt_transaction_type as receipt_payment_transaction_type,
-        receipts.receipt_transaction_uuid as receipt_payment_transaction_uuid,
-        receipts.receipt_transaction_id,
-        cast(null as {{ dbt.type_string() }}) as redeemed_email,
-        receipts.receipt_reference_number as req_reference_number,
-        orders.line_price as unit_price,
-        orders.order_purchaser_user_id as user_id
-    from {{ ref('int__bootcamps__ecommerce_order') }} as orders
-    left join bootcamps_receipts as receipts on orders.order_id = receipts.order_id
-),
-
-micromasters as (
-    select
-        {{ platform_name('edxorg') }} as platform,
-        'micromasters' as platform_readable_id,
-        orders.order_id,
-        orders.line_id,
-        orders.coupon_code,
-        orders.coupon_id,
-        cast(null as integer) as b2bcoupon_id,
-        cast(null as {{ dbt.type_string() }}) as b2border_contract_number,
-        cast(null as {{ dbt.type_string() }}) as coupon_name,
-        orders.redeemedcoupon_created_on as coupon_redeemed_on,
-        orders.coupon_type,
-        cast(null as {{ dbt.type_string() }}) as couponpaymentversion_payment_transaction,
-        cast(null as integer) as courserun_id,
-        orders.courserun_readable_id,
-        case
-            when orders.coupon_amount_type = 'fixed-price'
-                then cast(cast(orders.line_price - orders.order_total_price_paid as decimal(38, 2))
-                    as varchar)
-            else orders.coupon_discount_amount_text
-        end as discount,
-        orders.order_created_on,
-        orders.order_reference_number,
-        orders.order_state,
-        cast(null as decimal(38, 2)) as order_tax_amount,
-        cast(null as {{ dbt.type_string() }}) as order_tax_country_code,
-        cast(null as decimal(38, 4)) as order_tax_rate,
-        cast(null as {{ dbt.type_string() }}) as order_tax_rate_name,
-        orders.order_total_price_paid as order_total_price_paid_plus_tax,
-        orders.order_total_price_paid,
-        cast(null as {{ dbt.type_string() }}) as order_type,
-        cast(null as integer) as product_id,
-        cast(null as {{ dbt.type_string() }}) as product_readable_id,
-        cast(null as {{ dbt.type_string() }}) as product_type,
-        {%- for field in receipt_fields %}
-        orders.receipt_{{ field }},
-        {%- endfor %}
-        orders.receipt_transaction_type as receipt_payment_transaction_type,
-        orders.receipt_transaction_uuid as receipt_payment_transaction_uuid,
-        orders.receipt_transaction_id,
-        cast(null as {{ dbt.type_string() }}) as redeemed_email,
-        orders.receipt_reference_number as req_reference_number,
-        orders.line_price as unit_price,
-        orders.user_id
-    from {{ ref('int__micromasters__orders') }} as orders
-),
-
 combined as (
-    select * from mitxonline
-    union all
-    select * from xpro
-    union all
-    select * from bootcamps
-    union all
-    select * from micromasters
+    {%- for source in order_sources %}
+    select
+        {%- for column, null_type in order_columns %}
+        {%- if column in source.columns %}
+        {{ source.columns[column] | trim }} as {{ column }}
+        {%- elif column in source.absent %}
+        cast(null as {{ null_type }}) as {{ column }}
+        {%- elif column == 'platform' %}
+        {{ platform_name(source.platform) }} as platform
+        {%- elif column == 'platform_readable_id' %}
+        '{{ source.platform }}' as platform_readable_id
+        {%- elif column.startswith('receipt_') or column == 'req_reference_number' %}
+        {%- set alias, prefix = source.receipts %}
+        {{ alias }}.{{ prefix }}{{ receipt_column.get(column, column).removeprefix('receipt_') }}
+            as {{ column }}
+        {%- else %}
+        orders.{{ column }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    {{ source.from | trim }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 )
 
 select
