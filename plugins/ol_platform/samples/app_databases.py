@@ -21,14 +21,14 @@ import sqlalchemy as sa
 from ol_platform.samples import identities, mitx_residential, mitxonline_app
 from ol_platform.samples.mitxonline_app import SUBJECTS, course_run_keys
 from ol_platform.samples.schema import (
+    STAMPS,
     Rows,
     auth_user_table,
     catalog_table,
-    col,
     course_enrollment_table,
     course_grade_table,
     enrollment_table,
-    pk,
+    table,
 )
 
 EPOCH = datetime(2023, 1, 1)  # naive UTC, as the MITx Online sample
@@ -102,24 +102,22 @@ class SampleDatabase:
 # --- Bootcamps ---------------------------------------------------------------------------
 
 bootcamps_md = sa.MetaData()
-sa.Table(
+table(
+    bootcamps_md,
     "klasses_bootcamp",
-    bootcamps_md,
-    pk(),
-    col("title", sa.String(255)),
-    col("readable_id", sa.String(100)),
-    col("legacy", sa.Boolean),
+    ("title", sa.String(255)),
+    ("readable_id", sa.String(100)),
+    ("legacy", sa.Boolean),
 )
-sa.Table(
-    "klasses_bootcamprun",
+table(
     bootcamps_md,
-    pk(),
-    col("bootcamp_id", sa.Integer),
-    col("title", sa.String(255)),
-    col("bootcamp_run_id", sa.String(100)),
-    col("run_key", sa.Integer),
-    col("start_date", sa.DateTime),
-    col("end_date", sa.DateTime),
+    "klasses_bootcamprun",
+    ("bootcamp_id", sa.Integer),
+    ("title", sa.String(255)),
+    ("bootcamp_run_id", sa.String(100)),
+    ("run_key", sa.Integer),
+    ("start_date", sa.DateTime),
+    ("end_date", sa.DateTime),
 )
 enrollment_table(bootcamps_md, "klasses_bootcamprunenrollment", "bootcamp_run_id")
 
@@ -181,40 +179,35 @@ def _bootcamps(seed: int) -> Rows:
 # --- MIT Learn ---------------------------------------------------------------------------
 
 mitlearn_md = sa.MetaData()
-sa.Table(
+table(
+    mitlearn_md,
     "learning_resources_learningresource",
-    mitlearn_md,
-    pk(),
-    col("readable_id", sa.String(255)),
-    col("title", sa.String(255)),
-    col("resource_type", sa.String(50)),
-    col("platform", sa.String(50)),
-    col("published", sa.Boolean),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("readable_id", sa.String(255)),
+    ("title", sa.String(255)),
+    ("resource_type", sa.String(50)),
+    ("platform", sa.String(50)),
+    ("published", sa.Boolean),
+    *STAMPS,
 )
-sa.Table(
+table(
+    mitlearn_md,
     "learning_resources_learningresourcerun",
-    mitlearn_md,
-    pk(),
-    col("learning_resource_id", sa.Integer),
-    col("run_id", sa.String(255)),
-    col("title", sa.String(255)),
-    col("start_date", sa.DateTime),
-    col("end_date", sa.DateTime),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("learning_resource_id", sa.Integer),
+    ("run_id", sa.String(255)),
+    ("title", sa.String(255)),
+    ("start_date", sa.DateTime),
+    ("end_date", sa.DateTime),
+    *STAMPS,
 )
-sa.Table(
-    "users_user",
+table(
     mitlearn_md,
-    pk(),
-    col("email", sa.String(254)),
-    col("first_name", sa.String(150)),
-    col("last_name", sa.String(150)),
-    col("global_id", sa.String(36)),
-    col("is_active", sa.Boolean),
-    col("date_joined", sa.DateTime),
+    "users_user",
+    ("email", sa.String(254)),
+    ("first_name", sa.String(150)),
+    ("last_name", sa.String(150)),
+    ("global_id", sa.String(36)),
+    ("is_active", sa.Boolean),
+    ("date_joined", sa.DateTime),
 )
 
 
@@ -351,36 +344,33 @@ def _mitxonline_openedx(seed: int) -> Rows:
 # --- MicroMasters ------------------------------------------------------------------------
 
 micromasters_md = sa.MetaData()
-sa.Table(
+table(
+    micromasters_md,
     "courses_program",
-    micromasters_md,
-    pk(),
-    col("title", sa.String(255)),
-    col("live", sa.Boolean),
-    col("num_required_courses", sa.Integer),
+    ("title", sa.String(255)),
+    ("live", sa.Boolean),
+    ("num_required_courses", sa.Integer),
 )
-sa.Table(
+table(
+    micromasters_md,
     "courses_course",
-    micromasters_md,
-    pk(),
-    col("program_id", sa.Integer),
-    col("title", sa.String(255)),
-    col("edx_key", sa.String(255)),
-    col("position_in_program", sa.Integer),
+    ("program_id", sa.Integer),
+    ("title", sa.String(255)),
+    ("edx_key", sa.String(255)),
+    ("position_in_program", sa.Integer),
 )
-sa.Table(
-    "courses_courserun",
+table(
     micromasters_md,
-    pk(),
-    col("course_id", sa.Integer),
-    col("title", sa.String(255)),
-    col("edx_course_key", sa.String(255)),
-    col("start_date", sa.DateTime),
-    col("end_date", sa.DateTime),
-    col("upgrade_deadline", sa.DateTime),
-    col("enrollment_end", sa.DateTime),
-    col("exam_semester", sa.String(50)),
-    col("passing_grade", sa.Float),
+    "courses_courserun",
+    ("course_id", sa.Integer),
+    ("title", sa.String(255)),
+    ("edx_course_key", sa.String(255)),
+    ("start_date", sa.DateTime),
+    ("end_date", sa.DateTime),
+    ("upgrade_deadline", sa.DateTime),
+    ("enrollment_end", sa.DateTime),
+    ("exam_semester", sa.String(50)),
+    ("passing_grade", sa.Float),
 )
 
 PROGRAMS = {
@@ -437,32 +427,28 @@ def _micromasters(seed: int) -> Rows:
 # --- OCW Studio --------------------------------------------------------------------------
 
 ocw_md = sa.MetaData()
-sa.Table(
+table(
+    ocw_md,
     "websites_website",
-    ocw_md,
-    pk(),
-    col("name", sa.String(512)),
-    col("title", sa.String(512)),
-    col("short_id", sa.String(100)),
-    col("url_path", sa.String(512)),
-    col("publish_date", sa.DateTime),
-    col("first_published_to_production", sa.DateTime),
-    col("live_publish_status", sa.String(20)),
-    col("unpublish_status", sa.String(20)),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("name", sa.String(512)),
+    ("title", sa.String(512)),
+    ("short_id", sa.String(100)),
+    ("url_path", sa.String(512)),
+    ("publish_date", sa.DateTime),
+    ("first_published_to_production", sa.DateTime),
+    ("live_publish_status", sa.String(20)),
+    ("unpublish_status", sa.String(20)),
+    *STAMPS,
 )
-sa.Table(
-    "websites_websitecontent",
+table(
     ocw_md,
-    pk(),
-    col("website_id", sa.Integer),
-    col("title", sa.String(512)),
-    col("type", sa.String(24)),
-    col("text_id", sa.String(36)),
-    col("metadata", sa.Text),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    "websites_websitecontent",
+    ("website_id", sa.Integer),
+    ("title", sa.String(512)),
+    ("type", sa.String(24)),
+    ("text_id", sa.String(36)),
+    ("metadata", sa.Text),
+    *STAMPS,
 )
 
 
@@ -552,19 +538,17 @@ def _ocw(seed: int) -> Rows:
 
 xpro_md = sa.MetaData()
 catalog_table(xpro_md, "courses_course")
-sa.Table(
-    "courses_courserun",
+table(
     xpro_md,
-    pk(),
-    col("course_id", sa.Integer),
-    col("title", sa.String(255)),
-    col("courseware_id", sa.String(255)),
-    col("run_tag", sa.String(32)),
-    col("start_date", sa.DateTime),
-    col("end_date", sa.DateTime),
-    col("live", sa.Boolean),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    "courses_courserun",
+    ("course_id", sa.Integer),
+    ("title", sa.String(255)),
+    ("courseware_id", sa.String(255)),
+    ("run_tag", sa.String(32)),
+    ("start_date", sa.DateTime),
+    ("end_date", sa.DateTime),
+    ("live", sa.Boolean),
+    *STAMPS,
 )
 enrollment_table(xpro_md, "courses_courserunenrollment", "run_id")
 _openedx_tables(xpro_md, with_grades=False)

@@ -19,7 +19,14 @@ import sqlalchemy as sa
 
 from ol_platform.samples import edxorg_archives, mitxonline_app
 from ol_platform.samples.mitxonline_app import FIRST, LAST, TERMS
-from ol_platform.samples.schema import Rows, col, course_enrollment_table, course_grade_table, pk
+from ol_platform.samples.schema import (
+    Rows,
+    col,
+    course_enrollment_table,
+    course_grade_table,
+    pk,
+    table,
+)
 
 EPOCH = datetime(2013, 1, 1)  # naive UTC: residential MITx opened in 2012
 ORG = "MITx"
@@ -41,33 +48,31 @@ COUNTRIES = ["US", "IN", "CN", "BR", "DE", "NG", "FR", "", None]
 
 
 metadata = sa.MetaData()
-sa.Table(
+table(
+    metadata,
     "auth_user",
-    metadata,
-    pk(),
-    col("username", sa.String(150)),
-    col("first_name", sa.String(150)),
-    col("last_name", sa.String(150)),
-    col("email", sa.String(254)),
-    col("is_staff", sa.Boolean),
-    col("is_active", sa.Boolean),
-    col("is_superuser", sa.Boolean),
-    col("date_joined", sa.DateTime),
-    col("last_login", sa.DateTime),
+    ("username", sa.String(150)),
+    ("first_name", sa.String(150)),
+    ("last_name", sa.String(150)),
+    ("email", sa.String(254)),
+    ("is_staff", sa.Boolean),
+    ("is_active", sa.Boolean),
+    ("is_superuser", sa.Boolean),
+    ("date_joined", sa.DateTime),
+    ("last_login", sa.DateTime),
 )
-sa.Table(
-    "auth_userprofile",
+table(
     metadata,
-    pk(),
-    col("user_id", sa.Integer),
-    col("name", sa.String(255)),
-    col("year_of_birth", sa.Integer),
-    col("gender", sa.String(6)),
-    col("level_of_education", sa.String(6)),
-    col("city", sa.Text),
-    col("country", sa.String(2)),
-    col("language", sa.String(255)),
-    col("goals", sa.Text),
+    "auth_userprofile",
+    ("user_id", sa.Integer),
+    ("name", sa.String(255)),
+    ("year_of_birth", sa.Integer),
+    ("gender", sa.String(6)),
+    ("level_of_education", sa.String(6)),
+    ("city", sa.Text),
+    ("country", sa.String(2)),
+    ("language", sa.String(255)),
+    ("goals", sa.Text),
 )
 sa.Table(
     "course_overviews_courseoverview",
@@ -97,20 +102,19 @@ sa.Table(
 )
 course_enrollment_table(metadata)
 course_grade_table(metadata, ("course_version", sa.String(255)))
-sa.Table(
-    "courseware_studentmodule",
+table(
     metadata,
-    pk(),
-    col("module_type", sa.String(32)),
-    col("module_id", sa.String(255)),
-    col("student_id", sa.Integer),
-    col("state", sa.Text),
-    col("grade", sa.Float),
-    col("max_grade", sa.Float),
-    col("done", sa.String(8)),
-    col("course_id", sa.String(255)),
-    col("created", sa.DateTime),
-    col("modified", sa.DateTime),
+    "courseware_studentmodule",
+    ("module_type", sa.String(32)),
+    ("module_id", sa.String(255)),
+    ("student_id", sa.Integer),
+    ("state", sa.Text),
+    ("grade", sa.Float),
+    ("max_grade", sa.Float),
+    ("done", sa.String(8)),
+    ("course_id", sa.String(255)),
+    ("created", sa.DateTime),
+    ("modified", sa.DateTime),
 )
 # Open edX moved problem-state history from courseware_studentmodulehistory to the
 # "extended" table (bigint ids); both are read, the old one for the years it covers.

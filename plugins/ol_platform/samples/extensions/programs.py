@@ -119,19 +119,18 @@ catalog_table(
     ("program_type", sa.String(255)),
     ("availability", sa.String(255)),
 )
-sa.Table(
-    "courses_programrequirement",
+table(
     mitxonline_md,
-    pk(),
-    col("program_id", sa.Integer),
-    col("course_id", sa.Integer),
-    col("path", sa.String(255)),
-    col("depth", sa.Integer),
-    col("numchild", sa.Integer),
-    col("node_type", sa.String(50)),
-    col("title", sa.String(255)),
-    col("operator", sa.String(50)),
-    col("operator_value", sa.String(100)),
+    "courses_programrequirement",
+    ("program_id", sa.Integer),
+    ("course_id", sa.Integer),
+    ("path", sa.String(255)),
+    ("depth", sa.Integer),
+    ("numchild", sa.Integer),
+    ("node_type", sa.String(50)),
+    ("title", sa.String(255)),
+    ("operator", sa.String(50)),
+    ("operator_value", sa.String(100)),
 )
 enrollment_table(
     mitxonline_md, "courses_programenrollment", "program_id", ("enrollment_mode", sa.String(20))
@@ -145,22 +144,21 @@ _program_page_table(
     col("what_you_learn", sa.Text),
 )
 # The Wagtail page behind each CMS page (publication dates, slug, url path).
-sa.Table(
-    "wagtailcore_page",
+table(
     mitxonline_md,
-    pk(),
-    col("path", sa.String(255)),
-    col("depth", sa.Integer),
-    col("numchild", sa.Integer),
-    col("title", sa.String(255)),
-    col("slug", sa.String(255)),
-    col("live", sa.Boolean),
-    col("has_unpublished_changes", sa.Boolean),
-    col("url_path", sa.Text),
-    col("content_type_id", sa.Integer),
-    col("latest_revision_created_at", sa.DateTime),
-    col("first_published_at", sa.DateTime),
-    col("last_published_at", sa.DateTime),
+    "wagtailcore_page",
+    ("path", sa.String(255)),
+    ("depth", sa.Integer),
+    ("numchild", sa.Integer),
+    ("title", sa.String(255)),
+    ("slug", sa.String(255)),
+    ("live", sa.Boolean),
+    ("has_unpublished_changes", sa.Boolean),
+    ("url_path", sa.Text),
+    ("content_type_id", sa.Integer),
+    ("latest_revision_created_at", sa.DateTime),
+    ("first_published_at", sa.DateTime),
+    ("last_published_at", sa.DateTime),
 )
 _grade_tables(mitxonline_md, with_issue_date=True)
 
@@ -533,53 +531,45 @@ xpro_md.tables["courses_course"].append_column(sa.Column("program_id", sa.Intege
 
 # --- MicroMasters -----------------------------------------------------------------------
 
-sa.Table(
+table(
+    micromasters_md,
     "grades_finalgrade",
-    micromasters_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("course_run_id", sa.Integer),
-    col("grade", sa.Float),
-    col("passed", sa.Boolean),
-    col("status", sa.String(30)),
-    col("course_run_paid_on_edx", sa.Boolean),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("user_id", sa.Integer),
+    ("course_run_id", sa.Integer),
+    ("grade", sa.Float),
+    ("passed", sa.Boolean),
+    ("status", sa.String(30)),
+    ("course_run_paid_on_edx", sa.Boolean),
+    *STAMPS,
 )
-sa.Table(
+table(
+    micromasters_md,
     "grades_combinedfinalgrade",
-    micromasters_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("course_id", sa.Integer),
-    col("grade", sa.Float),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("user_id", sa.Integer),
+    ("course_id", sa.Integer),
+    ("grade", sa.Float),
+    *STAMPS,
 )
-sa.Table(
+table(
+    micromasters_md,
     "grades_micromasterscoursecertificate",
-    micromasters_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("course_id", sa.Integer),
-    col("hash", sa.String(32)),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("user_id", sa.Integer),
+    ("course_id", sa.Integer),
+    ("hash", sa.String(32)),
+    *STAMPS,
 )
-sa.Table(
+table(
+    micromasters_md,
     "courses_electivesset",
-    micromasters_md,
-    pk(),
-    col("program_id", sa.Integer),
-    col("title", sa.String(255)),
-    col("required_number", sa.Integer),
+    ("program_id", sa.Integer),
+    ("title", sa.String(255)),
+    ("required_number", sa.Integer),
 )
-sa.Table(
-    "courses_electivecourse",
+table(
     micromasters_md,
-    pk(),
-    col("course_id", sa.Integer),
-    col("electives_set_id", sa.Integer),
+    "courses_electivecourse",
+    ("course_id", sa.Integer),
+    ("electives_set_id", sa.Integer),
 )
 _program_page_table(
     micromasters_md,

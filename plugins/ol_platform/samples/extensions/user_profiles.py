@@ -24,7 +24,13 @@ from ol_platform.samples.app_databases import (
 from ol_platform.samples.edxorg_archives import _user as edxorg_user
 from ol_platform.samples.mitxonline_app import FIRST, LAST
 from ol_platform.samples.mitxonline_app import metadata as mitxonline_md
-from ol_platform.samples.schema import Rows, auth_user_table, col, pk
+from ol_platform.samples.schema import (
+    STAMPS,
+    Rows,
+    auth_user_table,
+    col,
+    table,
+)
 
 COUNTRIES = [("US", ["MA", "CA", "NY", "TX"]), ("IN", ["MH", "KA"]), ("BR", ["SP"]),
              ("NG", ["LA"]), ("FR", [""]), ("CN", [""]), ("DE", [""])]  # fmt: skip
@@ -117,40 +123,42 @@ def _with_ids(rows: list[dict]) -> list[dict]:
 
 # --- MITx Online application ----------------------------------------------------------------
 
-sa.Table("users_userprofile", mitxonline_md, pk(), col("user_id", sa.Integer),
-         *_profile_columns("year_of_birth"), col("leadership_level", sa.String(60)),
-         col("type_is_student", sa.Boolean), col("type_is_professional", sa.Boolean),
-         col("type_is_educator", sa.Boolean), col("type_is_other", sa.Boolean))  # fmt: skip
-sa.Table("users_legaladdress", mitxonline_md, pk(), *_address_columns("state", 0),
-         col("created_on", sa.DateTime), col("updated_on", sa.DateTime))  # fmt: skip
-sa.Table(
-    "openedx_openedxuser",
+table(
     mitxonline_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("platform", sa.String(20)),
-    col("edx_username", sa.String(150)),
-    col("desired_edx_username", sa.String(150)),
-    col("has_been_synced", sa.Boolean),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    "users_userprofile",
+    ("user_id", sa.Integer),
+    *_profile_columns("year_of_birth"),
+    ("leadership_level", sa.String(60)),
+    ("type_is_student", sa.Boolean),
+    ("type_is_professional", sa.Boolean),
+    ("type_is_educator", sa.Boolean),
+    ("type_is_other", sa.Boolean),
+)
+table(mitxonline_md, "users_legaladdress", *_address_columns("state", 0), *STAMPS)
+table(
+    mitxonline_md,
+    "openedx_openedxuser",
+    ("user_id", sa.Integer),
+    ("platform", sa.String(20)),
+    ("edx_username", sa.String(150)),
+    ("desired_edx_username", sa.String(150)),
+    ("has_been_synced", sa.Boolean),
+    *STAMPS,
 )
 
 
 # Financial-aid applications: the learner's income, as declared and in USD.
-sa.Table(
-    "flexiblepricing_flexibleprice",
+table(
     mitxonline_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("status", sa.String(30)),
-    col("income_usd", sa.Float),
-    col("original_income", sa.Float),
-    col("original_currency", sa.String(10)),
-    col("country_of_income", sa.String(2)),
-    col("country_of_residence", sa.String(2)),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    "flexiblepricing_flexibleprice",
+    ("user_id", sa.Integer),
+    ("status", sa.String(30)),
+    ("income_usd", sa.Float),
+    ("original_income", sa.Float),
+    ("original_currency", sa.String(10)),
+    ("country_of_income", sa.String(2)),
+    ("country_of_residence", sa.String(2)),
+    *STAMPS,
 )
 CURRENCIES = {"US": ("USD", 1.0), "IN": ("INR", 83.0), "BR": ("BRL", 5.0), "FR": ("EUR", 0.9)}
 
@@ -216,22 +224,29 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
 
 # --- xPRO application -------------------------------------------------------------------------
 
-sa.Table(
-    "users_user",
+table(
     xpro_md,
-    pk(),
-    col("username", sa.String(150)),
-    col("email", sa.String(254)),
-    col("name", sa.String(255)),
-    col("is_active", sa.Boolean),
-    col("last_login", sa.DateTime),
-    col("created_on", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    "users_user",
+    ("username", sa.String(150)),
+    ("email", sa.String(254)),
+    ("name", sa.String(255)),
+    ("is_active", sa.Boolean),
+    ("last_login", sa.DateTime),
+    *STAMPS,
 )
-sa.Table("users_profile", xpro_md, pk(), col("user_id", sa.Integer),
-         *_profile_columns("birth_year"), col("leadership_level", sa.String(60)))  # fmt: skip
-sa.Table("users_legaladdress", xpro_md, pk(), *_address_columns("state_or_territory", 5),
-         col("vat_id", sa.String(30)))  # fmt: skip
+table(
+    xpro_md,
+    "users_profile",
+    ("user_id", sa.Integer),
+    *_profile_columns("birth_year"),
+    ("leadership_level", sa.String(60)),
+)
+table(
+    xpro_md,
+    "users_legaladdress",
+    *_address_columns("state_or_territory", 5),
+    ("vat_id", sa.String(30)),
+)
 
 
 @extends("xpro_app")
@@ -270,72 +285,68 @@ def _xpro(data: Rows, rng: random.Random) -> Rows:
 # --- MicroMasters -----------------------------------------------------------------------------
 
 auth_user_table(micromasters_md, ("first_name", sa.String(150)), ("last_name", sa.String(150)))
-sa.Table(
+table(
+    micromasters_md,
     "profiles_profile",
-    micromasters_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("first_name", sa.String(255)),
-    col("last_name", sa.String(255)),
-    col("romanized_first_name", sa.String(30)),
-    col("romanized_last_name", sa.String(50)),
-    col("preferred_name", sa.String(255)),
-    col("country", sa.String(2)),
-    col("state_or_territory", sa.String(255)),
-    col("city", sa.String(255)),
-    col("postal_code", sa.String(10)),
-    col("address", sa.String(100)),
-    col("birth_country", sa.String(2)),
-    col("nationality", sa.String(2)),
-    col("date_of_birth", sa.Date),
-    col("gender", sa.String(6)),
-    col("edx_level_of_education", sa.String(6)),
-    col("edx_employer", sa.String(255)),
-    col("edx_job_title", sa.String(255)),
-    col("email_optin", sa.Boolean),
-    col("filled_out", sa.Boolean),
-    col("verified_micromaster_user", sa.Boolean),
-    col("date_joined_micromasters", sa.DateTime),
-    col("updated_on", sa.DateTime),
+    ("user_id", sa.Integer),
+    ("first_name", sa.String(255)),
+    ("last_name", sa.String(255)),
+    ("romanized_first_name", sa.String(30)),
+    ("romanized_last_name", sa.String(50)),
+    ("preferred_name", sa.String(255)),
+    ("country", sa.String(2)),
+    ("state_or_territory", sa.String(255)),
+    ("city", sa.String(255)),
+    ("postal_code", sa.String(10)),
+    ("address", sa.String(100)),
+    ("birth_country", sa.String(2)),
+    ("nationality", sa.String(2)),
+    ("date_of_birth", sa.Date),
+    ("gender", sa.String(6)),
+    ("edx_level_of_education", sa.String(6)),
+    ("edx_employer", sa.String(255)),
+    ("edx_job_title", sa.String(255)),
+    ("email_optin", sa.Boolean),
+    ("filled_out", sa.Boolean),
+    ("verified_micromaster_user", sa.Boolean),
+    ("date_joined_micromasters", sa.DateTime),
+    ("updated_on", sa.DateTime),
 )
-sa.Table(
+table(
+    micromasters_md,
     "profiles_education",
-    micromasters_md,
-    pk(),
-    col("profile_id", sa.Integer),
-    col("degree_name", sa.String(30)),
-    col("graduation_date", sa.Date),
-    col("field_of_study", sa.String(255)),
-    col("online_degree", sa.Boolean),
-    col("school_name", sa.String(255)),
-    col("school_city", sa.String(255)),
-    col("school_state_or_territory", sa.String(255)),
-    col("school_country", sa.String(2)),
+    ("profile_id", sa.Integer),
+    ("degree_name", sa.String(30)),
+    ("graduation_date", sa.Date),
+    ("field_of_study", sa.String(255)),
+    ("online_degree", sa.Boolean),
+    ("school_name", sa.String(255)),
+    ("school_city", sa.String(255)),
+    ("school_state_or_territory", sa.String(255)),
+    ("school_country", sa.String(2)),
 )
-sa.Table(
+table(
+    micromasters_md,
     "profiles_employment",
-    micromasters_md,
-    pk(),
-    col("profile_id", sa.Integer),
-    col("city", sa.String(255)),
-    col("country", sa.String(2)),
-    col("state_or_territory", sa.String(255)),
-    col("company_name", sa.String(255)),
-    col("position", sa.String(255)),
-    col("industry", sa.String(255)),
-    col("start_date", sa.Date),
-    col("end_date", sa.Date),
+    ("profile_id", sa.Integer),
+    ("city", sa.String(255)),
+    ("country", sa.String(2)),
+    ("state_or_territory", sa.String(255)),
+    ("company_name", sa.String(255)),
+    ("position", sa.String(255)),
+    ("industry", sa.String(255)),
+    ("start_date", sa.Date),
+    ("end_date", sa.Date),
 )
-sa.Table(
-    "social_auth_usersocialauth",
+table(
     micromasters_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("provider", sa.String(32)),
-    col("uid", sa.String(255)),
-    col("extra_data", sa.Text),
-    col("created", sa.DateTime),
-    col("modified", sa.DateTime),
+    "social_auth_usersocialauth",
+    ("user_id", sa.Integer),
+    ("provider", sa.String(32)),
+    ("uid", sa.String(255)),
+    ("extra_data", sa.Text),
+    ("created", sa.DateTime),
+    ("modified", sa.DateTime),
 )
 
 
@@ -438,10 +449,14 @@ def _micromasters(data: Rows, rng: random.Random) -> Rows:
 # --- Bootcamps --------------------------------------------------------------------------------
 
 auth_user_table(bootcamps_md)
-sa.Table("profiles_profile", bootcamps_md, pk(), col("user_id", sa.Integer),
-         col("name", sa.String(255)), *_profile_columns("birth_year"))  # fmt: skip
-sa.Table("profiles_legaladdress", bootcamps_md, pk(),
-         *_address_columns("state_or_territory", 5))  # fmt: skip
+table(
+    bootcamps_md,
+    "profiles_profile",
+    ("user_id", sa.Integer),
+    ("name", sa.String(255)),
+    *_profile_columns("birth_year"),
+)
+table(bootcamps_md, "profiles_legaladdress", *_address_columns("state_or_territory", 5))
 
 
 @extends("bootcamps_app")
@@ -472,38 +487,35 @@ def _bootcamps(data: Rows, rng: random.Random) -> Rows:
 
 # --- MIT Learn --------------------------------------------------------------------------------
 
-sa.Table(
+table(
+    mitlearn_md,
     "profiles_profile",
-    mitlearn_md,
-    pk(),
-    col("user_id", sa.Integer),
-    col("name", sa.String(255)),
-    col("headline", sa.String(60)),
-    col("location", sa.Text),
-    col("current_education", sa.String(50)),
-    col("certificate_desired", sa.String(50)),
-    col("completed_onboarding", sa.Boolean),
-    col("goals", sa.Text),  # a PostgreSQL text[]: JSON text as Airbyte lands it
-    col("delivery", sa.Text),  # text[] as above
-    col("time_commitment", sa.String(50)),
-    col("email_optin", sa.Boolean),
-    col("toc_optin", sa.Boolean),
-    col("updated_at", sa.DateTime),
+    ("user_id", sa.Integer),
+    ("name", sa.String(255)),
+    ("headline", sa.String(60)),
+    ("location", sa.Text),
+    ("current_education", sa.String(50)),
+    ("certificate_desired", sa.String(50)),
+    ("completed_onboarding", sa.Boolean),
+    ("goals", sa.Text),
+    ("delivery", sa.Text),
+    ("time_commitment", sa.String(50)),
+    ("email_optin", sa.Boolean),
+    ("toc_optin", sa.Boolean),
+    ("updated_at", sa.DateTime),
 )
-sa.Table(
+table(
+    mitlearn_md,
     "profiles_profile_topic_interests",
-    mitlearn_md,
-    pk(),
-    col("profile_id", sa.Integer),
-    col("learningresourcetopic_id", sa.Integer),
+    ("profile_id", sa.Integer),
+    ("learningresourcetopic_id", sa.Integer),
 )
-sa.Table(
-    "learning_resources_learningresourcetopic",
+table(
     mitlearn_md,
-    pk(),
-    col("name", sa.String(128)),
-    col("parent_id", sa.Integer),
-    col("topic_uuid", sa.String(36)),
+    "learning_resources_learningresourcetopic",
+    ("name", sa.String(128)),
+    ("parent_id", sa.Integer),
+    ("topic_uuid", sa.String(36)),
 )
 
 
