@@ -77,9 +77,7 @@ class Plugin(BasePlugin):
         for namespace in sorted({namespace for namespace, _ in tables}):
             conn.execute(f"create schema if not exists {_quote(namespace)}")
         for namespace, name in tables:
-            self._register(
-                conn, namespace, name, locations.get((namespace, name)), existing=existing
-            )
+            self._register(conn, namespace, name, existing, locations.get((namespace, name)))
 
     def _metadata_locations(self) -> dict[tuple[str, str], str]:
         """Every table's current metadata file, in one query of a SQL catalog (the local lake);
@@ -121,14 +119,13 @@ class Plugin(BasePlugin):
         conn,
         namespace: str,
         name: str,
+        existing: dict[tuple[str, str], str],
         metadata_location: str | None = None,
-        existing: dict[tuple[str, str], str] | None = None,
     ) -> None:
         """The lake table as a DuckDB view over its data files (an empty table if it has none),
-        replacing whatever relation of that name the connection had (a model built here)."""
+        replacing the relation of that name among the connection's ``existing`` ones (a
+        model built here)."""
         target = f"{_quote(namespace)}.{_quote(name)}"
-        if existing is None:
-            existing = _relations(conn, namespace, name)
         files = self._data_files(namespace, name, metadata_location)
         kind = existing.get((namespace, name))
         if kind is not None and kind != ("VIEW" if files else "BASE TABLE"):
@@ -219,19 +216,17 @@ class Plugin(BasePlugin):
                     tx.delete(In(key, deleted))
                 if rows.num_rows:
                     tx.append(_aligned(rows, tx.table_metadata.schema().as_arrow()))
-            self._register(cursor, namespace, name)
+            self._register(cursor, namespace, name, _relations(cursor))
         finally:
             cursor.close()
 
 
-def _relations(conn, namespace: str | None = None, name: str | None = None) -> dict:
-    """``{(schema, name): "VIEW" | "BASE TABLE"}`` of the connection, or of one name."""
-    query = "select table_schema, table_name, table_type from information_schema.tables"
-    params: list[str] = []
-    if namespace is not None:
-        query += " where table_schema = ? and table_name = ?"
-        params = [namespace, name or ""]
-    return {(s, n): kind for s, n, kind in conn.execute(query, params).fetchall()}
+def _relations(conn) -> dict[tuple[str, str], str]:
+    """``{(schema, name): "VIEW" | "BASE TABLE"}`` of the connection."""
+    rows = conn.execute(
+        "select table_schema, table_name, table_type from information_schema.tables"
+    ).fetchall()
+    return {(schema, name): kind for schema, name, kind in rows}
 
 
 def _changed_rows(cursor, model: str, changes: str, target: str, key: str) -> tuple[pa.Table, list]:
