@@ -71,10 +71,6 @@ class Target:
 # ---- selection ----------------------------------------------------------------------------
 
 
-def _producers_in_registry(registry: Registry, table: str) -> list[Source]:
-    return [s for s in registry.sources.values() if table in s.raw_table_names()]
-
-
 def _dbt_model(name: str) -> bool:
     try:
         from ol_platform.transform.project import load_graph
@@ -101,7 +97,7 @@ def resolve_targets(
     if selection in by_dag:
         return [Target(selection, by_dag[selection], f"source {by_dag[selection].name}")]
     table = selection.rsplit(".", 1)[-1]  # "<namespace>.<table>" is an Asset name
-    producers = _producers_in_registry(registry, table)
+    producers = list(registry.landing([table]).sources.values())
     if producers:
         return [Target(s.dag_id, s, f"produces {table}") for s in producers]
     if _dbt_model(table):
