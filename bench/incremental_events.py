@@ -33,6 +33,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow.compute as pc
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
@@ -218,6 +220,20 @@ def land_events(catalog, total: int, start: int, extracted_at: datetime) -> None
     con.close()
 
 
+def model_rows(catalog) -> dict[str, int]:
+    """Row counts of the event models' Iceberg tables."""
+    return {
+        m: int(
+            catalog.load_table(
+                f"ol_warehouse_local_{'staging' if m.startswith('stg__') else 'dimensional'}.{m}"
+            )
+            .current_snapshot()
+            .summary["total-records"]
+        )
+        for m in EVENT_MODELS
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -282,22 +298,38 @@ def main() -> None:
         full.append(dbt_run("--full-refresh", "-s", *EVENT_MODELS))
         print(f"full: {full[-1][0]:.1f} s wall, {full[-1][1]:.1f} s dbt", flush=True)
     new = int(args.events * args.new_share)
+    # Each batch is a later extraction than every row the lake holds (the seeded logs were
+    # extracted at seed time), a day after the previous one: beyond the lookback, as a daily
+    # sync. A batch extracted earlier than the newest row would be skipped as already seen.
+    tables = deployment_tables()
+    newest = max(
+        pc.max(
+            catalog.load_table(identifier)
+            .scan(selected_fields=("_airbyte_extracted_at",))
+            .to_arrow()["_airbyte_extracted_at"]
+        ).as_py()
+        for _, identifier in tables
+    )
     incremental = []
     for run in range(args.repeat):
-        # Each batch lands a day after the previous one: beyond the lookback, as a daily sync.
-        land_events(catalog, new, args.events + run * new, loaded_at + timedelta(days=run + 1))
+        before = model_rows(catalog)
+        land_events(catalog, new, args.events + run * new, newest + timedelta(days=run + 1))
         incremental.append(dbt_run("-s", *EVENT_MODELS))
+        after = model_rows(catalog)
         print(f"incremental: {incremental[-1][0]:.1f} s wall, {incremental[-1][1]:.1f} s dbt")
+        # Every new event has an event type: the staging models take all of them, and the
+        # facts their video and problem events. A run that took nothing measured nothing.
+        staged = sum(after[m] - before[m] for m in EVENT_MODELS if m.startswith("stg__"))
+        facts = {m: after[m] - before[m] for m in EVENT_MODELS if not m.startswith("stg__")}
+        landed = new // len(tables) * len(tables)
+        if staged != landed or not all(facts.values()):
+            sys.exit(
+                f"the incremental run took {staged:,} new staged events (landed "
+                f"{landed:,}) and new fact rows {facts}"
+            )
+        print(f"  new rows: {staged:,} staged, {facts}", flush=True)
 
-    rows = {
-        m: catalog.load_table(
-            f"ol_warehouse_local_{'staging' if m.startswith('stg__') else 'dimensional'}.{m}"
-        )
-        .current_snapshot()
-        .summary["total-records"]
-        for m in EVENT_MODELS
-    }
-    print(f"\nrows after the runs: {rows}")
+    print(f"\nrows after the runs: {model_rows(catalog)}")
     for i, what in enumerate(("dbt process wall time", "dbt elapsed (models)")):
         f = statistics.median(r[i] for r in full)
         n = statistics.median(r[i] for r in incremental)

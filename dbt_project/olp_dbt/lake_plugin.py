@@ -47,6 +47,14 @@ def _files_cache(metadata_location: str | None) -> Path | None:
     return Path(_local_path(metadata_location) + ".olp-files.json")
 
 
+def _read_files(files: list[str], filename: str | None = None) -> str:
+    """DuckDB's reader of Parquet data files, by column name (the files of a table whose
+    schema evolved differ in columns); ``filename`` names a column holding each row's file."""
+    listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    named = f", filename='{filename}'" if filename else ""
+    return f"read_parquet([{listing}], union_by_name=true{named})"
+
+
 def _nullable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f.with_nullable(True) for f in schema])
 
@@ -131,11 +139,7 @@ class Plugin(BasePlugin):
         if kind is not None and kind != ("VIEW" if files else "BASE TABLE"):
             conn.execute(f"drop {'table' if kind == 'BASE TABLE' else 'view'} {target}")
         if files:
-            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            conn.execute(
-                f"create or replace view {target} as "
-                f"select * from read_parquet([{listing}], union_by_name=true)"
-            )
+            conn.execute(f"create or replace view {target} as select * from {_read_files(files)}")
         else:
             table = self.catalog.load_table((namespace, name))
             empty = table.schema().as_arrow().empty_table()  # noqa: F841 - read by DuckDB
@@ -194,14 +198,15 @@ class Plugin(BasePlugin):
         key = target_config.config.get("unique_key")
         cursor = self._conn.cursor()
         try:
+            table = self.catalog.load_table((namespace, name))
             if strategy == "append":
                 rows = cursor.sql(f"select * from {changes}").to_arrow_table()
                 deleted: list = []
             else:
-                rows, deleted = _changed_rows(cursor, model, changes, target, key)
+                files = self._data_files(namespace, name, table.metadata_location)
+                rows, deleted = _changed_rows(cursor, model, changes, target, files, key)
             if rows.num_rows == 0 and not deleted:
                 return
-            table = self.catalog.load_table((namespace, name))
             schema = _nullable(rows.schema)
             rows = rows.cast(schema)
             if not _compatible(table.schema().as_arrow(), schema):
@@ -229,42 +234,70 @@ def _relations(conn) -> dict[tuple[str, str], str]:
     return {(schema, name): kind for schema, name, kind in rows}
 
 
-def _changed_rows(cursor, model: str, changes: str, target: str, key: str) -> tuple[pa.Table, list]:
+def _changed_rows(
+    cursor, model: str, changes: str, target: str, files: list[str], key: str
+) -> tuple[pa.Table, list]:
     """The rows of ``changes`` that are new or differ from ``target``'s row of the same key,
-    and the keys of the target rows they replace."""
+    and the keys of the target rows they replace. ``files`` are the target's data files.
+
+    Two passes, so that a run costs what changed rather than the table's size: the first reads
+    only the key column of the table (and each row's file), the second compares whole rows, in
+    the files that hold a key of the new rows only. The rows a lookback re-reads are the last
+    landings', in the last files; new events match no key and skip the second pass.
+    """
     column_names = [r[0] for r in cursor.execute(f"describe {changes}").fetchall()]
     if key not in column_names:
         raise ValueError(f"incremental model {model}: unique_key '{key}' is not a column")
+    k = _quote(key)
     problem = cursor.execute(
-        f"select {_quote(key)}, count(*) from {changes} group by all having count(*) > 1 "
-        f"or {_quote(key)} is null limit 1"
+        f"select {k}, count(*) from {changes} group by all having count(*) > 1 "
+        f"or {k} is null limit 1"
     ).fetchone()
     if problem:
         raise ValueError(
             f"incremental model {model}: unique_key '{key}' is not unique or null in the new "
             f"rows ({key} = {problem[0]!r}, {problem[1]} rows)"
         )
-    existing = {r[0] for r in cursor.execute(f"describe {target}").fetchall()}
-    k = _quote(key)
-    if set(column_names) <= existing:
-        same = " and ".join(
-            f"n.{_quote(c)} is not distinct from t.{_quote(c)}" for c in column_names
-        )
-    else:  # a new column: every row already there changes
-        same = "false"
+    if not files:
+        return cursor.sql(f"select * from {changes}").to_arrow_table(), []
     cursor.execute(
         f"create or replace temp table __olp_matched as "
-        f"select n.{k} as k, {same} as same from {changes} as n join {target} as t on n.{k} = t.{k}"
+        f"select t.{k} as k, t.__olp_file as file from {changes} as n "
+        f"join {_read_files(files, filename='__olp_file')} as t on n.{k} = t.{k}"
     )
     try:
+        held = [r[0] for r in cursor.execute("select distinct file from __olp_matched").fetchall()]
+        if not held:
+            return cursor.sql(f"select * from {changes}").to_arrow_table(), []
+        existing = {r[0] for r in cursor.execute(f"describe {target}").fetchall()}
+        if set(column_names) <= existing:
+            # A column of the table that these files predate is null in each of their rows.
+            in_files = {
+                r[0]
+                for r in cursor.execute(f"describe select * from {_read_files(held)}").fetchall()
+            }
+            same = " and ".join(
+                f"n.{_quote(c)} is not distinct from t.{_quote(c)}"
+                if c in in_files
+                else f"n.{_quote(c)} is null"
+                for c in column_names
+            )
+        else:  # a new column: every row already there changes
+            same = "false"
+        cursor.execute(
+            f"create or replace temp table __olp_same as select n.{k} as k from {changes} as n "
+            f"join {_read_files(held)} as t on n.{k} = t.{k} where {same}"
+        )
         rows = cursor.sql(
-            f"select * from {changes} where {k} not in (select k from __olp_matched where same)"
+            f"select * from {changes} where {k} not in (select k from __olp_same)"
         ).to_arrow_table()
-        replaced = cursor.execute("select k from __olp_matched where not same").fetchall()
-        deleted = [r[0] for r in replaced]
+        replaced = cursor.execute(
+            "select k from __olp_matched where k not in (select k from __olp_same)"
+        ).fetchall()
+        return rows, [r[0] for r in replaced]
     finally:
         cursor.execute("drop table if exists __olp_matched")
-    return rows, deleted
+        cursor.execute("drop table if exists __olp_same")
 
 
 def _aligned(rows: pa.Table, target: pa.Schema) -> pa.Table:
