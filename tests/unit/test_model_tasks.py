@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -60,8 +61,8 @@ def passed(*extra, model_status="success", test_status="pass"):
         key(MODEL, "log"): {
             "lines": ["1 of 9 OK created sql iceberg_table model dim_course_run"],
             "tests": {t: [f"PASS {t}"] for t in TESTS},
+            "compiled_sql": "select 1",
         },
-        key(MODEL, "compiled_sql"): "select 1",
         **dict(extra),
     }
 
@@ -159,7 +160,7 @@ def test_a_node_dbt_skipped_gets_its_verdict():
             },
         }
     )
-    _keep_node_lines(skipped, {"context": {"ti": _TI()}}, parse=lambda *a: None, book=book)
+    _keep_node_lines(skipped, {"context": {"ti": _TI()}}, book=book)
     assert book.verdicts[MODEL] == {"status": "skipped", "tests": {}}
 
 
@@ -268,7 +269,7 @@ def test_the_producer_judges_a_model_once_its_tests_have_run(monkeypatch):
 
     def feed(*lines):
         for line in lines:
-            _keep_node_lines(line, {"context": {"ti": ti}}, parse=lambda *a: None, book=book)
+            _keep_node_lines(line, {"context": {"ti": ti}}, book=book)
 
     feed(_line(MODEL, msg="START dim_course_run"), _line(MODEL, "success"), _line(TESTS[0], "pass"))
     assert MODEL not in book.verdicts  # one test still runs
@@ -292,7 +293,7 @@ def test_a_test_of_two_models_completes_both_verdicts(monkeypatch):
     book = VerdictBook([MODEL, other], {MODEL: [shared], other: [shared]})
     ti = _TI()
     for line in (_line(MODEL, "success"), _line(other, "success"), _line(shared, "pass")):
-        _keep_node_lines(line, {"context": {"ti": ti}}, parse=lambda *a: None, book=book)
+        _keep_node_lines(line, {"context": {"ti": ti}}, book=book)
     assert set(book.verdicts) == {MODEL, other}
 
 
@@ -301,9 +302,7 @@ def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_
     book = VerdictBook(models, {models[0]: ["test.ol_dbt.never_ran.1"]})
     ti = _TI()
     for m in models:
-        _keep_node_lines(
-            _line(m, "success"), {"context": {"ti": ti}}, parse=lambda *a: None, book=book
-        )
+        _keep_node_lines(_line(m, "success"), {"context": {"ti": ti}}, book=book)
     pushes = [v for k, v in ti.pushed if k == "verdicts"]
     assert 1 <= len(pushes) < 5  # not one per model
     book.flush(ti, final=True)
@@ -311,3 +310,26 @@ def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_
     assert final[0] == "verdicts" and set(final[1]) == set(models)
     # A test that never reported is judged at the end, as no result.
     assert final[1][models[0]]["tests"] == {"test.ol_dbt.never_ran.1": None}
+
+
+def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(tmp_path, caplog):
+    compiled = tmp_path / "target" / "compiled" / "ol_dbt" / "models" / "dimensional"
+    compiled.mkdir(parents=True)
+    (compiled / "dim_course_run.sql").write_text("select 1 as course_run\n")
+    book = VerdictBook([MODEL], {MODEL: []})
+    ti = _TI()
+    finished = json.loads(_line(MODEL, "success", msg="1 of 1 OK created dim_course_run"))
+    finished["data"]["node_info"].update(
+        resource_type="model", node_path="dimensional/dim_course_run.sql"
+    )
+    extra = {"context": {"ti": ti}, "project_dir": str(tmp_path)}
+    with caplog.at_level(logging.INFO):
+        _keep_node_lines("Going to open a browser", extra, book=book)
+        _keep_node_lines(json.dumps(finished), extra, book=book)
+    assert "1 of 1 OK created dim_course_run" in caplog.text
+    assert "Going to open a browser" in caplog.text
+    (node_log,) = [v for k, v in ti.pushed if k == key(MODEL, "log")]
+    assert node_log["compiled_sql"] == "select 1 as course_run"
+    assert node_log["lines"] == ["1 of 1 OK created dim_course_run"]
+    # Cosmos's per-node XComs are not pushed: the model tasks read only the book's.
+    assert {k for k, _ in ti.pushed} <= {key(MODEL, "log"), "verdicts"}

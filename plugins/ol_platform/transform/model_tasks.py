@@ -37,6 +37,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -226,7 +227,7 @@ class ModelResultTrigger(BaseTrigger):
         node_log = await self._xcom(_key(self.model_unique_id, "log")) or {}
         for line in node_log.get("lines", []):
             self.log.info("%s", line)
-        sql = await self._xcom(_key(self.model_unique_id, "compiled_sql"))
+        sql = node_log.get("compiled_sql")
         if sql:
             self.log.info("compiled SQL of %s:\n%s", name, sql)
         failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
@@ -366,9 +367,13 @@ class DbtProducerOperator(BaseOperator):
         book = self.book = VerdictBook(list(self.model_assets), tests)
 
         class Producer(DbtProducerWatcherOperator):
+            # Cosmos's own parser pushes several XComs per dbt node (events, statuses,
+            # compiled SQL) for its consumer tasks, and backs every push up into a Variable
+            # that it re-serialises whole each time: with a thousand tests that made the
+            # producer's build twice as long as a plain one. The model tasks here read only
+            # the verdict book's XComs.
             def _make_parse_callable(self):
-                parse = super()._make_parse_callable()
-                return partial(_keep_node_lines, parse=parse, book=book)
+                return partial(_keep_node_lines, book=book)
 
         return Producer(
             task_id=self.task_id,
@@ -522,6 +527,7 @@ class VerdictBook:
             for test in tests:
                 self.models_of.setdefault(test, []).append(model)
         self.lines: dict[str, list[str]] = {}
+        self.compiled_sql: dict[str, str] = {}
         self.status: dict[str, str] = {}
         self.verdicts: dict[str, dict] = {}
         self.dirty = False
@@ -551,6 +557,7 @@ class VerdictBook:
         node_log = {
             "lines": self.lines.get(model, []),
             "tests": {t: self.lines.get(t, []) for t in ran},
+            "compiled_sql": self.compiled_sql.get(model),
         }
         if ti is not None:
             ti.xcom_push(key=_key(model, "log"), value=node_log)
@@ -568,20 +575,26 @@ class VerdictBook:
         self.dirty, self.pushed_at = False, now
 
 
-def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, book: VerdictBook) -> None:
-    """Hand each node's dbt log lines and final status to the producer's verdict book."""
-    parse(line, extra_kwargs)
+def _keep_node_lines(line: str, extra_kwargs: Any, *, book: VerdictBook) -> None:
+    """Write each dbt log line to the producer's log, and hand each node's lines, final status
+    and (a model's) compiled SQL to the producer's verdict book."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
+        if line:
+            log.info("%s", line)  # not dbt's: a library writing to stdout
         return
+    info = record.get("info") or {}
+    if info.get("msg") is not None:
+        level = logging.getLevelName(str(info.get("level", "info")).upper())
+        log.log(level if isinstance(level, int) else logging.INFO, "%s", info["msg"])
     data = record.get("data") or {}
     node = data.get("node_info") or {}
     unique_id = node.get("unique_id")
     if not unique_id:
         return
     ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
-    book.record(unique_id, (record.get("info") or {}).get("msg"), None, ti)
+    book.record(unique_id, info.get("msg"), None, ti)
     status = node.get("node_status")
     reason = (data.get("run_result") or {}).get("message")
     if reason and status in (*FAILED_STATES, "warn"):
@@ -589,7 +602,24 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, parse, book: VerdictBook) 
     # A node dbt skipped (a parent failed) never started: it has no finish time.
     finished = node.get("node_finished_at") or status == "skipped"
     if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and finished:
+        if node.get("resource_type") == "model":
+            sql = _compiled_sql((extra_kwargs or {}).get("project_dir"), unique_id, node)
+            if sql:
+                book.compiled_sql[unique_id] = sql
         book.record(unique_id, None, status, ti)
+
+
+def _compiled_sql(project_dir: str | None, unique_id: str, node: dict) -> str | None:
+    """A model's SQL as dbt compiled it in this build (``target/compiled``)."""
+    node_path = node.get("node_path")
+    if not project_dir or not node_path:
+        return None
+    package = unique_id.split(".", 2)[1]
+    path = Path(project_dir) / "target" / "compiled" / package / "models" / node_path
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def add_model_tasks(
