@@ -192,9 +192,9 @@ def land_events(catalog, total: int, start: int, extracted_at: datetime) -> None
         template = table.scan(limit=1).to_arrow()
         for chunk_start in range(start, start + per_table, CHUNK):
             stop = min(chunk_start + CHUNK, start + per_table)
-            data = con.execute(
+            data = con.sql(
                 GENERATE,
-                {
+                params={
                     "salt": deployment,
                     "start": chunk_start,
                     "stop": stop,
