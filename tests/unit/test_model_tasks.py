@@ -312,7 +312,16 @@ def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_
     assert final[1][models[0]]["tests"] == {"test.ol_dbt.never_ran.1": None}
 
 
-def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(tmp_path, caplog):
+def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(
+    tmp_path, caplog, monkeypatch
+):
+    from ol_platform.transform import model_tasks
+
+    # Earlier tests' logging setups (libraries configure logging on import) may have disabled
+    # this logger, stopped its propagation or logging as a whole: listen on it directly.
+    monkeypatch.setattr(model_tasks.log, "disabled", False)
+    monkeypatch.setattr(model_tasks.log, "handlers", [caplog.handler])
+    monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
     compiled = tmp_path / "target" / "compiled" / "ol_dbt" / "models" / "dimensional"
     compiled.mkdir(parents=True)
     (compiled / "dim_course_run.sql").write_text("select 1 as course_run\n")
@@ -323,7 +332,7 @@ def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(t
         resource_type="model", node_path="dimensional/dim_course_run.sql"
     )
     extra = {"context": {"ti": ti}, "project_dir": str(tmp_path)}
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger=model_tasks.log.name):
         _keep_node_lines("Going to open a browser", extra, book=book)
         _keep_node_lines(json.dumps(finished), extra, book=book)
     assert "1 of 1 OK created dim_course_run" in caplog.text
