@@ -315,12 +315,13 @@ def test_the_producer_pushes_the_verdicts_at_most_every_interval_and_all_at_its_
 def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(
     tmp_path, caplog, monkeypatch
 ):
-    from ol_platform.transform import model_tasks
+    from cosmos.operators._watcher import base as cosmos_watcher
 
     # Earlier tests' logging setups (libraries configure logging on import) may have disabled
-    # this logger, stopped its propagation or logging as a whole: listen on it directly.
-    monkeypatch.setattr(model_tasks.log, "disabled", False)
-    monkeypatch.setattr(model_tasks.log, "handlers", [caplog.handler])
+    # the producer's logger, stopped its propagation or logging as a whole: listen on it.
+    producer_log = cosmos_watcher.logger
+    monkeypatch.setattr(producer_log, "disabled", False)
+    monkeypatch.setattr(producer_log, "handlers", [caplog.handler])
     monkeypatch.setattr(logging.root.manager, "disable", logging.NOTSET)
     compiled = tmp_path / "target" / "compiled" / "ol_dbt" / "models" / "dimensional"
     compiled.mkdir(parents=True)
@@ -332,7 +333,7 @@ def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(
         resource_type="model", node_path="dimensional/dim_course_run.sql"
     )
     extra = {"context": {"ti": ti}, "project_dir": str(tmp_path)}
-    with caplog.at_level(logging.INFO, logger=model_tasks.log.name):
+    with caplog.at_level(logging.INFO, logger=producer_log.name):
         _keep_node_lines("Going to open a browser", extra, book=book)
         _keep_node_lines(json.dumps(finished), extra, book=book)
     assert "1 of 1 OK created dim_course_run" in caplog.text

@@ -37,7 +37,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -578,23 +577,26 @@ class VerdictBook:
 def _keep_node_lines(line: str, extra_kwargs: Any, *, book: VerdictBook) -> None:
     """Write each dbt log line to the producer's log, and hand each node's lines, final status
     and (a model's) compiled SQL to the producer's verdict book."""
+    # Cosmos's helpers for one line (imported here: the DAG file parses without Cosmos).
+    from cosmos.operators._watcher.base import (
+        _extract_compiled_sql,
+        _log_dbt_msg,
+        _surface_non_json_stdout,
+    )
+
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
-        if line:
-            log.info("%s", line)  # not dbt's: a library writing to stdout
+        _surface_non_json_stdout(line)  # not dbt's: a library writing to stdout
         return
-    info = record.get("info") or {}
-    if info.get("msg") is not None:
-        level = logging.getLevelName(str(info.get("level", "info")).upper())
-        log.log(level if isinstance(level, int) else logging.INFO, "%s", info["msg"])
+    _log_dbt_msg(record)
     data = record.get("data") or {}
     node = data.get("node_info") or {}
     unique_id = node.get("unique_id")
     if not unique_id:
         return
     ti = ((extra_kwargs or {}).get("context") or {}).get("ti")
-    book.record(unique_id, info.get("msg"), None, ti)
+    book.record(unique_id, (record.get("info") or {}).get("msg"), None, ti)
     status = node.get("node_status")
     reason = (data.get("run_result") or {}).get("message")
     if reason and status in (*FAILED_STATES, "warn"):
@@ -602,24 +604,14 @@ def _keep_node_lines(line: str, extra_kwargs: Any, *, book: VerdictBook) -> None
     # A node dbt skipped (a parent failed) never started: it has no finish time.
     finished = node.get("node_finished_at") or status == "skipped"
     if status in (*SUCCESS_STATES, *FAILED_STATES, "skipped") and finished:
-        if node.get("resource_type") == "model":
-            sql = _compiled_sql((extra_kwargs or {}).get("project_dir"), unique_id, node)
+        project_dir = (extra_kwargs or {}).get("project_dir")
+        if project_dir:
+            sql = _extract_compiled_sql(
+                project_dir, unique_id, node.get("node_path"), node.get("resource_type")
+            )
             if sql:
                 book.compiled_sql[unique_id] = sql
         book.record(unique_id, None, status, ti)
-
-
-def _compiled_sql(project_dir: str | None, unique_id: str, node: dict) -> str | None:
-    """A model's SQL as dbt compiled it in this build (``target/compiled``)."""
-    node_path = node.get("node_path")
-    if not project_dir or not node_path:
-        return None
-    package = unique_id.split(".", 2)[1]
-    path = Path(project_dir) / "target" / "compiled" / package / "models" / node_path
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
 
 
 def add_model_tasks(
