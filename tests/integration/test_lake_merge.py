@@ -15,7 +15,7 @@ import json, sys
 import duckdb
 from olp_dbt.lake_plugin import _changed_rows
 
-old, new, untouched = sys.argv[1:4]
+old, new, untouched, key = sys.argv[1:5]
 conn = duckdb.connect()
 # The table: an old file from before column c was added, and two newer files.
 conn.execute(f"copy (select * from (values (1, 'a'), (2, 'b')) t(id, v)) to '{old}'")
@@ -38,7 +38,7 @@ result = {}
 for case, ids in {"old file": [1, 2, 5], "both files": [1, 2, 3, 4, 5]}.items():
     conn.execute("create or replace table s.changes (id integer, v varchar, c varchar)")
     conn.executemany("insert into s.changes values (?, ?, ?)", [rows[i] for i in ids])
-    new_rows, deleted = _changed_rows(conn, "s.t", "s.changes", "s.t", files, "id")
+    new_rows, deleted = _changed_rows(conn, "s.t", "s.changes", "s.t", files, key)
     result[case] = {"rows": sorted(new_rows.column("id").to_pylist()), "deleted": sorted(deleted)}
 print(json.dumps(result))
 """
@@ -48,7 +48,7 @@ def merge(tmp_path, key: str = "id") -> subprocess.CompletedProcess:
     python = DBT_EXECUTABLE.with_name("python")
     files = [str(tmp_path / f"{n}.parquet") for n in ("old", "new", "untouched")]
     return subprocess.run(
-        [str(python), "-c", MERGE.replace('"id")', f"{key!r})"), *files],
+        [str(python), "-c", MERGE, *files, key],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
