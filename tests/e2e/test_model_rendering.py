@@ -3,7 +3,9 @@ the triggerer; a failed model fails its task and its descendants are ``upstream_
 retry and a clear rerun that model (and what was cleared with it) on a worker, alone.
 
 A three-model project (``int__a`` -> ``int__b`` -> ``int__c``) over one raw table; ``int__b``
-reads a flag file, so it fails until the test creates the file.
+reads a flag file, so it fails until the test creates the file. dbt is called through a
+wrapper that, while a "die" file exists, kills the task process that called it (once), as an
+OOM kill or a lost worker would.
 """
 
 from __future__ import annotations
@@ -111,7 +113,14 @@ def test_a_failed_model_fails_alone_and_a_clear_reruns_only_it_and_below(
     project = _project(tmp_path)
     flag = tmp_path / "flag.csv"
     monkeypatch.setenv("OLP_DBT_PROJECT_DIR", str(project))
-    monkeypatch.setenv("OLP_DBT_EXECUTABLE", str(DBT_EXECUTABLE))
+    die = tmp_path / "die"
+    wrapper = tmp_path / "dbt"
+    wrapper.write_text(
+        f'#!/bin/sh\nif rm "{die}" 2>/dev/null; then kill -9 "$PPID"; exit 1; fi\n'
+        f'exec "{DBT_EXECUTABLE}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("OLP_DBT_EXECUTABLE", str(wrapper))
     monkeypatch.setenv("OLP_DBT_RENDER", "models")
     monkeypatch.setenv("OLP_TEST_FLAG_FILE", str(flag))
 
@@ -160,6 +169,18 @@ def test_a_failed_model_fails_alone_and_a_clear_reruns_only_it_and_below(
         base = "iceberg://ol-lake/ol_warehouse_local_intermediate"
         assert uris.count(f"{base}/int__a") == 1, uris  # from the producer, through the alias
         assert uris.count(f"{base}/int__b") == 1 and uris.count(f"{base}/int__c") == 1, uris
+
+        # The producer's process dies as it starts dbt: its retry builds what still waits.
+        die.touch()
+        run_id = api.trigger("transform")
+        states = _wait(
+            api, run_id, lambda s: s[c]["state"] in ("success", "failed", "upstream_failed")
+        )
+        assert not die.exists(), "the producer never called dbt"
+        assert states["dbt_producer"]["state"] == "success"
+        assert states["dbt_producer"]["try_number"] == 2
+        assert {states[t]["state"] for t in (a, b, c)} == {"success"}
+        assert {states[t]["try_number"] for t in (a, b, c)} == {1}, "the producer built them"
 
     rows = catalog.load_table("ol_warehouse_local_intermediate.int__c").scan().to_arrow()
     assert sorted(rows.column("id").to_pylist()) == [1, 2, 3]

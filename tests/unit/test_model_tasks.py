@@ -237,11 +237,26 @@ def test_the_transform_dag_renders_a_task_per_model_in_layer_groups(settings, mo
             f"iceberg://ol-lake/ol_warehouse_local_{model.layer}/{model.name}"
         ]
     producer = dag.get_task("dbt_producer")
-    assert producer.retries == 0 and producer.upstream_task_ids == set()
+    assert producer.retries == 1 and producer.upstream_task_ids == set()
     assert producer.plan_from_events is True
     assert {dag.get_task(f"{m.layer}.{m.name}").trigger_rule for m in models} == {"none_failed"}
     assert type(producer.outlets[0]).__name__ == "AssetAlias"
     assert set(producer.model_assets) == {m.unique_id for m in models}
+    assert producer.model_task_ids == {m.unique_id: f"{m.layer}.{m.name}" for m in models}
+    # A test on several rendered models names, on each model's task, the other models.
+    graph = load_graph()
+    shared = 0
+    for model in models:
+        partners = dag.get_task(f"{model.layer}.{model.name}").test_partners
+        for test in model.tests:
+            others = [
+                p.split(".")[-1]
+                for p in graph.test_parents[test]
+                if p != model.unique_id and p.split(".")[-1] in by_name
+            ]
+            assert partners.get(test, []) == [(by_name[o].layer, o) for o in others]
+            shared += bool(others)
+    assert shared  # the project has such tests
 
 
 class _TI:
@@ -343,3 +358,87 @@ def test_the_producer_logs_dbt_lines_and_gives_each_model_log_its_compiled_sql(
     assert node_log["lines"] == ["1 of 1 OK created dim_course_run"]
     # Cosmos's per-node XComs are not pushed: the model tasks read only the book's.
     assert {k for k, _ in ti.pushed} <= {key(MODEL, "log"), "verdicts"}
+
+
+def _transform_producer(settings):
+    from ol_platform.orchestration.transform_dag import build_transform_dag
+
+    dag = build_transform_dag(settings, render="models")
+    return dag, dag.get_task("dbt_producer")
+
+
+class _RunTI(_TI):
+    def __init__(self, try_number):
+        super().__init__()
+        self.try_number, self.dag_id, self.run_id = try_number, "transform", "r1"
+
+
+def _producer_run(producer, monkeypatch, try_number, states):
+    """Run the producer's ``execute`` with dbt replaced by a record of what it was asked."""
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    from ol_platform.transform.run_plan import RunPlan
+
+    names = [uid.split(".")[-1] for uid in producer.model_assets]
+    asked = {}
+    monkeypatch.setattr(producer, "plan", lambda context: (RunPlan(selected=names), {}))
+    monkeypatch.setattr(
+        RuntimeTaskInstance,
+        "get_task_states",
+        staticmethod(lambda **kw: {kw["run_ids"][0]: {t: states.get(t) for t in kw["task_ids"]}}),
+    )
+
+    def operator(**kwargs):
+        asked.update(kwargs)
+        producer.book = VerdictBook(list(producer.model_assets), kwargs["tests_per_model"])
+        return SimpleNamespace(execute=lambda context: asked.update(ti=context["ti"]))
+
+    monkeypatch.setattr(producer, "cosmos_operator", operator)
+    ti = _RunTI(try_number)
+    producer.execute({"ti": ti, "outlet_events": {}})
+    return asked, dict(ti.pushed)
+
+
+def test_a_retried_producer_builds_only_the_models_whose_tasks_still_wait(settings, monkeypatch):
+    """A producer retries only when dbt could not run or its process died; its retry builds
+    the models whose tasks still wait for it, not the ones that ended or rerun on a worker."""
+    dag, producer = _transform_producer(settings)
+    ids = producer.model_task_ids
+    uids = sorted(ids)
+    ended = {ids[uids[0]]: "success", ids[uids[1]]: "failed", ids[uids[2]]: "up_for_retry"}
+    waiting = {ids[uids[3]]: "deferred", ids[uids[4]]: None, ids[uids[5]]: "scheduled"}
+    states = {**dict.fromkeys(ids.values(), "success"), **ended, **waiting}
+
+    asked, pushed = _producer_run(producer, monkeypatch, 2, states)
+    built = {uid.split(".")[-1] for uid in uids[3:6]}
+    tests = {t.split(".")[2] for uid in uids[3:6] for t in producer.tests_per_model.get(uid, [])}
+    assert set(asked["select"]) == built | tests
+    assert asked["indirect_selection"] == "empty"  # exactly these tests, no others
+    assert set(asked["tests_per_model"]) <= set(uids[3:6])
+    assert set(pushed["plan"]["selected"]) == built  # the waiting tasks read it
+    # Cosmos's producer skips any retry: it is shown a first try, with the real task instance
+    # behind it for XComs.
+    assert asked["ti"].try_number == 1 and asked["ti"].run_id == "r1"
+
+    # A first try builds the whole selection.
+    asked, _ = _producer_run(producer, monkeypatch, 1, states)
+    assert set(asked["select"]) == {uid.split(".")[-1] for uid in uids}
+    assert asked["indirect_selection"] is None
+
+
+def test_a_model_rerun_leaves_a_test_on_a_model_not_built_yet_to_that_model(monkeypatch, caplog):
+    from ol_platform.transform import model_tasks
+    from ol_platform.transform.model_tasks import DbtModelOperator
+
+    shared, own = "test.ol_dbt.relationships_a_b.1", "test.ol_dbt.unique_a_id.2"
+    task = DbtModelOperator(
+        task_id="staging.a", model_unique_id="model.ol_dbt.a", test_unique_ids=[own, shared]
+    )
+    task.test_partners = {shared: [("staging", "b")]}
+    existing: set[str] = set()
+    monkeypatch.setattr(model_tasks, "_lake_checks", lambda: (None, lambda m: m.name in existing))
+    with caplog.at_level(logging.INFO, logger=model_tasks.log.name):
+        assert task.tests_ready() == [own]
+    assert "relationships_a_b waits for b" in caplog.text
+    existing.add("b")
+    assert task.tests_ready() == [own, shared]

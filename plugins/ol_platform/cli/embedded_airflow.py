@@ -141,6 +141,10 @@ def airflow_env(
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        # A task's calls to the Execution API wait on the same SQLite write lock (up to the
+        # 60 s above). With the 5 s default, twenty DAG runs starting at once timed out the
+        # tasks' start calls, and the supervisor killed tasks that had not yet run a line.
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
         "AIRFLOW__API_AUTH__JWT_SECRET": _persistent_secret(home / "jwt.secret"),
         # The embedded Airflow listens on 127.0.0.1 only; every local user is an admin.
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",

@@ -58,6 +58,8 @@ WAIT_LIMIT = timedelta(hours=3)
 SUCCESS_STATES = ("success", "pass", "warn")
 FAILED_STATES = ("error", "fail", "failed", "runtime error")
 PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
+# A model task in one of these states is still on its first try, waiting for the producer.
+AWAITING_PRODUCER = (None, "none", "scheduled", "queued", "deferred")
 PLAN_KEY = "plan"
 # Every model's verdict so far ({unique id: {"status", "tests": {test id: status}}}): one XCom,
 # re-pushed as dbt goes, that every waiting model task of the run reads at once.
@@ -283,6 +285,9 @@ class DbtModelOperator(BaseOperator):
         super().__init__(**kwargs)
         self.model_unique_id = model_unique_id
         self.test_unique_ids = list(test_unique_ids)
+        # {test on several models: the other models' (layer, name)}, filled in by
+        # add_model_tasks.
+        self.test_partners: dict[str, list[tuple[str, str]]] = {}
         self.start_trigger_args = StartTriggerArgs(
             trigger_cls=TRIGGER_CLASSPATH,
             trigger_kwargs={
@@ -308,14 +313,37 @@ class DbtModelOperator(BaseOperator):
 
         # The model and the tests the producer ran with it.
         name = self.model_unique_id.split(".")[-1]
+        tests = self.tests_ready()
         build = cosmos_build(
             task_id=self.task_id,
-            select=[name, *(t.split(".")[2] for t in self.test_unique_ids)],
+            select=[name, *(t.split(".")[2] for t in tests)],
             indirect_selection="empty",
             cache_key=f"{self.dag_id}__{self.task_id}",
         )
         build.execute(context)
         return None
+
+    def tests_ready(self) -> list[str]:
+        """The model's tests that can run in its rerun: a test that also reads other models (a
+        ``relationships`` test) waits while any of their tables is missing (the producer died
+        before building them, say); that model's own task runs it once it has built it."""
+        if not self.test_partners:
+            return list(self.test_unique_ids)
+        from ol_platform.transform.project import Model
+
+        _, built = _lake_checks()
+        ready = []
+        for test in self.test_unique_ids:
+            missing = [
+                name
+                for layer, name in self.test_partners.get(test, [])
+                if not built(Model(name=name, layer=layer, source_tables=()))
+            ]
+            if missing:
+                log.info("%s waits for %s, not built yet", test.split(".")[2], missing[0])
+            else:
+                ready.append(test)
+        return ready
 
 
 class DbtProducerOperator(BaseOperator):
@@ -340,6 +368,8 @@ class DbtProducerOperator(BaseOperator):
         self.plan_from_events = plan_from_events
         self.tests_per_model = tests_per_model
         self.model_assets = model_assets
+        # Each model's task ({unique id: task id}), filled in once every model's task exists.
+        self.model_task_ids: dict[str, str] = {}
         self.book: VerdictBook | None = None  # this try's, once dbt starts
 
     def cosmos_operator(
@@ -423,9 +453,38 @@ class DbtProducerOperator(BaseOperator):
             overrides,
         )
 
+    def awaiting(self, ti: Any) -> set[str] | None:
+        """On a retry, the models whose tasks still wait for this producer; else ``None``.
+
+        The producer fails only when dbt could not run at all or its process died (a failed
+        model fails its own task, not the producer), so a retry builds what the first try did
+        not hand over. Models whose tasks have ended, or rerun on a worker, are left alone."""
+        if (getattr(ti, "try_number", 1) or 1) <= 1 or not self.model_task_ids:
+            return None
+        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+        states = RuntimeTaskInstance.get_task_states(
+            dag_id=ti.dag_id, task_ids=list(self.model_task_ids.values()), run_ids=[ti.run_id]
+        ).get(ti.run_id, {})
+        return {
+            uid.split(".")[-1]
+            for uid, task_id in self.model_task_ids.items()
+            if states.get(task_id) in AWAITING_PRODUCER
+        }
+
     def execute(self, context: Any) -> Any:
         ti = context["ti"]
         plan, overrides = self.plan(context)
+        awaiting = self.awaiting(ti) if plan.selected is not None else None
+        if awaiting is not None:
+            done = sorted(set(plan.selected) - awaiting)
+            self.log.info(
+                "try %s: building the %d models whose tasks still wait; %d already ended",
+                ti.try_number,
+                len(awaiting & set(plan.selected)),
+                len(done),
+            )
+            plan = plan.restricted_to(awaiting)
         ti.xcom_push(key=PLAN_KEY, value=plan.as_xcom())
         for name, reason in sorted(plan.excluded.items()):
             self.log.info("not built: %s: %s", name, reason)
@@ -441,13 +500,28 @@ class DbtProducerOperator(BaseOperator):
             tests_per_model = {
                 f"model.{PROJECT_NAME}.{name}": tests for name, tests in plan.tests.items() if tests
             }
+        select = overrides.get("select") or plan.selected
+        indirect = "buildable" if plan.tests is not None else None
+        if awaiting is not None:
+            # Exactly these models and their tests: the others' tables are already built.
+            tests_per_model = {
+                uid: tests
+                for uid, tests in tests_per_model.items()
+                if uid.split(".")[-1] in plan.selected
+            }
+            test_names = {t.split(".")[2] for tests in tests_per_model.values() for t in tests}
+            select, indirect = [*plan.selected, *sorted(test_names)], "empty"
+        if awaiting is not None:
+            # Cosmos's producer skips any retry (it cannot tell what a first try built); this
+            # one builds only what still waits, so Cosmos sees a first try.
+            context = {**context, "ti": _AsFirstTry(ti), "task_instance": _AsFirstTry(ti)}
         error: Exception | None = None
         try:
             self.cosmos_operator(
-                select=overrides.get("select") or plan.selected,
+                select=select,
                 full_refresh=overrides.get("full_refresh", False),
                 tests_per_model=tests_per_model,
-                indirect_selection="buildable" if plan.tests is not None else None,
+                indirect_selection=indirect,
             ).execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
@@ -479,6 +553,18 @@ class DbtProducerOperator(BaseOperator):
         if error is not None and not any(uid in self.book.verdicts for uid in failed):
             raise error  # dbt broke before any node ran: the run fails here
         return {"passed": len(passed), "failed": len(failed), "excluded": len(plan.excluded)}
+
+
+class _AsFirstTry:
+    """A task instance that reports try 1 and is otherwise the one it wraps."""
+
+    try_number = 1
+
+    def __init__(self, ti: Any) -> None:
+        self._ti = ti
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ti, name)
 
 
 def _lake_checks():
@@ -644,7 +730,10 @@ def add_model_tasks(
         model_assets={m.unique_id: asset_of[m.name] for m in models},
         plan_from_events=plan_from_events,
         outlets=[alias],
-        retries=0,  # a retried producer would rebuild everything: model tasks retry instead
+        # A retry builds only the models whose tasks still wait (``awaiting``): it recovers a
+        # producer whose process died, e.g. killed before dbt started.
+        retries=1,
+        retry_delay=timedelta(seconds=10),
     )
     groups: dict[str, TaskGroup] = {}
     tasks: dict[str, BaseOperator] = {}
@@ -669,4 +758,14 @@ def add_model_tasks(
                 tasks[model.name].start_trigger_args.trigger_kwargs["parent_task_ids"].append(
                     tasks[parent].task_id
                 )
+    producer.model_task_ids = {m.unique_id: tasks[m.name].task_id for m in models}
+    by_uid = {m.unique_id: m for m in models}
+    for model in models:
+        # A test on several models (``relationships``) runs in a model's rerun only once the
+        # other models' tables exist.
+        tasks[model.name].test_partners = {
+            test: [(by_uid[p].layer, by_uid[p].name) for p in partners if p != model.unique_id]
+            for test in tests[model.name]
+            if len(partners := [p for p in graph.test_parents.get(test, ()) if p in by_uid]) > 1
+        }
     return producer, tasks

@@ -27,6 +27,14 @@ class RunPlan:
     def as_xcom(self) -> dict[str, Any]:
         return {"selected": self.selected, "excluded": self.excluded, "tests": self.tests}
 
+    def restricted_to(self, names: set[str]) -> RunPlan:
+        """The same plan for only ``names`` of its selected models."""
+        if self.selected is None:
+            return self
+        selected = [m for m in self.selected if m in names]
+        tests = None if self.tests is None else {m: self.tests.get(m, []) for m in selected}
+        return RunPlan(selected, dict(self.excluded), tests)
+
 
 def buildable_tests(graph: Any, selected: Iterable[str]) -> dict[str, list[str]]:
     """The tests dbt runs with each selected model under ``--indirect-selection buildable``:
