@@ -160,3 +160,20 @@ def test_the_webhook_dag_listens_to_every_course_export_of_the_registry():
 
     systems = {s.system for s in load_registry(DEFAULT_REGISTRY).export_sources()}
     assert systems == set(EXPORT_SOURCES), "a course export whose Asset nobody is scheduled on"
+
+
+def test_a_task_s_parse_builds_only_its_own_ingest_dag(monkeypatch, baseline):
+    """A task process parses the DAG file for its own DAG (Airflow's parsing context); the
+    DAG it gets is the one the DAG processor built."""
+    from airflow.sdk.definitions.context import _AIRFLOW_PARSING_CONTEXT_DAG_ID as CONTEXT
+
+    monkeypatch.setenv(CONTEXT, "ingest__mitxonline_app")
+    dags, errors = _bag(monkeypatch, files=("ingest.py",))
+    assert errors == {}
+    assert list(dags) == ["ingest__mitxonline_app"]
+    assert _shape(dags["ingest__mitxonline_app"]) == baseline["ingest__mitxonline_app"]
+
+    # An id that names no source (a broken entry's DAG, say): every DAG, as the processor.
+    monkeypatch.setenv(CONTEXT, "ingest__no_such_source")
+    dags, _ = _bag(monkeypatch, files=("ingest.py",))
+    assert set(dags) == {d for d in baseline if d.startswith("ingest__")}
