@@ -19,6 +19,8 @@ import pytest
 
 from tests.helm.render import container_commands, containers, run_helm
 
+# The platform's `airflow dag-processor` (ol_platform.orchestration.dag_processor).
+DAG_PROCESSOR = ["python", "-m", "ol_platform.orchestration.dag_processor"]
 # Options of plugins rather than of Airflow or its providers.
 PLUGIN_SECTIONS = {"openmetadata_airflow_apis"}
 AIRFLOW_SUBCOMMANDS = {
@@ -99,6 +101,8 @@ def test_every_airflow_command_line_parses(helm, rendered, name, tmp_path):
     for entry in container_commands(docs):
         if entry["args"] and entry["args"][0] in AIRFLOW_SUBCOMMANDS:
             argvs.append(entry["args"])  # the image's entrypoint runs `airflow "$@"`
+        elif entry["args"] and entry["args"][:3] == DAG_PROCESSOR:
+            argvs.append(["dag-processor", *entry["args"][3:]])  # `airflow dag-processor` + fix
         argvs += [probe[1:] for probe in entry["exec_probes"] if probe[0] == "airflow"]
     assert len(argvs) >= 6
     # The install notes' first-install command (FAB auth manager) must parse as well.

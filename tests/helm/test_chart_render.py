@@ -22,7 +22,7 @@ FULLNAME = "olp-ol-platform"
 COMPONENT_ARGS = {
     "api-server": ["api-server", "--port", "8080"],
     "scheduler": ["scheduler"],
-    "dag-processor": ["dag-processor"],
+    "dag-processor": ["python", "-m", "ol_platform.orchestration.dag_processor"],
     "triggerer": ["triggerer"],
 }
 WRITABLE = {"/tmp", "/opt/airflow/logs", "/var/lib/olp", "/home/airflow/.cache"}

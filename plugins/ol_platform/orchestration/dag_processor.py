@@ -1,0 +1,67 @@
+"""``airflow dag-processor`` that keeps each DAG file's parse interval across task callbacks.
+
+Airflow 3.3 sends the DAG processor a task callback request for every task a trigger ends,
+whether or not the task has a callback; every model task of the ``models`` rendering is one.
+The processor runs such requests in a callback-only pass over the file, then records that pass
+as the file's latest parse *without a finish time* (so as not to disturb stale-DAG detection),
+which makes the file look never parsed: the next loop parses the whole file again, serialises
+every DAG in it and writes them to the metadata DB, ignoring ``min_file_process_interval``.
+With a model task ending every second or two, the processor re-parsed ``ingest.py`` (20 DAGs)
+or ``transform.py`` (220 models) every few seconds for as long as runs went on, and took most
+of a core from dbt. Upstream: apache/airflow issue 73432.
+
+``keep_parse_time_after_callbacks`` makes a callback-only pass keep the figures of the file's
+last real parse; ``main`` applies it and runs ``airflow dag-processor`` with the given
+arguments (``python -m ol_platform.orchestration.dag_processor [args]``).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+_PATCHED = "_olp_keeps_parse_time"
+
+
+def _last_parse(file_stats: dict, file: Any) -> Any:
+    """The newest stat of a real parse of ``file``'s path (any bundle version), if any."""
+    parsed = [
+        stat
+        for tracked, stat in file_stats.items()
+        if tracked.presence_key == file.presence_key and stat.last_finish_time is not None
+    ]
+    return max(parsed, key=lambda stat: stat.last_finish_time, default=None)
+
+
+def keep_parse_time_after_callbacks() -> None:
+    """Make the DAG processor treat a callback-only pass as no parse of the file (idempotent)."""
+    from airflow.dag_processing.manager import DagFileProcessorManager
+
+    original = DagFileProcessorManager.handle_parsing_result
+    if getattr(original, _PATCHED, False):
+        return
+
+    @functools.wraps(original)
+    def handle_parsing_result(self: Any, file: Any, proc: Any, *args: Any, **kwargs: Any) -> None:
+        if not (proc.had_callbacks and proc.parsing_result is None):
+            return original(self, file, proc, *args, **kwargs)
+        parsed = _last_parse(self._file_stats, file)
+        original(self, file, proc, *args, **kwargs)
+        if parsed is not None:
+            self._file_stats[file] = parsed
+
+    setattr(handle_parsing_result, _PATCHED, True)
+    DagFileProcessorManager.handle_parsing_result = handle_parsing_result
+
+
+def main(argv: list[str] | None = None) -> None:
+    keep_parse_time_after_callbacks()
+    from airflow.__main__ import main as airflow_main
+
+    sys.argv = ["airflow", "dag-processor", *(sys.argv[1:] if argv is None else argv)]
+    airflow_main()
+
+
+if __name__ == "__main__":
+    main()
