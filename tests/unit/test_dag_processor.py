@@ -13,19 +13,23 @@ from types import SimpleNamespace
 
 import pytest
 
-from ol_platform.orchestration.dag_processor import keep_parse_time_after_callbacks
+from ol_platform.orchestration.dag_processor import (
+    drop_no_op_task_callbacks,
+    keep_parse_time_after_callbacks,
+)
 
 
 @pytest.fixture
 def manager(monkeypatch):
     from airflow.dag_processing import manager as airflow_manager
 
-    # The patch is installed on the class: undo it after each test.
-    monkeypatch.setattr(
-        airflow_manager.DagFileProcessorManager,
-        "handle_parsing_result",
-        airflow_manager.DagFileProcessorManager.handle_parsing_result,
-    )
+    # The patches are installed on the class: undo them after each test.
+    for name in ("handle_parsing_result", "_add_callback_to_queue"):
+        monkeypatch.setattr(
+            airflow_manager.DagFileProcessorManager,
+            name,
+            getattr(airflow_manager.DagFileProcessorManager, name),
+        )
     manager = airflow_manager.DagFileProcessorManager(max_runs=1)
     monkeypatch.setattr(manager, "_get_team_name", lambda bundle: None)
     return manager
@@ -87,3 +91,45 @@ def test_without_the_fix_a_callback_makes_the_file_due_at_once(manager):
     _parsed(manager, _file(), now - timedelta(seconds=10))
     _callbacks_ran(manager, _file())
     assert not manager.processed_recently(now, _file())
+
+
+def _request(state: str):
+    from airflow.callbacks.callback_requests import TaskCallbackRequest
+    from airflow.utils.state import TaskInstanceState
+
+    ti = {
+        "id": "0199a3c1-7d6e-7b4f-9c55-0a1b2c3d4e5f",
+        "task_id": "intermediate.int__a",
+        "dag_id": "transform",
+        "run_id": "r1",
+        "try_number": 1,
+        "dag_version_id": "0199a3c1-7d6e-7b4f-9c55-0a1b2c3d4e60",
+        "map_index": -1,
+        "pool_slots": 1,
+        "queue": "default",
+        "priority_weight": 1,
+    }
+    return TaskCallbackRequest(
+        filepath="transform.py",
+        bundle_name="dags-folder",
+        bundle_version=None,
+        ti=ti,
+        task_callback_type=TaskInstanceState(state),
+    )
+
+
+def test_a_success_queues_no_parse_and_a_failure_still_does(manager, monkeypatch):
+    """The processor only logs a task callback request for a success; a failure or a retry
+    runs the task's callback and must still reach it."""
+    monkeypatch.setattr(
+        manager, "prepare_callback_bundle", lambda request: SimpleNamespace(path=Path("/dags"))
+    )
+    drop_no_op_task_callbacks()
+    drop_no_op_task_callbacks()  # idempotent
+    manager._add_callback_to_queue(_request("success"))
+    assert not manager._callback_to_execute and not manager._file_queue
+    for state in ("failed", "up_for_retry"):
+        manager._add_callback_to_queue(_request(state))
+    (queued,) = manager._callback_to_execute.values()
+    assert [r.task_callback_type.value for r in queued] == ["failed", "up_for_retry"]
+    assert [f.rel_path for f in manager._file_queue] == [Path("transform.py")]

@@ -10,9 +10,17 @@ With a model task ending every second or two, the processor re-parsed ``ingest.p
 or ``transform.py`` (220 models) every few seconds for as long as runs went on, and took most
 of a core from dbt. Upstream: apache/airflow issue 73432.
 
-``keep_parse_time_after_callbacks`` makes a callback-only pass keep the figures of the file's
-last real parse; ``main`` applies it and runs ``airflow dag-processor`` with the given
-arguments (``python -m ol_platform.orchestration.dag_processor [args]``).
+Most of those requests are for tasks that succeeded, and for those the processor's callback
+pass only logs "Task callback requested but is not a failure callback": the file was parsed
+for nothing.
+
+- ``keep_parse_time_after_callbacks``: a callback-only pass keeps the figures of the file's
+  last real parse;
+- ``drop_no_op_task_callbacks``: a task callback request for a success is dropped before it
+  queues a parse (failure and retry requests, which run ``on_failure_callback`` and
+  ``on_retry_callback``, are untouched);
+- ``main`` applies both and runs ``airflow dag-processor`` with the given arguments
+  (``python -m ol_platform.orchestration.dag_processor [args]``).
 """
 
 from __future__ import annotations
@@ -55,8 +63,32 @@ def keep_parse_time_after_callbacks() -> None:
     DagFileProcessorManager.handle_parsing_result = handle_parsing_result
 
 
-def main(argv: list[str] | None = None) -> None:
+def drop_no_op_task_callbacks() -> None:
+    """Queue no parse for a task callback request the processor would only log (idempotent)."""
+    from airflow.callbacks.callback_requests import TaskCallbackRequest
+    from airflow.dag_processing.manager import DagFileProcessorManager
+
+    original = DagFileProcessorManager._add_callback_to_queue
+    if getattr(original, _PATCHED, False):
+        return
+
+    @functools.wraps(original)
+    def _add_callback_to_queue(self: Any, request: Any) -> None:
+        if isinstance(request, TaskCallbackRequest) and not request.is_failure_callback:
+            return  # the processor runs no callback for a success: nothing to parse for
+        original(self, request)
+
+    setattr(_add_callback_to_queue, _PATCHED, True)
+    DagFileProcessorManager._add_callback_to_queue = _add_callback_to_queue
+
+
+def install() -> None:
     keep_parse_time_after_callbacks()
+    drop_no_op_task_callbacks()
+
+
+def main(argv: list[str] | None = None) -> None:
+    install()
     from airflow.__main__ import main as airflow_main
 
     sys.argv = ["airflow", "dag-processor", *(sys.argv[1:] if argv is None else argv)]
