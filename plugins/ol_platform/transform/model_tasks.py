@@ -479,7 +479,7 @@ class DbtProducerOperator(BaseOperator):
         if awaiting is not None:
             done = sorted(set(plan.selected) - awaiting)
             self.log.info(
-                "try %s: building the %d models whose tasks still wait; %d already ended",
+                "try %s: building the %d models whose tasks still wait; %d ended or rerun alone",
                 ti.try_number,
                 len(awaiting & set(plan.selected)),
                 len(done),
@@ -511,7 +511,6 @@ class DbtProducerOperator(BaseOperator):
             }
             test_names = {t.split(".")[2] for tests in tests_per_model.values() for t in tests}
             select, indirect = [*plan.selected, *sorted(test_names)], "empty"
-        if awaiting is not None:
             # Cosmos's producer skips any retry (it cannot tell what a first try built); this
             # one builds only what still waits, so Cosmos sees a first try.
             context = {**context, "ti": _AsFirstTry(ti), "task_instance": _AsFirstTry(ti)}
