@@ -513,7 +513,8 @@ class DbtProducerOperator(BaseOperator):
             select, indirect = [*plan.selected, *sorted(test_names)], "empty"
             # Cosmos's producer skips any retry (it cannot tell what a first try built); this
             # one builds only what still waits, so Cosmos sees a first try.
-            context = {**context, "ti": _AsFirstTry(ti), "task_instance": _AsFirstTry(ti)}
+            first_try = _AsFirstTry(ti)
+            context = {**context, "ti": first_try, "task_instance": first_try}
         error: Exception | None = None
         try:
             self.cosmos_operator(
