@@ -272,7 +272,9 @@ def bench_wall(
         # its parse interval after task callbacks), for a side-by-side comparison.
         mode, _, variant = label.partition("/")
         os.environ["OLP_DBT_RENDER"] = mode
-        airflow = EmbeddedAirflow(settings, stock_dag_processor=variant == "stock")
+        airflow = EmbeddedAirflow(
+            settings, stock=frozenset({"dag-processor"} if variant == "stock" else ())
+        )
         try:
             airflow.start()
             api = AirflowAPI(airflow.url)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -80,14 +79,7 @@ class ApiServerOnly(EmbeddedAirflow):
     def start(self) -> ApiServerOnly:
         self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.processes["api-server"] = subprocess.Popen(
-            self._airflow("api-server", "--port", str(self.port)),
-            env=self.env(),
-            stdout=(self.log_dir / "api-server.log").open("ab"),
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        self.spawn("api-server", self.env())
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             if self.processes["api-server"].poll() is not None:

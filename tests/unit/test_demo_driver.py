@@ -27,6 +27,9 @@ class FakeScheduler:
             for i, s in enumerate(states[min(at, len(states) - 1)])
         ]
 
+    def check(self) -> None:
+        """Airflow is alive: no stop signal, no dead component."""
+
     def get(self, path: str) -> dict:
         return {"next_dagrun_run_after": self.next_run[path.rsplit("/", 1)[-1]]}
 

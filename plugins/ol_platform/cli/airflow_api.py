@@ -18,6 +18,9 @@ class AirflowAPI:
     base_url: str
     timeout: float = 30
     retry_delay: float = 1.0
+    # Called at every poll of a wait: the demo passes its embedded Airflow's
+    # ``raise_if_exited``, so a dead scheduler ends the wait instead of stalling it.
+    watch: Callable[[], None] | None = None
 
     def _client(self) -> httpx.Client:
         return httpx.Client(base_url=f"{self.base_url}/api/v2", timeout=self.timeout)
@@ -41,6 +44,12 @@ class AirflowAPI:
             time.sleep(min(self.retry_delay * 2**attempt, 10))
         raise AssertionError("unreachable")
 
+    def check(self) -> None:
+        """Raise if a stop signal arrived or ``watch`` finds Airflow broken."""
+        raise_if_stopping()
+        if self.watch:
+            self.watch()
+
     def get(self, path: str, **params) -> dict:
         return self.request("GET", path, params=params).json()
 
@@ -55,7 +64,7 @@ class AirflowAPI:
         deadline = time.monotonic() + timeout
         missing = set(dag_ids)
         while time.monotonic() < deadline:
-            raise_if_stopping()
+            self.check()
             with self._client() as c:
                 missing = {d for d in missing if c.get(f"/dags/{d}").status_code != 200}
             if on_poll:
@@ -165,7 +174,7 @@ class AirflowAPI:
         deadline = time.monotonic() + timeout
         quiet_since = None
         while time.monotonic() < deadline:
-            raise_if_stopping()
+            self.check()
             if on_poll:
                 on_poll()
             runs = self.runs(dag_id)

@@ -22,7 +22,6 @@ from pyiceberg.exceptions import NoSuchTableError
 from ol_platform.cli.airflow_api import TERMINAL, AirflowAPI
 from ol_platform.cli.embedded_airflow import (
     EmbeddedAirflow,
-    raise_if_stopping,
     refuse_if_running,
     stop_on_signals,
 )
@@ -254,7 +253,7 @@ def pause_when_settled(
     waiting = list(dag_ids)
     deadline = time.monotonic() + timeout
     while waiting:
-        raise_if_stopping()
+        api.check()
         if on_poll:
             on_poll()
         for dag_id in list(waiting):
@@ -309,9 +308,10 @@ def live_demo(
                 try:
                     airflow.start(progress=steps)
                     steps(f"Airflow is up at {airflow.url}")
-                    _run_chain(AirflowAPI(airflow.url), registry, steps)
+                    api = AirflowAPI(airflow.url, watch=airflow.raise_if_exited)
+                    _run_chain(api, registry, steps)
                     steps("collecting the summary")
-                    collect_summary(settings, AirflowAPI(airflow.url), summary)
+                    collect_summary(settings, api, summary)
                 finally:
                     summary.wall_seconds = time.monotonic() - started
                     settings.home.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import signal
 import socket
@@ -32,11 +33,46 @@ from ol_platform.settings import REPO_ROOT, Settings
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# Components run through the platform's wrapper of the Airflow command, with its fixes of
+# Airflow bugs (each module says which): ``python -m <module> [args]``.
+PATCHED_COMPONENTS = {
+    "api-server": "ol_platform.orchestration.api_server",
+    "dag-processor": "ol_platform.orchestration.dag_processor",
+}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
 class AirflowStartError(RuntimeError):
     """Airflow could not start (already running here, a failed migration, a dead component)."""
+
+
+class ComponentExited(AirflowStartError):
+    """An Airflow component's process ended while the command still needed it."""
+
+    def __init__(self, component: str, returncode: int, log_file: Path, when: str) -> None:
+        self.component, self.returncode, self.log_file = component, returncode, log_file
+        cause = last_error_line(log_file)
+        super().__init__(
+            f"airflow {component} exited with {returncode} {when}"
+            + (f" ({cause})" if cause else "")
+            + f"; its log: {log_file}"
+        )
+
+
+# What a component's log says when it dies: the exception that ended it.
+_ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|Exit)\b.*:|^\s*[\w.]*Error$")
+
+
+def last_error_line(log_file: Path, tail_bytes: int = 64_000) -> str | None:
+    """The last exception line (``module.SomeError: message``) in the tail of ``log_file``."""
+    try:
+        with log_file.open("rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - tail_bytes))
+            tail = f.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    found = [line.strip() for line in tail if _ERROR_LINE.match(line)]
+    return found[-1][:300] if found else None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -225,8 +261,9 @@ class EmbeddedAirflow:
     db_url: str | None = None
     # Airflow settings (AIRFLOW__SECTION__KEY) over the defaults of ``airflow_env``.
     config: dict[str, str] = field(default_factory=dict)
-    # Airflow's own dag-processor, without the platform's fix (a benchmark's baseline).
-    stock_dag_processor: bool = False
+    # Components run as Airflow ships them, without the platform's fixes (a benchmark's
+    # baseline): names from PATCHED_COMPONENTS.
+    stock: frozenset[str] = frozenset()
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -281,25 +318,31 @@ class EmbeddedAirflow:
         env = self.env()
         progress(f"starting {', '.join(COMPONENTS)} (logs in {self.log_dir})")
         for component in COMPONENTS:
-            args = [component] + (["--port", str(self.port)] if component == "api-server" else [])
-            command = self._airflow(*args)
-            if component == "dag-processor" and not self.stock_dag_processor:
-                # With the platform's fix of its parse interval (see that module).
-                command = [sys.executable, "-m", "ol_platform.orchestration.dag_processor"]
-            out = (self.log_dir / f"{component}.log").open("ab")
-            self.processes[component] = subprocess.Popen(
-                command,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, stopped as a whole
-            )
+            self.spawn(component, env)
             self._record_running()
         progress(f"waiting for the scheduler to report healthy at {self.url}")
         self.wait_healthy()
         self.url_file.write_text(self.url)
         return self
+
+    def command(self, component: str) -> list[str]:
+        args = ["--port", str(self.port)] if component == "api-server" else []
+        if component in PATCHED_COMPONENTS and component not in self.stock:
+            return [sys.executable, "-m", PATCHED_COMPONENTS[component], *args]
+        return self._airflow(component, *args)
+
+    def spawn(self, component: str, env: dict[str, str]) -> subprocess.Popen:
+        """Start one component, its output in its log, in a process group of its own (stopped
+        as a whole)."""
+        self.processes[component] = subprocess.Popen(
+            self.command(component),
+            env=env,
+            stdout=(self.log_dir / f"{component}.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return self.processes[component]
 
     def _record_running(self) -> None:
         pids = [os.getpid(), *(proc.pid for proc in self.processes.values())]
@@ -318,12 +361,7 @@ class EmbeddedAirflow:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             raise_if_stopping()
-            for name, proc in self.processes.items():
-                if proc.poll() is not None:
-                    raise AirflowStartError(
-                        f"airflow {name} exited with {proc.returncode} while starting; "
-                        f"see {self.log_dir}/{name}.log"
-                    )
+            self.raise_if_exited("while starting")
             try:
                 health = httpx.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
                 if health.get("scheduler", {}).get("status") == "healthy":
@@ -334,6 +372,14 @@ class EmbeddedAirflow:
         raise AirflowStartError(
             f"Airflow at {self.url} not healthy after {timeout}s; see the logs in {self.log_dir}"
         )
+
+    def raise_if_exited(self, when: str = "while the command was waiting on it") -> None:
+        """Raise :class:`ComponentExited` for the first component whose process has ended:
+        Airflow does not restart a dead scheduler, and a command polling the API would
+        otherwise wait for runs nobody schedules."""
+        for name, proc in self.processes.items():
+            if proc.poll() is not None:
+                raise ComponentExited(name, proc.returncode, self.log_dir / f"{name}.log", when)
 
     def stop(self, grace: float = 30) -> None:
         """SIGTERM every component's process group and every group its descendants made (the

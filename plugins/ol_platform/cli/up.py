@@ -12,6 +12,7 @@ import contextlib
 import time
 
 from ol_platform.cli.embedded_airflow import (
+    ComponentExited,
     EmbeddedAirflow,
     Interrupted,
     raise_if_stopping,
@@ -78,11 +79,9 @@ def _watch(airflow: EmbeddedAirflow) -> None:
     """Block until a signal; a component that dies ends the command with where to look."""
     while True:
         raise_if_stopping()
-        for name, proc in airflow.processes.items():
-            if proc.poll() is not None:
-                raise UserError(
-                    f"airflow {name} exited with {proc.returncode}: see "
-                    f"{airflow.log_dir / f'{name}.log'}, then run `olp up` again"
-                )
+        try:
+            airflow.raise_if_exited()
+        except ComponentExited as exited:
+            raise UserError(f"{exited}; run `olp up` again") from exited
         with contextlib.suppress(InterruptedError):
             time.sleep(2)
