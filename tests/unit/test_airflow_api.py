@@ -86,3 +86,30 @@ def test_a_list_is_read_page_by_page_up_to_its_total():
         found = AirflowAPI(server.url).all_assets()
     assert found == assets
     assert [q["offset"] for q in asked] == ["0", "100", "200"]
+
+
+def test_a_run_is_settled_only_once_its_queued_asset_events_have_become_runs():
+    """The scheduler turns the queued event into a second run between two polls: the wait
+    returns only when that run has ended too."""
+    looks = {"queue": 0, "runs": 0}
+
+    class Scheduler(JSONHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path_only.endswith("/assets/queuedEvents"):
+                looks["queue"] += 1
+                queued = [{"asset_id": 1}] if looks["queue"] == 1 else []
+                self.send_json(200, {"queued_events": queued, "total_entries": len(queued)})
+                return
+            looks["runs"] += 1
+            states = ["success"] if looks["runs"] == 1 else ["success", "running"]
+            if looks["runs"] >= 4:
+                states = ["success", "success"]
+            runs = [{"dag_run_id": f"r{i}", "state": s} for i, s in enumerate(states)]
+            self.send_json(200, {"dag_runs": runs, "total_entries": len(runs)})
+
+    with BackgroundServer(Scheduler) as server:
+        runs = AirflowAPI(server.url).wait_until_settled(
+            "transform", timeout=30, quiet=0.05, interval=0.05
+        )
+    assert [r["state"] for r in runs] == ["success", "success"]
+    assert looks["runs"] >= 5  # settled on two polls after the second run ended

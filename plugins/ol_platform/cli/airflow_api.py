@@ -165,23 +165,26 @@ class AirflowAPI:
         min_runs: int = 1,
         timeout: float = 900,
         on_poll: Callable[[], None] | None = None,
-        quiet: float = 8,
+        quiet: float = 2,
+        interval: float = 2,
     ) -> list[dict]:
-        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active, nothing queued,
-        for ``quiet`` seconds: the scheduler creates an asset-triggered run on its next loop
-        after the event (a DAG on a time schedule or triggered by hand needs none).
-        ``on_poll`` is called at every poll (the demo reports progress from it)."""
+        """Wait until ``dag_id`` has at least ``min_runs`` runs, none active and no Asset event
+        queued for it, on polls ``quiet`` seconds apart. An Asset event is queued in the
+        transaction that ends its producing task and leaves the queue in the one that creates
+        the run, so once the producers have ended one poll that reads the queue, then the
+        runs, is exact; the second is a margin. ``on_poll`` is called at every poll (the demo
+        reports progress from it)."""
         deadline = time.monotonic() + timeout
         quiet_since = None
         while time.monotonic() < deadline:
             self.check()
             if on_poll:
                 on_poll()
+            # The queue first: a run made from it after this read is in the runs read next.
+            queued = self.queued_asset_events(dag_id)
             runs = self.runs(dag_id)
             settled = (
-                len(runs) >= min_runs
-                and all(r["state"] in TERMINAL for r in runs)
-                and not self.queued_asset_events(dag_id)
+                not queued and len(runs) >= min_runs and all(r["state"] in TERMINAL for r in runs)
             )
             if settled:
                 quiet_since = quiet_since or time.monotonic()
@@ -189,7 +192,7 @@ class AirflowAPI:
                     return runs
             else:
                 quiet_since = None
-            time.sleep(2)
+            time.sleep(interval)
         raise TimeoutError(
             f"{dag_id} did not settle within {timeout}s: read its runs' task logs in the "
             f"Airflow UI ({self.base_url}/dags/{dag_id}; after the demo, `uv run olp up`)"
