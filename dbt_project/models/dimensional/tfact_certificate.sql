@@ -13,7 +13,9 @@
   names another column of the source; is_revoked none means the platform keeps no
   revocations (false). 'join' (model, key) looks the run's or program's readable id up by
   the certificate's key, for sources that only carry the application's id. A source without
-  an issue date takes its creation date (xPRO issues a certificate when it creates it).
+  an issue date takes its creation date (xPRO issues a certificate when it creates it). The
+  public URL is the source's url column, or 'url_base' and the uuid for a certificate in
+  force where the application builds it from them (url none and no url_base: no URL).
 -#}
 {%- set certificate_sources = [
     {'platform': 'mitxonline', 'scope': 'course', 'account_source': 'app', 'type_code': 'verified',
@@ -43,27 +45,29 @@
      'model': 'stg__xpro__app__postgres__courses_programcertificate',
      'join': ('stg__xpro__app__postgres__courses_program', 'program_id'),
      'prefix': 'programcertificate_',
-     'columns': {'issued_on': 'programcertificate_created_on'}},
+     'url_base': 'https://xpro.mit.edu/certificate/program/',
+     'columns': {'issued_on': 'programcertificate_created_on', 'url': none}},
     {'platform': 'micromasters', 'scope': 'program', 'account_source': 'app',
      'type_code': 'micromasters',
      'model': 'int__micromasters__program_certificates',
      'columns': {'id': 'program_certificate_hashed_id', 'uuid': 'program_certificate_hashed_id',
                  'is_revoked': none, 'created_on': 'program_completion_timestamp',
                  'updated_on': 'program_completion_timestamp',
-                 'issued_on': 'program_completion_timestamp'}},
+                 'issued_on': 'program_completion_timestamp', 'url': none}},
     {'platform': 'edxorg', 'scope': 'course', 'account_source': 'openedx',
      'mode_column': 'courseruncertificate_mode',
      'model': 'int__edxorg__mitx_courserun_certificates',
      'prefix': 'courseruncertificate_',
      'columns': {'uuid': 'courseruncertificate_verify_uuid', 'is_revoked': none,
-                 'issued_on': 'courseruncertificate_created_on'}},
+                 'issued_on': 'courseruncertificate_created_on',
+                 'url': 'courseruncertificate_download_url'}},
     {'platform': 'edxorg', 'scope': 'program', 'account_source': 'openedx', 'type_code': 'verified',
      'model': 'int__edxorg__mitx_program_certificates',
      'columns': {'id': 'program_certificate_hashed_id', 'uuid': 'program_certificate_hashed_id',
                  'is_revoked': none, 'readable_id': 'program_uuid',
                  'created_on': 'program_certificate_awarded_on',
                  'updated_on': 'program_certificate_awarded_on',
-                 'issued_on': 'program_certificate_awarded_on'}},
+                 'issued_on': 'program_certificate_awarded_on', 'url': none}},
 ] %}
 with certificates as (
     {%- for source in certificate_sources %}
@@ -72,13 +76,21 @@ with certificates as (
         'readable_id': 'courserun_readable_id' if source.scope == 'course'
             else 'program_readable_id',
     } %}
-    {%- for column in ['id', 'uuid', 'is_revoked', 'created_on', 'updated_on', 'issued_on'] %}
+    {%- for column in ['id', 'uuid', 'is_revoked', 'created_on', 'updated_on', 'issued_on', 'url'] %}
     {%- do columns.update({column: prefix ~ column}) %}
     {%- endfor %}
     {%- do columns.update(source.get('columns', {})) %}
     {%- set readable_id = ('lookup.' if source.join else 'certificates.') ~ columns.readable_id %}
     {%- set null_string = 'cast(null as ' ~ string ~ ')' %}
     {%- set is_revoked = 'certificates.' ~ columns.is_revoked if columns.is_revoked else 'false' %}
+    {%- if columns.url %}
+    {%- set url = 'certificates.' ~ columns.url %}
+    {%- elif source.url_base %}
+    {%- set url = 'case when not ' ~ is_revoked ~ ' then '
+        ~ dbt.concat(["'" ~ source.url_base ~ "'", 'certificates.' ~ columns.uuid]) ~ ' end' %}
+    {%- else %}
+    {%- set url = null_string %}
+    {%- endif %}
     select
         '{{ source.platform }}' as platform_readable_id,
         '{{ source.scope }}' as certificate_scope,
@@ -92,6 +104,7 @@ with certificates as (
         certificates.{{ columns.created_on }} as certificate_created_on,
         certificates.{{ columns.updated_on }} as certificate_updated_on,
         certificates.{{ columns.issued_on }} as certificate_issued_on,
+        {{ url }} as certificate_url,
         {%- if source.mode_column %}
         -- edX.org's certificate modes, folded into dim_certificate_type's kinds
         case certificates.{{ source.mode_column }}
@@ -155,7 +168,8 @@ select
     certificates.certificate_is_revoked,
     certificates.certificate_created_on,
     certificates.certificate_updated_on,
-    certificates.certificate_issued_on
+    certificates.certificate_issued_on,
+    certificates.certificate_url
 from certificates
 inner join platforms on certificates.platform_readable_id = platforms.platform_readable_id
 left join certificate_types

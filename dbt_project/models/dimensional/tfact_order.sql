@@ -19,7 +19,8 @@ with mitxonline as (
         order_reference_number,
         order_created_on,
         order_updated_on,
-        discount_id
+        discount_id,
+        cast(null as {{ dbt.type_string() }}) as courserun_readable_id
     from {{ ref('int__mitxonline__ecommerce_order') }}
 ),
 
@@ -40,7 +41,8 @@ xpro as (
         concat('xpro-b2c-production-', cast(orders.order_id as varchar)) as order_reference_number,
         orders.order_created_on,
         orders.order_updated_on,
-        orders.coupon_id as discount_id
+        orders.coupon_id as discount_id,
+        cast(null as {{ dbt.type_string() }}) as courserun_readable_id
     from {{ ref('int__mitxpro__ecommerce_order') }} as orders
     inner join {{ ref('int__mitxpro__ecommerce_line') }} as lines
         on orders.order_id = lines.order_id
@@ -63,7 +65,8 @@ bootcamps as (
         order_reference_number,
         order_created_on,
         order_updated_on,
-        cast(null as integer) as discount_id
+        cast(null as integer) as discount_id,
+        courserun_readable_id
     from {{ ref('int__bootcamps__ecommerce_order') }}
 ),
 
@@ -84,7 +87,8 @@ micromasters as (
         order_reference_number,
         order_created_on,
         order_updated_on,
-        coupon_id as discount_id
+        coupon_id as discount_id,
+        courserun_readable_id
     from {{ ref('int__micromasters__orders') }}
 ),
 
@@ -118,6 +122,11 @@ tax_rates as (
 
 platforms as (
     select * from {{ ref('dim_platform') }}
+),
+
+course_runs as (
+    select * from {{ ref('dim_course_run') }}
+    where is_current
 )
 
 select
@@ -130,12 +139,21 @@ select
     accounts.user_fk,
     platforms.platform_pk as platform_fk,
     products.product_pk as product_fk,
+    -- The run the line pays for: the product's run (MITx Online, xPRO), the line's own run
+    -- (Bootcamps), or for MicroMasters, whose lines name an edX course key, the edX.org run of
+    -- that key, else the MITx Online one.
+    coalesce(
+        products.courserun_fk, own_run.courserun_pk, edxorg_run.courserun_pk,
+        mitxonline_run.courserun_pk
+    ) as courserun_fk,
     discounts.discount_pk as discount_fk,
     discounts.discount_type_fk,
     tax_rates.tax_rate_pk as tax_rate_fk,
     platforms.platform_name as platform,
     order_lines.platform_readable_id,
     order_lines.user_id,
+    coalesce(products.courserun_readable_id, order_lines.courserun_readable_id)
+        as courserun_readable_id,
     order_lines.order_state,
     order_lines.line_price,
     order_lines.order_total_price_paid,
@@ -160,3 +178,14 @@ left join discounts
 left join tax_rates
     on order_lines.platform_readable_id = 'xpro'
     and order_lines.order_tax_country_code = tax_rates.country_code
+left join course_runs as own_run
+    on order_lines.platform_readable_id = own_run.platform_readable_id
+    and order_lines.courserun_readable_id = own_run.courserun_readable_id
+left join course_runs as edxorg_run
+    on order_lines.platform_readable_id = 'micromasters'
+    and edxorg_run.platform_readable_id = 'edxorg'
+    and order_lines.courserun_readable_id = edxorg_run.courserun_readable_id
+left join course_runs as mitxonline_run
+    on order_lines.platform_readable_id = 'micromasters'
+    and mitxonline_run.platform_readable_id = 'mitxonline'
+    and order_lines.courserun_readable_id = mitxonline_run.courserun_readable_id

@@ -1,7 +1,7 @@
 -- Course-run enrollments across platforms with the run, the course, the learner's account on
--- that platform, the course grade, and the certificate and order of the enrollment. Grain:
--- one row per course enrollment and order line (one row per enrollment while no order lines
--- are wired); combined_orders_hash_id is the row's key.
+-- that platform, the course grade, and the certificate and orders of the enrollment. Grain:
+-- one row per course enrollment and order line that paid for it (one row for an enrollment
+-- without one); combined_orders_hash_id is the row's key.
 with enrollments as (
     select * from {{ ref('tfact_enrollment') }}
     where enrollment_type = 'course'
@@ -67,37 +67,55 @@ grades as (
     group by courserun_fk, user_fk
 ),
 
--- CERTIFICATE INPUT: course-run certificates per (courserun_fk, user_fk), from
--- tfact_certificate once it is built; no certificate is landed yet, so none joins.
+-- Course-run certificates in force, one per learner (person) and run: the latest issued.
 certificates as (
     select
-        cast(null as {{ dbt.type_string() }}) as courserun_fk,
-        cast(null as {{ dbt.type_string() }}) as user_fk,
-        cast(null as {{ type_timestamptz() }}) as courseruncertificate_created_on,
-        cast(null as {{ type_timestamptz() }}) as courseruncertificate_issued_on,
-        cast(null as {{ dbt.type_string() }}) as courseruncertificate_url,
-        cast(null as {{ dbt.type_string() }}) as courseruncertificate_uuid
-    where 1 = 0
+        courserun_fk,
+        user_fk,
+        certificate_created_on as courseruncertificate_created_on,
+        certificate_issued_on as courseruncertificate_issued_on,
+        certificate_url as courseruncertificate_url,
+        certificate_uuid as courseruncertificate_uuid
+    from (
+        select
+            *,
+            row_number() over (
+                partition by courserun_fk, user_fk
+                order by certificate_issued_on desc, certificate_key
+            ) as _rank
+        from {{ ref('tfact_certificate') }}
+        where certificate_scope = 'course'
+            and not certificate_is_revoked
+            and courserun_fk is not null
+            and user_fk is not null
+    ) as ranked
+    where _rank = 1
 ),
 
--- ORDER INPUT: fulfilled or refunded order lines per enrollment (platform, courserun_fk,
--- user_fk), from tfact_order once it is built; no order is landed yet, so none joins.
+-- Order lines that paid for a run (fulfilled, or refunded after), per learner (person) and
+-- run. A run's id is its platform's, so a MicroMasters line joins the edX.org or MITx Online
+-- enrollment it paid for.
 order_lines as (
     select
-        cast(null as {{ dbt.type_string() }}) as platform_readable_id,
-        cast(null as {{ dbt.type_string() }}) as courserun_fk,
-        cast(null as {{ dbt.type_string() }}) as user_fk,
-        cast(null as bigint) as order_id,
-        cast(null as bigint) as line_id,
-        cast(null as {{ dbt.type_string() }}) as order_reference_number,
-        cast(null as {{ dbt.type_string() }}) as coupon_code,
-        cast(null as {{ type_timestamptz() }}) as order_created_on
-    where 1 = 0
+        orders.courserun_fk,
+        orders.user_fk,
+        orders.platform_readable_id,
+        orders.order_id,
+        orders.line_id,
+        orders.order_reference_number,
+        discounts.discount_code as coupon_code,
+        orders.order_created_on
+    from {{ ref('tfact_order') }} as orders
+    left join {{ ref('dim_discount') }} as discounts on orders.discount_fk = discounts.discount_pk
+    where orders.order_state in ('fulfilled', 'refunded')
+        and orders.courserun_fk is not null
+        and orders.user_fk is not null
 )
 
 select
     {{ generate_surrogate_key([
-        'enrollments.enrollment_key', 'order_lines.order_id', 'order_lines.line_id',
+        'enrollments.enrollment_key', 'order_lines.platform_readable_id', 'order_lines.order_id',
+        'order_lines.line_id',
     ]) }} as combined_orders_hash_id,
     enrollments.platform,
     enrollments.enrollment_id as courserunenrollment_id,
@@ -165,6 +183,5 @@ left join certificates
     on enrollments.courserun_fk = certificates.courserun_fk
     and enrollments.user_fk = certificates.user_fk
 left join order_lines
-    on enrollments.platform_readable_id = order_lines.platform_readable_id
-    and enrollments.courserun_fk = order_lines.courserun_fk
+    on enrollments.courserun_fk = order_lines.courserun_fk
     and enrollments.user_fk = order_lines.user_fk
