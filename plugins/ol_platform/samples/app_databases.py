@@ -279,7 +279,16 @@ def _openedx_tables(md: sa.MetaData, with_grades: bool) -> None:
         course_grade_table(md)
 
 
-def _openedx_rows(rng: random.Random, org: str, runs: list[str], users: int, grades: bool) -> Rows:
+def _openedx_rows(
+    rng: random.Random,
+    org: str,
+    runs: list[str],
+    users: int,
+    grades: bool,
+    pairs: list[tuple[int, str]] | None = None,
+) -> Rows:
+    """An Open edX's users and enrollments: ``pairs`` (user id, course key) where an app
+    enrolls its learners, else random ones."""
     auth = [
         dict(
             id=i,
@@ -291,7 +300,8 @@ def _openedx_rows(rng: random.Random, org: str, runs: list[str], users: int, gra
         )
         for i in range(1, users + 1)
     ]
-    pairs = sorted({(rng.randrange(1, users + 1), rng.choice(runs)) for _ in range(users * 2)})
+    if pairs is None:
+        pairs = sorted({(rng.randrange(1, users + 1), rng.choice(runs)) for _ in range(users * 2)})
     enrollments = [
         dict(
             id=i,
@@ -592,22 +602,32 @@ def _xpro(seed: int) -> Rows:
                     updated_on=start - timedelta(days=50),
                 )
             )
+    # The app enrolls a learner in a run once (unique on user and run).
+    every_pair = [(u, r["id"]) for u in range(1, 301) for r in runs]
     enrollments = []
-    for i in range(1, 601):
+    for i, (user_id, run_id) in enumerate(sorted(rng.sample(every_pair, 600)), 1):
         created = _ts(rng)
         enrollments.append(
             dict(
                 id=i,
-                user_id=rng.randrange(1, 301),
-                run_id=rng.randrange(1, len(runs) + 1),
+                user_id=user_id,
+                run_id=run_id,
                 active=True,
                 change_status=None,
                 created_on=created,
                 updated_on=created + timedelta(hours=rng.randrange(100)),
             )
         )
+    # ...and enrolls them on its Open edX, under the learner's Open edX account; a few
+    # enrollments never reached Open edX.
+    key_of = {r["id"]: r["courseware_id"] for r in runs}
+    on_edx = [
+        (identities.xpro_openedx_user_of_app(e["user_id"]), key_of[e["run_id"]])
+        for e in enrollments
+        if rng.random() > 0.05
+    ]
     openedx = _openedx_rows(
-        rng, "xPRO", [r["courseware_id"] for r in runs], users=300, grades=False
+        rng, "xPRO", list(key_of.values()), users=300, grades=False, pairs=sorted(on_edx)
     )
     return {
         "courses_course": courses,
