@@ -14,8 +14,9 @@ every part DAG when a large project is split. Medians. ``--wall-models 76,250,70
 generated projects of real SQL models too (:func:`runnable_project`); ``--timeline`` prints
 where each run's time went.
 
-    uv run python bench/transform.py [--repeat 5] [--runs 3] [--modes build,models,models/stock]
-        [--wall-models 76,250] [--timeline] [--skip-parse] [--skip-wall]
+    uv run python bench/transform.py [--repeat 5] [--runs 3]
+        [--modes build,models,models/stock-triggerer] [--wall-models 76,250] [--timeline]
+        [--skip-parse] [--skip-wall]
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def runnable_project(models: int, into: Path) -> int:
     staging = [m.name for m in graph.in_layers(("staging",))]
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(DBT_PROJECT_DIR / name, into / name)
-    for name in ("macros", "tests", "olp_dbt"):
+    # The project's dbt environment too: the DAGs run `<project>/.venv/bin/dbt`.
+    for name in ("macros", "tests", "olp_dbt", ".venv"):
         (into / name).symlink_to(DBT_PROJECT_DIR / name)
     # A copy: dbt does not read models through symlinks.
     shutil.copytree(DBT_PROJECT_DIR / "models", into / "models")
@@ -223,7 +225,7 @@ def bench_wall(
 ) -> None:
     """``models``: run a generated project of that many models (see :func:`runnable_project`)."""
     from ol_platform.cli.airflow_api import AirflowAPI
-    from ol_platform.cli.embedded_airflow import EmbeddedAirflow
+    from ol_platform.cli.embedded_airflow import PATCHED_COMPONENTS, EmbeddedAirflow
     from ol_platform.lake.catalog import catalog_env
     from ol_platform.orchestration.transform_dag import DAG_ID, TRANSFORM_SELECT
     from ol_platform.samples.systems import seed_lake
@@ -268,13 +270,14 @@ def bench_wall(
     print(f"\nTransform wall time, {size} models (medians of {runs}; same selection, same data)")
     print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
     for label in modes:
-        # "<mode>/stock": that rendering under Airflow's own dag-processor (without the fix of
-        # its parse interval after task callbacks), for a side-by-side comparison.
+        # "<mode>/stock": that rendering under Airflow's own commands, without the platform's
+        # fixes; "<mode>/stock-<component>" (e.g. stock-triggerer): without that one's only.
         mode, _, variant = label.partition("/")
         os.environ["OLP_DBT_RENDER"] = mode
-        airflow = EmbeddedAirflow(
-            settings, stock=frozenset({"dag-processor"} if variant == "stock" else ())
-        )
+        stock = {"stock": set(PATCHED_COMPONENTS), "": set()}.get(variant)
+        if stock is None:
+            stock = {variant.removeprefix("stock-")}
+        airflow = EmbeddedAirflow(settings, stock=frozenset(stock))
         try:
             airflow.start()
             api = AirflowAPI(airflow.url)

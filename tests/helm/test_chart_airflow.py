@@ -19,8 +19,12 @@ import pytest
 
 from tests.helm.render import container_commands, containers, run_helm
 
-# The platform's `airflow dag-processor` (ol_platform.orchestration.dag_processor).
-DAG_PROCESSOR = ["python", "-m", "ol_platform.orchestration.dag_processor"]
+# The platform's wrappers of Airflow commands: `python -m <module> [args]` runs
+# `airflow <command> [args]` with its fixes.
+PATCHED = {
+    "ol_platform.orchestration.dag_processor": "dag-processor",
+    "ol_platform.orchestration.triggerer": "triggerer",
+}
 # Options of plugins rather than of Airflow or its providers.
 PLUGIN_SECTIONS = {"openmetadata_airflow_apis"}
 AIRFLOW_SUBCOMMANDS = {
@@ -101,8 +105,8 @@ def test_every_airflow_command_line_parses(helm, rendered, name, tmp_path):
     for entry in container_commands(docs):
         if entry["args"] and entry["args"][0] in AIRFLOW_SUBCOMMANDS:
             argvs.append(entry["args"])  # the image's entrypoint runs `airflow "$@"`
-        elif entry["args"] and entry["args"][:3] == DAG_PROCESSOR:
-            argvs.append(["dag-processor", *entry["args"][3:]])  # `airflow dag-processor` + fix
+        elif entry["args"][:2] == ["python", "-m"] and entry["args"][2] in PATCHED:
+            argvs.append([PATCHED[entry["args"][2]], *entry["args"][3:]])
         argvs += [probe[1:] for probe in entry["exec_probes"] if probe[0] == "airflow"]
     assert len(argvs) >= 6
     # The install notes' first-install command (FAB auth manager) must parse as well.

@@ -23,7 +23,7 @@ COMPONENT_ARGS = {
     "api-server": ["api-server", "--port", "8080"],
     "scheduler": ["scheduler"],
     "dag-processor": ["python", "-m", "ol_platform.orchestration.dag_processor"],
-    "triggerer": ["triggerer"],
+    "triggerer": ["python", "-m", "ol_platform.orchestration.triggerer"],
 }
 WRITABLE = {"/tmp", "/opt/airflow/logs", "/var/lib/olp", "/home/airflow/.cache"}
 # Environment variables that carry a secret: only ever a secretKeyRef.

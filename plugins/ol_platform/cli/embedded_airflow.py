@@ -38,6 +38,7 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 PATCHED_COMPONENTS = {
     "api-server": "ol_platform.orchestration.api_server",
     "dag-processor": "ol_platform.orchestration.dag_processor",
+    "triggerer": "ol_platform.orchestration.triggerer",
 }
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 

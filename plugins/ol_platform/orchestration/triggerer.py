@@ -1,0 +1,67 @@
+"""``airflow triggerer`` that passes new triggers and their events on within a fraction of a
+second, not after up to a second each way.
+
+Airflow 3.3's triggerer runs its triggers in a runner subprocess that syncs with its supervisor
+once per second: new triggers reach the runner, and events reach the supervisor, at that sync.
+The supervisor in turn waits up to a second for the runner between its passes over the
+metadata DB, where it picks up the triggers the scheduler has just created. A task that starts
+in the triggerer and can end at once (each model task of the ``models`` rendering once its
+dbt verdict exists) pays those waits at every dbt dependency level, because its task starts
+only when its parents' have ended: after ``dbt build`` had finished, a transform run spent
+about two seconds per level finishing its model tasks.
+
+- ``shorten_waits(seconds)``: the runner's wait between syncs and the supervisor's wait for
+  the runner become ``seconds`` (default :data:`WAIT`); each still ends at once when there is
+  something to do. The cost is one more sync message, and one more pair of queries for
+  unassigned triggers, per interval while the triggerer is idle.
+- ``main`` applies it and runs ``airflow triggerer`` with the given arguments
+  (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
+  supervisor (Linux), so it inherits the patch.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import types
+from typing import Any
+
+WAIT = 0.2
+_PATCHED = "_olp_wait"
+
+
+def shorten_waits(seconds: float = WAIT) -> None:
+    """Cap the triggerer's two one-second idle waits at ``seconds`` (idempotent)."""
+    from airflow.jobs import triggerer_job_runner as module
+
+    supervisor = module.TriggerRunnerSupervisor
+    if getattr(supervisor._service_subprocess, _PATCHED, None) == seconds:
+        return
+    original_service = getattr(supervisor._service_subprocess, "__wrapped__", None)
+    original_service = original_service or supervisor._service_subprocess
+
+    @functools.wraps(original_service)
+    def _service_subprocess(self: Any, max_wait_time: float, *args: Any, **kwargs: Any) -> Any:
+        return original_service(self, min(max_wait_time, seconds), *args, **kwargs)
+
+    setattr(_service_subprocess, _PATCHED, seconds)
+    supervisor._service_subprocess = _service_subprocess
+
+    # The runner's loop sleeps in ``anyio.move_on_after(1)``, read from the module's ``anyio``.
+    anyio = getattr(module.anyio, "_olp_anyio", module.anyio)
+    shim = types.SimpleNamespace(**{k: getattr(anyio, k) for k in dir(anyio) if k[0] != "_"})
+    shim._olp_anyio = anyio
+    shim.move_on_after = lambda delay, *a, **k: anyio.move_on_after(min(delay, seconds), *a, **k)
+    module.anyio = shim
+
+
+def main(argv: list[str] | None = None) -> None:
+    shorten_waits()
+    from airflow.__main__ import main as airflow_main
+
+    sys.argv = ["airflow", "triggerer", *(sys.argv[1:] if argv is None else argv)]
+    airflow_main()
+
+
+if __name__ == "__main__":
+    main()
