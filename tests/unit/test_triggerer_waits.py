@@ -36,7 +36,7 @@ def test_the_runner_sleeps_between_syncs_at_most_the_short_wait(triggerer):
         return time.monotonic() - started
 
     waited = asyncio.run(idle_loop_pass())
-    assert WAIT * 0.9 <= waited < 0.6
+    assert WAIT * 0.9 <= waited < 0.8  # Airflow's own wait is 1 s
 
 
 def test_the_supervisor_waits_for_its_runner_at_most_the_short_wait(triggerer, monkeypatch):
@@ -61,7 +61,7 @@ def test_applying_it_twice_wraps_once(triggerer, monkeypatch):
     )
     shorten_waits()
     shorten_waits()
-    shorten_waits(0.5)  # a new value replaces the cap, it does not stack on it
+    shorten_waits(0.3)  # a new value replaces the cap, it does not stack on it
     triggerer.TriggerRunnerSupervisor._service_subprocess(object(), 1)
-    assert asked == [0.5]
+    assert asked == [0.3]
     assert triggerer.anyio.Event is not None and hasattr(triggerer.anyio, "CancelScope")
