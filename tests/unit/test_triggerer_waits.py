@@ -39,26 +39,26 @@ def test_the_runner_sleeps_between_syncs_at_most_the_short_wait(triggerer):
     assert WAIT * 0.9 <= waited < 0.8  # Airflow's own wait is 1 s
 
 
-def test_the_supervisor_waits_for_its_runner_at_most_the_short_wait(triggerer, monkeypatch):
+@pytest.fixture
+def asked(triggerer, monkeypatch) -> list[float]:
+    """The waits the supervisor's own service loop is asked for, recorded instead of run."""
     asked: list[float] = []
     monkeypatch.setattr(
         triggerer.TriggerRunnerSupervisor,
         "_service_subprocess",
         lambda self, max_wait_time, *a, **k: asked.append(max_wait_time),
     )
+    return asked
+
+
+def test_the_supervisor_waits_for_its_runner_at_most_the_short_wait(triggerer, asked):
     shorten_waits()
     triggerer.TriggerRunnerSupervisor._service_subprocess(object(), 1)  # run_once's call
     triggerer.TriggerRunnerSupervisor._service_subprocess(object(), 0.05)  # shorter: as asked
     assert asked == [WAIT, 0.05]
 
 
-def test_applying_it_twice_wraps_once(triggerer, monkeypatch):
-    asked: list[float] = []
-    monkeypatch.setattr(
-        triggerer.TriggerRunnerSupervisor,
-        "_service_subprocess",
-        lambda self, max_wait_time, *a, **k: asked.append(max_wait_time),
-    )
+def test_applying_it_twice_wraps_once(triggerer, asked):
     shorten_waits()
     shorten_waits()
     shorten_waits(0.3)  # a new value replaces the cap, it does not stack on it

@@ -149,10 +149,8 @@ select
     certificates.certificate_id,
     {{ date_key('certificates.certificate_issued_on') }} as certificate_issued_date_key,
     accounts.user_fk,
-    -- MicroMasters runs are edX course keys: the edX.org run when there is one, else the
-    -- MITx Online run of that key.
-    coalesce(own_run.courserun_pk, edxorg_run.courserun_pk, mitxonline_run.courserun_pk)
-        as courserun_fk,
+    -- MicroMasters runs are edX course keys (run_fk says how they resolve).
+    {{ run_fk() }} as courserun_fk,
     case
         when certificates.program_readable_id is not null
             then {{ generate_surrogate_key([
@@ -178,14 +176,4 @@ left join accounts
     on certificates.platform_readable_id = accounts.platform_readable_id
     and certificates.user_account_source = accounts.user_account_source
     and certificates.user_id = accounts.user_id
-left join course_runs as own_run
-    on certificates.platform_readable_id = own_run.platform_readable_id
-    and certificates.courserun_readable_id = own_run.courserun_readable_id
-left join course_runs as edxorg_run
-    on certificates.platform_readable_id = 'micromasters'
-    and edxorg_run.platform_readable_id = 'edxorg'
-    and certificates.courserun_readable_id = edxorg_run.courserun_readable_id
-left join course_runs as mitxonline_run
-    on certificates.platform_readable_id = 'micromasters'
-    and mitxonline_run.platform_readable_id = 'mitxonline'
-    and certificates.courserun_readable_id = mitxonline_run.courserun_readable_id
+{{ run_joins('certificates') }}

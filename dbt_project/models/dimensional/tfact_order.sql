@@ -139,13 +139,9 @@ select
     accounts.user_fk,
     platforms.platform_pk as platform_fk,
     products.product_pk as product_fk,
-    -- The run the line pays for: the product's run (MITx Online, xPRO), the line's own run
-    -- (Bootcamps), or for MicroMasters, whose lines name an edX course key, the edX.org run of
-    -- that key, else the MITx Online one.
-    coalesce(
-        products.courserun_fk, own_run.courserun_pk, edxorg_run.courserun_pk,
-        mitxonline_run.courserun_pk
-    ) as courserun_fk,
+    -- The run the line pays for: the product's run (MITx Online, xPRO), else the line's own
+    -- (Bootcamps; MicroMasters lines name an edX course key, resolved as run_fk says).
+    coalesce(products.courserun_fk, {{ run_fk() }}) as courserun_fk,
     discounts.discount_pk as discount_fk,
     discounts.discount_type_fk,
     tax_rates.tax_rate_pk as tax_rate_fk,
@@ -178,14 +174,4 @@ left join discounts
 left join tax_rates
     on order_lines.platform_readable_id = 'xpro'
     and order_lines.order_tax_country_code = tax_rates.country_code
-left join course_runs as own_run
-    on order_lines.platform_readable_id = own_run.platform_readable_id
-    and order_lines.courserun_readable_id = own_run.courserun_readable_id
-left join course_runs as edxorg_run
-    on order_lines.platform_readable_id = 'micromasters'
-    and edxorg_run.platform_readable_id = 'edxorg'
-    and order_lines.courserun_readable_id = edxorg_run.courserun_readable_id
-left join course_runs as mitxonline_run
-    on order_lines.platform_readable_id = 'micromasters'
-    and mitxonline_run.platform_readable_id = 'mitxonline'
-    and order_lines.courserun_readable_id = mitxonline_run.courserun_readable_id
+{{ run_joins('order_lines') }}

@@ -22,8 +22,9 @@ this when it unpaused and triggered its ingest DAGs while their first tasks were
 
 # No ``from __future__ import annotations``: FastAPI reads the dependency's parameter types
 # from its signature, and they are imported inside the patch (Airflow loads only when it runs).
-import sys
 from typing import Any
+
+from ol_platform.orchestration.airflow_command import run
 
 _PATCHED = "_olp_commits_off_the_loop"
 
@@ -73,10 +74,7 @@ def offload_audit_log_commit() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     offload_audit_log_commit()
-    from airflow.__main__ import main as airflow_main
-
-    sys.argv = ["airflow", "api-server", *(sys.argv[1:] if argv is None else argv)]
-    airflow_main()
+    run("api-server", argv)
 
 
 if __name__ == "__main__":

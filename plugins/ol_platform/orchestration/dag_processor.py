@@ -26,8 +26,9 @@ for nothing.
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
+
+from ol_platform.orchestration.airflow_command import run
 
 _PATCHED = "_olp_keeps_parse_time"
 
@@ -89,10 +90,7 @@ def install() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     install()
-    from airflow.__main__ import main as airflow_main
-
-    sys.argv = ["airflow", "dag-processor", *(sys.argv[1:] if argv is None else argv)]
-    airflow_main()
+    run("dag-processor", argv)
 
 
 if __name__ == "__main__":

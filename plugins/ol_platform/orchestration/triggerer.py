@@ -23,9 +23,10 @@ about two seconds per level finishing its model tasks.
 from __future__ import annotations
 
 import functools
-import sys
 import types
 from typing import Any
+
+from ol_platform.orchestration.airflow_command import run
 
 WAIT = 0.5
 _PATCHED = "_olp_wait"
@@ -58,10 +59,7 @@ def shorten_waits(seconds: float = WAIT) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     shorten_waits()
-    from airflow.__main__ import main as airflow_main
-
-    sys.argv = ["airflow", "triggerer", *(sys.argv[1:] if argv is None else argv)]
-    airflow_main()
+    run("triggerer", argv)
 
 
 if __name__ == "__main__":
