@@ -103,10 +103,11 @@ def test_every_airflow_command_line_parses(helm, rendered, name, tmp_path):
     docs = rendered[name]
     argvs = []
     for entry in container_commands(docs):
-        if entry["args"] and entry["args"][0] in AIRFLOW_SUBCOMMANDS:
-            argvs.append(entry["args"])  # the image's entrypoint runs `airflow "$@"`
-        elif entry["args"][:2] == ["python", "-m"] and entry["args"][2] in PATCHED:
-            argvs.append([PATCHED[entry["args"][2]], *entry["args"][3:]])
+        args = entry["args"] or []
+        if args and args[0] in AIRFLOW_SUBCOMMANDS:
+            argvs.append(args)  # the image's entrypoint runs `airflow "$@"`
+        elif args[:2] == ["python", "-m"] and args[2] in PATCHED:
+            argvs.append([PATCHED[args[2]], *args[3:]])
         argvs += [probe[1:] for probe in entry["exec_probes"] if probe[0] == "airflow"]
     assert len(argvs) >= 6
     # The install notes' first-install command (FAB auth manager) must parse as well.
