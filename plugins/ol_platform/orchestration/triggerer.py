@@ -24,7 +24,6 @@ about two seconds per level finishing its model tasks.
 from __future__ import annotations
 
 import functools
-import types
 from typing import Any
 
 from ol_platform.orchestration.airflow_command import run
@@ -51,11 +50,22 @@ def shorten_waits(seconds: float = WAIT) -> None:
     supervisor._service_subprocess = _service_subprocess
 
     # The runner's loop sleeps in ``anyio.move_on_after(1)``, read from the module's ``anyio``.
-    anyio = getattr(module.anyio, "_olp_anyio", module.anyio)
-    shim = types.SimpleNamespace(**{k: getattr(anyio, k) for k in dir(anyio) if k[0] != "_"})
-    shim._olp_anyio = anyio
-    shim.move_on_after = lambda delay, *a, **k: anyio.move_on_after(min(delay, seconds), *a, **k)
-    module.anyio = shim
+    anyio = module.anyio.anyio if isinstance(module.anyio, _CappedAnyio) else module.anyio
+    module.anyio = _CappedAnyio(anyio, seconds)
+
+
+class _CappedAnyio:
+    """``anyio`` as the triggerer module sees it: the same, but ``move_on_after`` waits at
+    most ``seconds``."""
+
+    def __init__(self, anyio: Any, seconds: float) -> None:
+        self.anyio, self.seconds = anyio, seconds
+
+    def move_on_after(self, delay: float, *args: Any, **kwargs: Any) -> Any:
+        return self.anyio.move_on_after(min(delay, self.seconds), *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.anyio, name)
 
 
 def main(argv: list[str] | None = None) -> None:

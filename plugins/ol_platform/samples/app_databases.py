@@ -603,7 +603,7 @@ def _xpro(seed: int) -> Rows:
                 )
             )
     # The app enrolls a learner in a run once (unique on user and run).
-    every_pair = [(u, r["id"]) for u in range(1, 301) for r in runs]
+    every_pair = [(u, r["id"]) for u in range(1, identities.XPRO_USERS + 1) for r in runs]
     enrollments = []
     for i, (user_id, run_id) in enumerate(sorted(rng.sample(every_pair, 600)), 1):
         created = _ts(rng)
@@ -627,7 +627,12 @@ def _xpro(seed: int) -> Rows:
         if rng.random() > 0.05
     ]
     openedx = _openedx_rows(
-        rng, "xPRO", list(key_of.values()), users=300, grades=False, pairs=sorted(on_edx)
+        rng,
+        "xPRO",
+        list(key_of.values()),
+        users=identities.XPRO_USERS,
+        grades=False,
+        pairs=sorted(on_edx),
     )
     return {
         "courses_course": courses,
