@@ -108,3 +108,29 @@ select
     created as courserunenrollment_created_on
 from deduplicated
 {%- endmacro %}
+
+{#-
+  Course structure: one row per block of each landed export of a course run, as the export
+  DAG un-nests it (raw course blocks). A run's blocks land again, all of them, whenever its
+  published content changes: the latest retrieval is the current structure.
+-#}
+{% macro stg_openedx_course_structure(raw_table) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+)
+
+select
+    course_id as courserun_readable_id,
+    course_title as courserun_title,
+    block_index as coursestructure_block_index,
+    block_id as coursestructure_block_id,
+    block_parent as coursestructure_parent_block_id,
+    block_type as coursestructure_block_category,
+    block_title as coursestructure_block_title,
+    course_content_hash as coursestructure_content_hash,
+    block_content_hash as coursestructure_block_content_hash,
+    {{ json_text_of('block_details', '$.metadata') }} as coursestructure_block_metadata,
+    course_start as courserun_start_on,
+    retrieved_at as coursestructure_retrieved_at
+from source
+{%- endmacro %}

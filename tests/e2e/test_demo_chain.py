@@ -82,6 +82,24 @@ def test_demo_chain_under_a_real_scheduler(demo):
     dim = catalog.load_table("ol_warehouse_local_dimensional.dim_course_run").scan().to_arrow()
     assert len(set(dim.column("platform").to_pylist())) >= 5
 
+    # The Open edX exports landed their course structure: videos in it carry their settings,
+    # and engagement with them the unit, subsection and section they sit in.
+    def rows(name: str) -> list[dict]:
+        return (
+            catalog.load_table(f"ol_warehouse_local_dimensional.{name}")
+            .scan()
+            .to_arrow()
+            .to_pylist()
+        )
+
+    for source in ("mitxonline", "xpro", "mitx"):
+        assert summary.raw_tables[f"raw__{source}__openedx__api__course_blocks"] > 0, source
+    placed = [v for v in rows("dim_video") if v["content_block_fk"]]
+    assert {v["platform"] for v in placed} == {"mitxonline", "xpro", "residential"}
+    assert all(v["video_name"] and v["edx_video_id"] and v["html5_sources"] for v in placed)
+    titled = [e for e in rows("afact_video_engagement") if e["video_title"]]
+    assert titled and all(e["unit_title"] and e["section_content_fk"] for e in titled)
+
     written = json.loads((settings.home / "demo-summary.json").read_text())
     assert written["ok"] is True and written["raw_tables"] == summary.raw_tables
     assert written["failed_tries"] == summary.failed_tries

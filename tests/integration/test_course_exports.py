@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +19,11 @@ from ol_platform.exports.api import ExportError
 from ol_platform.exports.assets import export_asset
 from ol_platform.exports.landing import LandingArea
 from ol_platform.ingest.landing_bucket import landing_bucket
-from ol_platform.orchestration.export_dags import export_canvas_courses, export_openedx_courses
+from ol_platform.orchestration.export_dags import (
+    export_canvas_courses,
+    export_openedx_courses,
+    land_openedx_course_blocks,
+)
 from ol_platform.simulators import canvas as canvas_sim
 from ol_platform.simulators import studio as studio_sim
 from ol_platform.simulators.http import BackgroundServer
@@ -28,6 +33,7 @@ TOKEN = "studio-token-0123456789"
 CANVAS_TOKEN = "canvas-token-0123456789"
 FAST = {"poll_interval_seconds": 0.05, "poll_timeout_minutes": 1, "concurrency": 2}
 PREFIX = f"{DEPLOYMENT}/openedx/raw_data/course_xml"
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 def set_conn(monkeypatch: pytest.MonkeyPatch, conn_id: str, **fields) -> None:
@@ -305,7 +311,88 @@ def test_export_dags_schedule_and_outlets():
     assert dags["course_export__mitx"].timetable.expression == "0 4 * * *"
     for name, dag in dags.items():
         source = name.removeprefix("course_export__")
-        (task,) = dag.tasks
+        task = dag.get_task("export_courses")
         assert task.outlets == [export_asset(source)]
         assert task.outlets[0].uri == f"olp-landing://course-exports/{source}"
         assert task.retries >= 1 and task.retry_exponential_backoff
+        if source == "canvas":
+            assert len(dag.tasks) == 1
+            continue
+        # Open edX: the course structure lands, is staged, then its raw table is published.
+        table = f"raw__{source}__openedx__api__course_blocks"
+        landed = dag.get_task("land_course_blocks")
+        publish = dag.get_task("publish_raw_tables")
+        assert landed.upstream_task_ids == {"export_courses"}
+        assert [a.name for a in publish.outlets] == [f"ol_warehouse_local_raw.{table}"]
+        staging = [t for t in dag.tasks if t.task_id.startswith("stage")]
+        assert staging, "the structure's staging model is built before the table is published"
+        assert dag.get_task("publish_raw_tables").upstream_task_ids <= {t.task_id for t in staging}
+
+
+BLOCKS = "raw__mitxonline__openedx__api__course_blocks"
+
+
+def run_blocks() -> dict:
+    return land_openedx_course_blocks.function(DEPLOYMENT, BLOCKS)
+
+
+def held_blocks(catalog) -> list[dict]:
+    table = catalog.load_table(f"ol_warehouse_local_raw.{BLOCKS}").scan().to_arrow()
+    return table.select(["course_id", "block_id", "course_content_hash"]).to_pylist()
+
+
+def test_each_new_export_lands_its_course_structure_once(studio, local_landing, catalog):
+    from ol_platform.exports.course_blocks import course_blocks
+
+    archives = run_openedx()
+    expected = {}
+    for item in archives:
+        with local_landing.open(item["content_path"]) as f:
+            expected[item["course_id"]] = course_blocks(
+                f, course_id=item["course_id"], course_content_hash=item["sha256"], retrieved_at=NOW
+            )
+    assert run_blocks() == {"courses": 4, "rows": sum(map(len, expected.values()))}
+    held = held_blocks(catalog)
+    assert sorted((r["course_id"], r["block_id"]) for r in held) == sorted(
+        (c, b["block_id"]) for c, blocks in expected.items() for b in blocks
+    )
+    assert {r["course_content_hash"] for r in held} == {a["sha256"] for a in archives}
+
+    # A rerun lands nothing again; a published change lands that course's new structure.
+    assert run_blocks() == {"courses": 0, "rows": 0}
+    assert len(held_blocks(catalog)) == len(held)
+    changed = sorted(studio.courses)[0]
+    studio.publish(changed)
+    (new,) = run_openedx()
+    result = run_blocks()
+    assert result["courses"] == 1 and result["rows"] > 0
+    after = held_blocks(catalog)
+    assert len(after) == len(held) + result["rows"], "the earlier structure is kept"
+    assert {r["course_content_hash"] for r in after if r["course_id"] == changed} == {
+        expected[changed][0]["course_content_hash"],
+        new["sha256"],
+    }
+
+
+def test_an_unreadable_archive_fails_the_task_and_the_others_land(studio, local_landing, catalog):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    archives = run_openedx()
+    broken = archives[1]
+    local_landing.put_bytes(broken["content_path"], b"<html>Access denied</html>")
+    with pytest.raises(AirflowFailException) as caught:
+        run_blocks()
+    message = str(caught.value)
+    assert local_landing.uri(broken["content_path"]) in message
+    assert "not a readable .tar.gz" in message and "3 other course(s) landed" in message
+    assert {r["course_id"] for r in held_blocks(catalog)} == {a["course_id"] for a in archives} - {
+        broken["course_id"]
+    }
+    # Once the course's next export lands, its structure does too (nothing else twice).
+    studio.publish(broken["course_id"])
+    run_openedx()
+    assert run_blocks()["courses"] == 1
+    rows = held_blocks(catalog)
+    assert len(rows) == len(
+        {(r["course_id"], r["block_id"], r["course_content_hash"]) for r in rows}
+    )

@@ -181,3 +181,58 @@ def test_an_incremental_run_equals_a_full_refresh_row_for_row(settings, lake, ru
         full = rows(catalog, model)
         assert len(full) > before[model], model
         assert incremental[model] == full, model
+
+
+def land_new_structure(settings, catalog, course_id: str) -> None:
+    """A later retrieval of one run's course structure: its next published revision."""
+    import dataclasses
+    import hashlib
+    import io
+
+    from ol_platform.exports.course_blocks import SCHEMA as BLOCKS
+    from ol_platform.exports.course_blocks import course_blocks
+    from ol_platform.lake.writer import WriteDisposition, commit
+    from ol_platform.samples.systems import studio_courses
+    from ol_platform.simulators.studio import course_archive
+
+    course = dataclasses.replace(studio_courses("mitxonline")[course_id], revision=1)
+    data = course_archive(course)
+    blocks = course_blocks(
+        io.BytesIO(data),
+        course_id=course_id,
+        course_content_hash=hashlib.sha256(data).hexdigest(),
+        retrieved_at=datetime.now(UTC),
+    )
+    table = f"{RAW}.raw__mitxonline__openedx__api__course_blocks"
+    commit(catalog, table, pa.Table.from_pylist(blocks, schema=BLOCKS),
+           disposition=WriteDisposition.APPEND)  # fmt: skip
+
+
+def test_a_new_course_structure_retitles_only_its_runs_engagement(settings, lake, run_dbt):
+    catalog = lake
+    engagement = "afact_video_engagement"
+    run_dbt("run", "-s", f"+{engagement}")
+    before = rows(catalog, engagement)
+    titled = [r for r in before if r["platform"] == "mitxonline" and r["section_title"]]
+    assert titled, "the sample's exported runs have engagement"
+    course_id = titled[0]["courserun_readable_id"]
+    assert all("(rev 0)" in r["section_title"] for r in before if r["section_title"])
+
+    land_new_structure(settings, catalog, course_id)
+    structure = ["stg__mitxonline__openedx__api__course_structure", "dim_course_content"]
+    run_dbt("run", "-s", *structure, "dim_video")
+    committed = {s.snapshot_id for s in catalog.load_table(identifier(engagement)).snapshots()}
+    run_dbt("run", "-s", engagement)
+    after = rows(catalog, engagement)
+
+    # That run's rows now name the new revision's sections (replaced, copy-on-write, in
+    # the files holding them); every other row is as it was.
+    ours = [r for r in after if r["courserun_readable_id"] == course_id]
+    assert ours and all("(rev 1)" in r["section_title"] for r in ours)
+    added, deleted = records_changed(catalog, engagement, committed)
+    assert added == deleted >= len(ours)
+    others = [r for r in after if r["courserun_readable_id"] != course_id]
+    assert others == [r for r in before if r["courserun_readable_id"] != course_id]
+
+    run_dbt("run", "--full-refresh", "-s", engagement)
+    assert rows(catalog, engagement) == after

@@ -513,3 +513,36 @@ def test_the_registry_cut_to_the_sources_landing_some_raw_tables():
     assert sorted(cut.sources) == ["tracking_logs", "xpro"]
     assert cut.path == registry.path and not cut.broken
     assert not registry.landing([]).sources
+
+
+@pytest.mark.parametrize(
+    ("loader", "tables", "ok"),
+    [
+        ("openedx_export", [{"entity": "course_blocks", "primary_key": ["block_id"]}], True),
+        ("openedx_export", [], True),
+        ("openedx_export", [{"entity": "users"}], False),
+        (
+            "openedx_export",
+            [{"entity": "course_blocks"}, {"entity": "course_blocks", "name": "raw__x__api__y"}],
+            False,
+        ),
+        ("canvas_export", [{"entity": "course_blocks"}], False),
+    ],
+    ids=["structure", "none", "other-table", "two-tables", "canvas"],
+)
+def test_a_course_export_lands_only_its_course_structure(tmp_path, loader, tables, ok):
+    export = {
+        "name": "studio_exports", "title": "Studio", "owner": "x", "transport": "course_export",
+        "cadence": "24h", "system": "mitxonline", "subsystem": "openedx", "storage": "api",
+        "tables": tables, "local": {"loader": loader},
+    }  # fmt: skip
+    registry = load_registry(write(tmp_path, export, GOOD))
+    assert "good_app" in registry.sources, "a bad export entry breaks only itself"
+    if ok:
+        assert (
+            registry["studio_exports"].raw_table_names()
+            == ["raw__mitxonline__openedx__api__course_blocks"][: len(tables)]
+        )
+    else:
+        [broken] = registry.broken
+        assert "field 'tables'" in broken.message and "course_blocks" in broken.message

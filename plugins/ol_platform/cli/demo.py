@@ -353,18 +353,18 @@ def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
     # Asset-triggered DAGs first, so they see every event of this demo.
     for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
         api.unpause(dag_id)
-    steps(f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it)")
-    start_dags(api, ingest_ids)
-    progress.track([*ingest_ids, TRANSFORM_DAG_ID])
-    pause_when_settled(api, ingest_ids, on_poll=progress.tick)
-    steps("ingest done; waiting for the transform runs its Assets triggered")
-    api.wait_until_settled(TRANSFORM_DAG_ID, on_poll=progress.tick)
-    # The reverse path: course exports land archives, their Assets trigger the webhooks.
-    steps(f"starting {len(export_ids)} course exports (their Assets trigger the webhooks)")
-    start_dags(api, export_ids)
-    progress.track([*export_ids, WEBHOOK_DAG_ID, CATALOG_DAG_ID])
-    pause_when_settled(api, export_ids, on_poll=progress.tick)
-    for dag_id in (WEBHOOK_DAG_ID, CATALOG_DAG_ID):
+    # The course exports start with the ingest: besides the archives (whose Assets trigger the
+    # webhooks), each Open edX export lands its course structure, which the transform reads.
+    sources = [*ingest_ids, *export_ids]
+    steps(
+        f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it) and "
+        f"{len(export_ids)} course exports"
+    )
+    start_dags(api, sources)
+    progress.track([*sources, TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS])
+    pause_when_settled(api, sources, on_poll=progress.tick)
+    steps("ingest and exports done; waiting for the runs their Assets triggered")
+    for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
         api.wait_until_settled(dag_id, on_poll=progress.tick)
     progress.poll()
 

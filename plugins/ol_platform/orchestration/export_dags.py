@@ -16,6 +16,7 @@ export fails it with retries, and a retry exports only what has not landed yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from airflow.sdk import DAG, task
 
@@ -24,7 +25,7 @@ from ol_platform.orchestration.broken_dag import START_DATE, build_broken_dag
 from ol_platform.orchestration.defaults import default_args
 from ol_platform.settings import Settings, SettingsError, get_settings
 from ol_platform.sources.models import EXPORT_PREFIX, Source, Tag
-from ol_platform.sources.registry import Registry, load_registry
+from ol_platform.sources.registry import Registry, load_registry, registry_path
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ExportSource:
     exporter: str  # openedx_export | canvas_export
     owner: str = "data-platform"
     retries: int = 2
+    entry: Source | None = None  # the registry entry
 
     @property
     def dag_id(self) -> str:
@@ -56,6 +58,7 @@ class ExportSource:
             exporter=source.local.loader,
             owner=source.owner,
             retries=source.retries,
+            entry=source,
         )
 
 
@@ -93,6 +96,38 @@ def export_openedx_courses(deployment: str, **context) -> dict:
     return _emit(deployment, run.archives, context) | {"changed": len(run.changed)}
 
 
+@task(task_id="land_course_blocks")
+def land_openedx_course_blocks(deployment: str, table: str) -> dict:
+    """Land the course structure (blocks) of every landed export whose blocks are not in the
+    lake yet: this run's exports, and any an earlier failed run left behind."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from ol_platform.exports.course_blocks import land_course_blocks
+    from ol_platform.exports.landing import LandingArea
+    from ol_platform.exports.ledger import ExportLedger
+    from ol_platform.exports.openedx import prefix
+    from ol_platform.ingest.landing_bucket import landing_bucket
+    from ol_platform.lake.catalog import get_catalog
+    from ol_platform.lake.naming import namespace
+
+    (bucket,) = _connections("landing_bucket")
+    landing = LandingArea(landing_bucket(bucket))
+    settings = get_settings()
+    run = land_course_blocks(
+        landing,
+        ExportLedger.load(landing, prefix(deployment)),
+        get_catalog(settings),
+        f"{namespace(settings.env)}.{table}",
+    )
+    if run.failed:
+        # Retrying reads the same bytes; the course's next export replaces the archive.
+        raise AirflowFailException(
+            f"{len(run.failed)} course export(s) could not be read as course structure "
+            f"(the blocks of {len(run.courses)} other course(s) landed): " + "; ".join(run.failed)
+        )
+    return {"courses": len(run.courses), "rows": run.rows}
+
+
 @task(task_id="export_courses")
 def export_canvas_courses(**context) -> dict:
     """Export every published Canvas course; land the new cartridges; announce them."""
@@ -127,8 +162,30 @@ def build_export_dag(source: ExportSource, settings: Settings) -> DAG:
         if source.exporter == "canvas_export":
             export_canvas_courses.override(outlets=outlets)()
         else:
-            export_openedx_courses.override(outlets=outlets)(source.name)
+            exported = export_openedx_courses.override(outlets=outlets)(source.name)
+            if source.entry is not None and source.entry.tables:
+                _structure(exported, source.entry, settings)
     return dag
+
+
+def _structure(exported: Any, entry: Source, settings: Settings) -> None:
+    """export_courses ──► land_course_blocks ──► stage ──► publish_raw_tables, as an ingest
+    DAG lands, stages and publishes its raw tables (here the one course-structure table the
+    registry allows a course export)."""
+    from ol_platform.lake.assets import raw_asset
+    from ol_platform.orchestration.ingest_dag import publish_raw_tables, stage_task
+
+    (table,) = entry.raw_table_names()
+    landed = land_openedx_course_blocks(entry.system, table)
+    publish = publish_raw_tables.override(outlets=[raw_asset(settings.env, table)])(
+        entry.name, str(registry_path())
+    )
+    stage = stage_task(entry, settings)
+    exported >> landed
+    if stage is None:
+        landed >> publish
+    else:
+        landed >> stage >> publish
 
 
 def build_export_dags() -> dict[str, DAG]:

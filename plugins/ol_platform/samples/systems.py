@@ -8,6 +8,8 @@ loader directly (no Airflow), which is how the dbt tests and development get a f
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import time
@@ -21,7 +23,7 @@ from ol_platform.ingest.loaders import LOADERS, run_local_loader
 from ol_platform.ingest.tracking_logs import local_logs_dir
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.lake.writer import CommitResult
-from ol_platform.samples import edxorg_archives
+from ol_platform.samples import edxorg_archives, tracking_logs
 from ol_platform.samples.app_databases import SAMPLES
 from ol_platform.samples.tracking_logs import write_tracking_logs
 from ol_platform.settings import Settings, require_sample_environment
@@ -135,10 +137,31 @@ DEMO_POLL = {"poll_interval_seconds": 0.5, "poll_timeout_minutes": 5}
 DEMO_WEBHOOK_SECRET = "demo-mit-learn-webhook-secret"
 
 
+STUDIO_DEPLOYMENTS = ("mitxonline", "xpro", "mitx")
+
+
+def studio_courses(deployment: str) -> dict[str, studio.Course]:
+    """The courses a deployment's sample Studio exports: sample runs, with the videos and
+    problems of the sample tracking logs, so course structure and events share their blocks."""
+    return {
+        run: studio.Course(
+            run,
+            run.split("+")[1],
+            videos=tuple(tracking_logs.video_ids(run)),
+            problems=tuple(tracking_logs.problem_ids(run)),
+        )
+        for run in tracking_logs.exported_runs(deployment)
+    }
+
+
 def _start_content_systems(stack: ExitStack, settings: Settings, connections: dict) -> None:
     """Studio per Open edX deployment, Canvas, and the MIT Learn webhook receiver."""
-    for deployment in ("mitxonline", "xpro", "mitx"):
-        studio_api = studio.StudioAPI(token=f"demo-studio-{deployment}", deployment=deployment)
+    for deployment in STUDIO_DEPLOYMENTS:
+        studio_api = studio.StudioAPI(
+            token=f"demo-studio-{deployment}",
+            deployment=deployment,
+            courses=studio_courses(deployment),
+        )
         server = stack.enter_context(BackgroundServer(studio_api.handler()))
         connections[f"openedx_studio_{deployment}"] = {
             "conn_type": "http",
@@ -197,7 +220,7 @@ def seed_lake(settings: Settings, registry: Registry | None = None) -> list[Seed
     registry = registry or load_registry()
     catalog = get_catalog(settings)
     failures: dict[str, str] = {}
-    seeded: list[SeedResult] = []
+    seeded: list[SeedResult | None] = []
     with sample_systems(settings, registry, failures) as connections:
 
         def resolve(conn_id: str) -> Connection:
@@ -222,4 +245,43 @@ def seed_lake(settings: Settings, registry: Registry | None = None) -> list[Seed
                 seeded.append(SeedResult(name, time.monotonic() - started, error=message[:500]))
                 continue
             seeded.append(SeedResult(name, time.monotonic() - started, results))
-    return seeded
+    seeded += [_seed_course_structure(catalog, settings, s) for s in registry.export_sources()]
+    return [s for s in seeded if s is not None]
+
+
+def _seed_course_structure(catalog, settings: Settings, source: Source) -> SeedResult | None:
+    """An Open edX export source's course-structure table, as its DAG lands it from the
+    sample Studio's exports (read here straight from the archives, without HTTP)."""
+    if not source.tables or source.system not in STUDIO_DEPLOYMENTS:
+        return None
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from ol_platform.exports.course_blocks import SCHEMA, course_blocks
+    from ol_platform.lake.naming import namespace
+    from ol_platform.lake.writer import WriteDisposition, commit
+
+    started = time.monotonic()
+    (table,) = source.tables
+    try:
+        rows = []
+        for course_id, course in studio_courses(source.system).items():
+            data = studio.course_archive(course)
+            rows += course_blocks(
+                io.BytesIO(data),
+                course_id=course_id,
+                course_content_hash=hashlib.sha256(data).hexdigest(),
+                retrieved_at=datetime.now(UTC),
+            )
+        result = commit(
+            catalog,
+            f"{namespace(settings.env)}.{source.raw_table_name(table)}",
+            pa.Table.from_pylist(rows, schema=SCHEMA),
+            disposition=WriteDisposition.MERGE,
+            primary_key=table.primary_key,
+        )
+    except Exception as exc:  # one source's failure must not stop the others
+        message = f"source '{source.name}': {type(exc).__name__}: {exc}"
+        return SeedResult(source.name, time.monotonic() - started, error=message[:500])
+    return SeedResult(source.name, time.monotonic() - started, [result])

@@ -185,9 +185,30 @@ def video_duration(video_id: str) -> float:
     return 120.0 + int(video_id[:4], 16) % 1200 + 0.5
 
 
+def problem_ids(course_id: str) -> list[str]:
+    """The block ids of a course run's problems."""
+    return [_stable_id(course_id, "problem", k) for k in range(PROBLEMS_PER_RUN)]
+
+
 def problem_usage_key(course_id: str, k: int) -> str:
     key = course_id.removeprefix("course-v1:")
-    return f"block-v1:{key}+type@problem+block@{_stable_id(course_id, 'problem', k)}"
+    return f"block-v1:{key}+type@problem+block@{problem_ids(course_id)[k]}"
+
+
+def exported_runs(deployment: str, courses: int = 6) -> list[str]:
+    """The runs the demo's Studio exports, with their course structure: the latest run of the
+    first ``courses`` courses of the deployment's logs (few, to keep the demo's exports and
+    webhooks short; the other runs' videos are known from their events only)."""
+    latest: dict[str, str] = {}
+    for course_id in sorted(DEPLOYMENTS[deployment].course_ids):
+        course = course_id.rsplit("+", 1)[0]
+        latest[course] = max(latest.get(course, course_id), course_id, key=_run_order)
+    return sorted(latest.values())[:courses]
+
+
+def _run_order(course_id: str) -> tuple[str, str]:
+    run = course_id.rsplit("+", 1)[-1]  # 1T2024, R2
+    return (run[-4:], run[:-4]) if run[-4:].isdigit() else ("", run)
 
 
 def _video_event(rng: random.Random, event_type: str, course_id: str) -> dict:

@@ -59,6 +59,10 @@ SUBJECTS = {
 }
 
 
+def _block_name(course_id: str, category: str, k: int) -> str:
+    return hashlib.md5(f"{course_id}:{category}:{k}".encode()).hexdigest()
+
+
 @dataclass
 class Course:
     course_id: str
@@ -66,6 +70,16 @@ class Course:
     revision: int = 0
     edited: int = 0
     assets: int = 3
+    # Block ids (url_names) of the course's videos and problems; the demo passes those of
+    # the sample tracking logs, so the course structure and the events share their blocks.
+    videos: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.videos:
+            self.videos = tuple(_block_name(self.course_id, "video", k) for k in range(3))
+        if not self.problems:
+            self.problems = tuple(_block_name(self.course_id, "problem", k) for k in range(2))
 
     @property
     def org_number_run(self) -> tuple[str, str, str]:
@@ -93,6 +107,41 @@ class Course:
         }
 
 
+def _units(course: Course, chapters: list[str]) -> dict[str, str]:
+    """Per chapter, one graded subsection holding one unit with its share of the course's
+    videos and problems (round robin, so a revision that adds a chapter moves some)."""
+    files = {}
+    for i, chapter in enumerate(chapters):
+        week = i + 1
+        videos = course.videos[i :: len(chapters)]
+        problems = course.problems[i :: len(chapters)]
+        files[f"course/sequential/seq_{week}.xml"] = (
+            f'<sequential display_name="Lecture sequence {week}" format="Homework" '
+            f'graded="true" start="2026-02-{week:02d}T00:00:00Z" '
+            f'due="2026-03-{week:02d}T23:59:00Z">\n  <vertical url_name="unit_{week}"/>\n'
+            "</sequential>\n"
+        )
+        body = "".join(
+            f'  <video url_name="{v}" display_name="Lecture {week}, part {k + 1}" '
+            f'edx_video_id="{uuid.uuid5(uuid.NAMESPACE_URL, v)}" '
+            f"html5_sources='[\"https://video.example.org/{v}.mp4\"]' "
+            f'transcripts=\'{{"en": "{v}-en.srt"}}\'/>\n'
+            for k, v in enumerate(videos)
+        ) + "".join(
+            f'  <problem url_name="{p}" display_name="Check {week}.{k + 1}" weight="1">'
+            "<multiplechoiceresponse/></problem>\n"
+            for k, p in enumerate(problems)
+        )
+        files[f"course/vertical/unit_{week}.xml"] = (
+            f'<vertical display_name="Unit {week}">\n{body}</vertical>\n'
+        )
+        files[f"course/chapter/{chapter}.xml"] = (
+            f'<chapter display_name="Week {week} of {course.name} (rev {course.revision})">\n'
+            f'  <sequential url_name="seq_{week}"/>\n</chapter>\n'
+        )
+    return files
+
+
 def course_archive(course: Course) -> bytes:
     """The course's OLX as a .tar.gz; the same bytes for the same revision and assets."""
     org, number, run = course.org_number_run
@@ -107,12 +156,7 @@ def course_archive(course: Course) -> bytes:
         f"course/policies/{run}/policy.json": json.dumps(
             {f"course/{run}": {"display_name": course.name, "revision": course.revision}}
         ),
-        **{
-            f"course/chapter/{c}.xml": (
-                f'<chapter display_name="Week {i} of {course.name} (rev {course.revision})"/>\n'
-            )
-            for i, c in enumerate(chapters, 1)
-        },
+        **_units(course, chapters),
         **{f"course/static/file{i}.pdf": f"%PDF asset {i}\n" for i in range(1, course.assets + 1)},
     }
     raw = io.BytesIO()

@@ -30,6 +30,8 @@ RawName = Annotated[
 MAX_DAG_ID = 250
 INGEST_PREFIX = "ingest__"
 EXPORT_PREFIX = "course_export__"
+# The one raw table a course export lands: the structure of each exported course.
+COURSE_BLOCKS = "course_blocks"
 # A source name becomes ``ingest__<name>``. No double underscore: the DAG ids of broken
 # entries use one (``ingest__broken__entry_3``), so they can never collide with a real source.
 NAME_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
@@ -246,6 +248,14 @@ class Source(BaseModel):
             raise FieldError("airbyte", f"transport '{self.transport}' takes no 'airbyte' block")
         if self.tables and self.storage is None:
             raise FieldError("storage", "a source that lands raw tables needs a 'storage'")
+        structure = [t.entity for t in self.tables] == [COURSE_BLOCKS]
+        exporter = self.local.loader in ("openedx_export", "canvas_export")
+        if self.tables and exporter and not (structure and self.local.loader == "openedx_export"):
+            raise FieldError(
+                "tables",
+                f"an Open edX course export lands one table, its course structure "
+                f"(entity '{COURSE_BLOCKS}'); other exports land none",
+            )
         names = self.raw_table_names()
         for name in names:
             if names.count(name) > 1:

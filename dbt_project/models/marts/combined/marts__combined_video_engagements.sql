@@ -1,7 +1,22 @@
--- Video player events of every platform with the learner and the course run, one row per
--- event (tfact_video_events.event_id), for reporting.
+-- Video player events of every platform with the learner, the course run and the video's
+-- place in the run's current course structure, one row per event
+-- (tfact_video_events.event_id), for reporting.
 with events as (
     select * from {{ ref('tfact_video_events') }}
+),
+
+videos as (
+    select
+        videos.platform,
+        videos.video_block_pk,
+        videos.edx_video_id,
+        content.block_title as video_title,
+        content.block_index as video_index,
+        content.chapter_title,
+        content.chapter_block_id as chapter_id
+    from {{ ref('dim_video') }} as videos
+    left join {{ ref('dim_course_content') }} as content
+        on videos.content_block_fk = content.content_block_pk
 ),
 
 users as (
@@ -29,7 +44,11 @@ select
     events.user_username,
     events.event_type as video_event_type,
     events.video_block_fk as video_id,
-    {{ dbt.split_part('events.video_block_fk', "'@'", 3) }} as video_edx_id,
+    videos.edx_video_id as video_edx_id,
+    videos.video_title,
+    videos.video_index,
+    videos.chapter_title,
+    videos.chapter_id,
     events.video_duration,
     events.video_position as video_currenttime,
     events.starting_position as video_old_time,
@@ -49,6 +68,9 @@ select
     runs.courserun_is_current,
     {{ dbt.split_part('events.courserun_readable_id', "'+'", 2) }} as course_number
 from events
+left join videos
+    on events.platform = videos.platform
+    and events.video_block_fk = videos.video_block_pk
 left join users on events.user_fk = users.user_pk
 left join runs
     on events.platform = runs.platform_readable_id

@@ -1,0 +1,2 @@
+-- MITx Online course structure: one row per block of each landed course export.
+{{ stg_openedx_course_structure('raw__mitxonline__openedx__api__course_blocks') }}
