@@ -226,16 +226,13 @@ class ModelResultTrigger(BaseTrigger):
             return
         self.log.info("dbt build of %s (from %s)", name, self.producer_task_id)
         node_log = await self._xcom(_key(self.model_unique_id, "log")) or {}
-        for line in node_log.get("lines", []):
-            self.log.info("%s", line)
-        sql = node_log.get("compiled_sql")
-        if sql:
-            self.log.info("compiled SQL of %s:\n%s", name, sql)
+        # Off the event loop: a trigger's log lines reach the triggerer's supervisor through
+        # a socket. Once it is full, a write from the loop blocks the loop, so the runner
+        # stops reading the supervisor's replies; the supervisor, blocked sending one, stops
+        # draining the logs, and the triggerer hangs (seen in CI at the end of a transform).
+        await asyncio.to_thread(self._log_build, name, node_log)
         failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
         tests = verdict.get("tests") or {}
-        for lines in (node_log.get("tests") or {}).values():
-            for line in lines:
-                self.log.info("%s", line)
         if status in SUCCESS_STATES:
             failed += [
                 f"{test_id.split('.')[2]}: {test_status or 'no result'}"
@@ -251,6 +248,17 @@ class ModelResultTrigger(BaseTrigger):
         else:
             self.log.info("%s and its %d tests passed", name, len(tests))
             yield TaskSuccessEvent()
+
+    def _log_build(self, name: str, node_log: dict) -> None:
+        """The model's dbt lines, its compiled SQL and its tests' lines, into the task's log."""
+        for line in node_log.get("lines", []):
+            self.log.info("%s", line)
+        sql = node_log.get("compiled_sql")
+        if sql:
+            self.log.info("compiled SQL of %s:\n%s", name, sql)
+        for lines in (node_log.get("tests") or {}).values():
+            for line in lines:
+                self.log.info("%s", line)
 
 
 def _not_passed(verdicts: dict[str, dict], parent_task_id: str) -> bool:
