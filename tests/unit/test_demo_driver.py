@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ol_platform.cli import demo
-from ol_platform.cli.demo import pause_when_settled, start_dags
+from ol_platform.cli.demo import pause_when_settled, settle, start_dags
 
 
 class FakeScheduler:
@@ -38,6 +38,9 @@ class FakeScheduler:
 
     def pause(self, dag_id: str) -> None:
         self.calls.append(("pause", dag_id))
+
+    def wait_until_settled(self, dag_id: str, on_poll=None) -> None:
+        self.calls.append(("wait", dag_id))
 
     def trigger(self, dag_id: str) -> str:
         self.calls.append(("trigger", dag_id))
@@ -81,3 +84,30 @@ def test_a_dag_that_never_finishes_times_out_naming_it():
     with pytest.raises(TimeoutError, match="ingest__stuck did not finish"):
         pause_when_settled(api, ["ingest__stuck", "ingest__ok"], timeout=-1)
     assert api.calls == [("pause", "ingest__ok")]
+
+
+def test_a_run_the_schedule_started_as_its_dag_was_paused_is_run_too():
+    """The scheduler created a run in the moment the DAG was paused: a paused DAG would never
+    start it, so the demo unpauses that DAG until the run ends, then waits downstream again."""
+    api = FakeScheduler(
+        {
+            "ingest__late": [
+                ["success"],  # ended: paused
+                ["success", "queued"],  # the schedule's run, created as it was paused
+                ["success", "running"],
+                ["success", "success"],
+            ],
+            "ingest__ok": [["success"]],
+        }
+    )
+    said = []
+    settle(api, ["ingest__late", "ingest__ok"], ("transform",), said.append)
+    assert api.calls == [
+        ("pause", "ingest__late"),
+        ("pause", "ingest__ok"),
+        ("wait", "transform"),
+        ("unpause", "ingest__late"),
+        ("pause", "ingest__late"),
+        ("wait", "transform"),
+    ]
+    assert any("ingest__late: its schedule started a run" in s for s in said)

@@ -362,11 +362,31 @@ def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
     )
     start_dags(api, sources)
     progress.track([*sources, TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS])
-    pause_when_settled(api, sources, on_poll=progress.tick)
-    steps("ingest and exports done; waiting for the runs their Assets triggered")
-    for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
-        api.wait_until_settled(dag_id, on_poll=progress.tick)
+    settle(api, sources, (TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS), steps, on_poll=progress.tick)
     progress.poll()
+
+
+def settle(
+    api: AirflowAPI,
+    sources: list[str],
+    downstream: tuple[str, ...],
+    steps: Steps,
+    on_poll: Callable[[], None] | None = None,
+) -> None:
+    """Pause each source DAG once its runs have ended and wait for the runs their Assets
+    trigger; then make sure no source holds a run it never finished. The scheduler can
+    create a run on a time schedule while the DAG is being paused (its check and the pause
+    race), and a paused DAG never starts it: such a DAG is unpaused until that run ends too."""
+    pending = list(sources)
+    while pending:
+        pause_when_settled(api, pending, on_poll=on_poll)
+        steps("sources done; waiting for the runs their Assets triggered")
+        for dag_id in downstream:
+            api.wait_until_settled(dag_id, on_poll=on_poll)
+        pending = [d for d in sources if any(r["state"] not in TERMINAL for r in api.runs(d))]
+        for dag_id in pending:
+            steps(f"{dag_id}: its schedule started a run as it was paused; running it too")
+            api.unpause(dag_id)
 
 
 class _ParseProgress:
