@@ -353,16 +353,17 @@ def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
     # Asset-triggered DAGs first, so they see every event of this demo.
     for dag_id in (TRANSFORM_DAG_ID, WEBHOOK_DAG_ID, CATALOG_DAG_ID):
         api.unpause(dag_id)
-    # The course exports start with the ingest: besides the archives (whose Assets trigger the
-    # webhooks), each Open edX export lands its course structure, which the transform reads.
-    sources = [*ingest_ids, *export_ids]
-    steps(
-        f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it) and "
-        f"{len(export_ids)} course exports"
-    )
-    start_dags(api, sources)
-    progress.track([*sources, TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS])
-    settle(api, sources, (TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS), steps, on_poll=progress.tick)
+    steps(f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it)")
+    start_dags(api, ingest_ids)
+    progress.track([*ingest_ids, TRANSFORM_DAG_ID])
+    settle(api, ingest_ids, (TRANSFORM_DAG_ID,), steps, on_poll=progress.tick)
+    # The reverse path: the exports' archives trigger the webhooks, and each Open edX
+    # export's course structure the transform again. After the ingest, so the webhook runs
+    # do not queue behind ingest tasks for a worker slot.
+    steps(f"starting {len(export_ids)} course exports (their Assets trigger the webhooks)")
+    start_dags(api, export_ids)
+    progress.track([*export_ids, *DOWNSTREAM_DAGS])
+    settle(api, export_ids, (TRANSFORM_DAG_ID, *DOWNSTREAM_DAGS), steps, on_poll=progress.tick)
     progress.poll()
 
 
