@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ol_platform.exports.openedx import DEPLOYMENTS
 from ol_platform.ingest.loaders import LOADERS, run_local_loader
 from ol_platform.ingest.tracking_logs import local_logs_dir
 from ol_platform.lake.catalog import get_catalog
@@ -137,9 +138,6 @@ DEMO_POLL = {"poll_interval_seconds": 0.5, "poll_timeout_minutes": 5}
 DEMO_WEBHOOK_SECRET = "demo-mit-learn-webhook-secret"
 
 
-STUDIO_DEPLOYMENTS = ("mitxonline", "xpro", "mitx")
-
-
 def studio_courses(deployment: str) -> dict[str, studio.Course]:
     """The courses a deployment's sample Studio exports: sample runs, with the videos and
     problems of the sample tracking logs, so course structure and events share their blocks."""
@@ -156,7 +154,7 @@ def studio_courses(deployment: str) -> dict[str, studio.Course]:
 
 def _start_content_systems(stack: ExitStack, settings: Settings, connections: dict) -> None:
     """Studio per Open edX deployment, Canvas, and the MIT Learn webhook receiver."""
-    for deployment in STUDIO_DEPLOYMENTS:
+    for deployment in DEPLOYMENTS:
         studio_api = studio.StudioAPI(
             token=f"demo-studio-{deployment}",
             deployment=deployment,
@@ -252,7 +250,7 @@ def seed_lake(settings: Settings, registry: Registry | None = None) -> list[Seed
 def _seed_course_structure(catalog, settings: Settings, source: Source) -> SeedResult | None:
     """An Open edX export source's course-structure table, as its DAG lands it from the
     sample Studio's exports (read here straight from the archives, without HTTP)."""
-    if not source.tables or source.system not in STUDIO_DEPLOYMENTS:
+    if not source.tables or source.system not in DEPLOYMENTS:
         return None
     from datetime import UTC, datetime
 
