@@ -16,14 +16,24 @@ about two seconds per level finishing its model tasks.
   triggers), which follows each sync. At 0.2 s the demo, with a hundred tasks deferred at
   once, took 335 s against 295 s with Airflow's waits; at 0.5 s it took 296 s, and the
   transform's model tasks still ended within about 4 s of dbt instead of 10-16 s.
-- ``main`` applies it and runs ``airflow triggerer`` with the given arguments
+- ``queue_runner_logs()``: the runner's log lines reach the supervisor through a socket that
+  the supervisor drains between its other work. Written from the event loop, a line blocks
+  the loop while that socket is full; if the supervisor is at that moment sending the runner
+  a reply too large for the other socket, neither side moves again (a CI run stalled with a
+  hundred model tasks deferred for 30 minutes). Here the runner queues its lines, and one
+  thread writes them, so the event loop never waits for the supervisor to read a log.
+- ``main`` applies both and runs ``airflow triggerer`` with the given arguments
   (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
-  supervisor (Linux), so it inherits the patch.
+  supervisor (Linux), so it inherits the patches.
 """
 
 from __future__ import annotations
 
 import functools
+import io
+import os
+import queue
+import threading
 from typing import Any
 
 from ol_platform.orchestration.airflow_command import run
@@ -68,8 +78,85 @@ class _CappedAnyio:
         return getattr(self.anyio, name)
 
 
+class QueuedWriter(io.RawIOBase):
+    """A binary stream whose ``write`` never blocks: chunks are queued and one daemon thread
+    writes them, in order, to ``raw``. ``drain`` waits (up to ``drain_timeout``) for the queue
+    to empty, so the last lines of a stopping runner are not lost."""
+
+    def __init__(self, raw: Any, drain_timeout: float = 10.0) -> None:
+        super().__init__()
+        self.raw, self.drain_timeout = raw, drain_timeout
+        self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._drain, name="log-writer", daemon=True)
+        self._writer.start()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._chunks.put(chunk)
+        return len(chunk)
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def _drain(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            view = memoryview(chunk)
+            try:
+                while view:
+                    view = view[self.raw.write(view) or 0 :]
+            except OSError:
+                return  # the supervisor has gone: nobody is left to read the rest
+
+    def drain(self) -> None:
+        """Write what is queued (bounded by ``drain_timeout``), then stop the writer."""
+        if self._writer.is_alive():
+            self._chunks.put(None)
+            self._writer.join(self.drain_timeout)
+
+
+_CHANNELS: list[QueuedWriter] = []
+
+
+def queue_runner_logs() -> None:
+    """The runner's JSON log channel becomes a :class:`QueuedWriter`, drained when the runner
+    ends (idempotent)."""
+    from airflow.jobs import triggerer_job_runner as module
+    from airflow.sdk.execution_time import supervisor
+
+    if getattr(supervisor._configure_logs_over_json_channel, _PATCHED, False):
+        return
+    from airflow.sdk.log import configure_logging, reset_logging
+
+    def _configure_logs_over_json_channel(log_fd: int) -> None:
+        # Airflow's own setup of the channel, with the queue between the loggers and the fd.
+        reset_logging()
+        channel = QueuedWriter(os.fdopen(log_fd, "wb", buffering=0))
+        _CHANNELS.append(channel)
+        configure_logging(json_output=True, output=channel, sending_to_supervisor=True)
+
+    # The forked runner clears inherited atexit hooks and leaves by os._exit: its own entry
+    # point is where the queue can still be written out.
+    run_in_process = module.TriggerRunnerSupervisor.run_in_process.__func__
+
+    def run_then_drain(cls: type) -> None:
+        try:
+            run_in_process(cls)
+        finally:
+            for channel in _CHANNELS:
+                channel.drain()
+
+    for patched in (_configure_logs_over_json_channel, run_then_drain):
+        setattr(patched, _PATCHED, True)
+    supervisor._configure_logs_over_json_channel = _configure_logs_over_json_channel
+    module.TriggerRunnerSupervisor.run_in_process = classmethod(run_then_drain)
+
+
 def main(argv: list[str] | None = None) -> None:
     shorten_waits()
+    queue_runner_logs()
     run("triggerer", argv)
 
 

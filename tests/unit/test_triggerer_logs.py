@@ -1,0 +1,138 @@
+"""The platform's triggerer queues its runner's log lines: a line written from the event loop
+must never wait for the supervisor to read the log socket, or the two processes can each wait
+for the other (the runner for log space, the supervisor to send the runner a reply)."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import threading
+
+import pytest
+
+from ol_platform.orchestration.triggerer import QueuedWriter, queue_runner_logs
+
+LINE = b'{"event": "1 of 9 OK created sql table model stg__x", "level": "info"}\n'
+
+
+def _socketpair() -> tuple[socket.socket, socket.socket]:
+    """A socket pair whose buffers fill after a few kilobytes, like a busy log channel."""
+    reader, writer = socket.socketpair()
+    for sock in (reader, writer):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    return reader, writer
+
+
+def _read_all(sock: socket.socket, out: bytearray) -> None:
+    while chunk := sock.recv(65536):
+        out.extend(chunk)
+
+
+def _wait_readable(fd: int, timeout: float) -> bool:
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+def test_writes_return_while_nobody_reads_and_arrive_whole_and_in_order():
+    reader, writer = _socketpair()
+    channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
+    lines = [LINE.replace(b"stg__x", f"stg__{i}".encode()) for i in range(20_000)]
+    for line in lines:  # ~1.4 MB: hundreds of times what the socket holds unread
+        assert channel.write(line) == len(line)
+
+    received = bytearray()
+    reading = threading.Thread(target=_read_all, args=(reader, received))
+    reading.start()
+    channel.drain()
+    channel.raw.close()  # the reader sees the end of the stream
+    reading.join(30)
+    assert bytes(received) == b"".join(lines)
+
+
+def test_a_plain_unbuffered_channel_blocks_when_full():
+    """The failure the queue prevents: the same writes to Airflow's own channel block."""
+    reader, writer = _socketpair()
+    raw = os.fdopen(writer.detach(), "wb", buffering=0)
+    done = threading.Event()
+
+    def write_all() -> None:
+        for _ in range(20_000):
+            raw.write(LINE)
+        done.set()
+
+    threading.Thread(target=write_all, daemon=True).start()
+    assert not done.wait(2), "the socket never filled: this test proves nothing"
+    _read_all_until(reader, done)
+
+
+def _read_all_until(sock: socket.socket, done: threading.Event) -> None:
+    sock.setblocking(False)
+    while not done.is_set():
+        if _wait_readable(sock.fileno(), 1):
+            sock.recv(65536)
+
+
+def test_a_write_after_the_supervisor_has_gone_is_dropped_not_raised():
+    reader, writer = _socketpair()
+    channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
+    reader.close()
+    channel.write(LINE * 1000)
+    channel.drain()  # the writer thread stops on the broken pipe; nothing raises here
+    assert channel.write(LINE) == len(LINE)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the triggerer forks its runner")
+def test_the_patched_runner_channel_never_blocks_its_loggers_and_loses_nothing(monkeypatch):
+    """After ``queue_runner_logs``, the runner's own channel set-up (what a forked runner
+    calls) gives loggers that return at once while the supervisor is not reading, and the
+    runner's entry point writes the queue out before the process ends."""
+    from airflow.jobs import triggerer_job_runner as module
+    from airflow.sdk.execution_time import supervisor
+
+    monkeypatch.setattr(
+        supervisor,
+        "_configure_logs_over_json_channel",
+        supervisor._configure_logs_over_json_channel,
+    )
+    monkeypatch.setattr(
+        module.TriggerRunnerSupervisor,
+        "run_in_process",
+        module.TriggerRunnerSupervisor.__dict__["run_in_process"],
+    )
+    queue_runner_logs()
+    queue_runner_logs()  # idempotent: one queue, not two stacked
+    reader, writer = _socketpair()
+    logged_r, logged_w = os.pipe()
+    lines = 5_000
+
+    pid = os.fork()
+    if pid == 0:  # the runner
+        code = 1
+        try:
+            reader.close()
+            supervisor._configure_logs_over_json_channel(writer.detach())
+            import structlog
+
+            def runner_body(self) -> None:  # stands in for the trigger loop
+                log = structlog.get_logger("trigger")
+                for i in range(lines):
+                    log.info("dbt line", n=i)
+                os.write(logged_w, b"x")  # every log call has returned
+
+            module.TriggerRunner.run = runner_body
+            module.TriggerRunnerSupervisor.run_in_process()  # the runner's entry point
+            code = 0
+        finally:
+            os._exit(code)
+
+    writer.close()
+    # The supervisor reads nothing until the runner says all its log calls returned.
+    assert _wait_readable(logged_r, 60), "a log call blocked on the full channel"
+    received = bytearray()
+    _read_all(reader, received)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    events = [line for line in received.splitlines() if b'"dbt line"' in line]
+    assert len(events) == lines
+    assert b'"n":4999' in events[-1].replace(b" ", b"")
