@@ -19,6 +19,7 @@ from airflow.triggers.base import (
     TriggerEvent,
 )
 
+from ol_platform.transform import model_tasks
 from ol_platform.transform.model_tasks import ModelResultTrigger, VerdictBook, _keep_node_lines
 
 MODEL = "model.ol_dbt.dim_course_run"
@@ -244,6 +245,74 @@ def test_the_model_tasks_of_a_run_share_one_read_of_the_producer_s_results():
     assert all(isinstance(e, TaskSuccessEvent) for e in events)
     polls = reads.count("verdicts")
     assert polls <= 0.6 / 0.05, polls  # one read per interval for the run, not one per task
+
+
+def test_while_the_producer_is_queued_its_model_tasks_only_ask_for_its_state_and_less_often():
+    """A producer waiting for a worker has no XCom yet: twenty ingest runs' model tasks
+    asking for them twice a second each loaded the triggerer for nothing."""
+    trigger = ModelResultTrigger(MODEL, TESTS)
+    asked: list[str] = []
+    state = {"producer": "queued"}
+
+    async def xcom(key):
+        asked.append(key)
+        return passed().get(key)
+
+    async def producer_state():
+        asked.append("state")
+        return state["producer"]
+
+    async def main():
+        trigger.task_instance = SimpleNamespace(
+            dag_id="ingest__x", run_id="r1", try_number=1, task_id="stage.x"
+        )
+        trigger._xcom, trigger._producer_state = xcom, producer_state
+        trigger.poke_interval = 0.01
+        judged = asyncio.create_task(_first(trigger))
+        await asyncio.sleep(0.6)
+        queued = list(asked)
+        state["producer"] = "running"
+        return queued, await asyncio.wait_for(judged, 5)
+
+    queued, event = asyncio.run(main())
+    assert isinstance(event, TaskSuccessEvent)
+    assert set(queued) == {"state"}
+    assert len(queued) <= 0.6 / (0.01 * model_tasks.IDLE_POKE_FACTOR) + 1, len(queued)
+
+
+def test_an_unanswered_call_to_the_supervisor_is_abandoned_and_asked_again(monkeypatch, capsys):
+    """One lost reply must not hold the run's model tasks (and their triggerer slots) forever."""
+    monkeypatch.setattr(model_tasks, "COMMS_TIMEOUT", 0.2)
+    calls = {"state": 0}
+    hung = asyncio.Event
+
+    async def producer_state():
+        calls["state"] += 1
+        if calls["state"] == 1:
+            await hung().wait()  # the first reply never comes
+        return "running"
+
+    async def xcom(key):
+        return passed().get(key)
+
+    async def main():
+        trigger = ModelResultTrigger(MODEL, TESTS)
+        trigger.task_instance = SimpleNamespace(
+            dag_id="transform", run_id="r1", try_number=1, task_id="dimensional.x"
+        )
+        trigger._xcom, trigger._producer_state = xcom, producer_state
+        trigger.poke_interval = 0.01
+        return await asyncio.wait_for(_first(trigger), 5)
+
+    event = asyncio.run(main())
+    assert isinstance(event, TaskSuccessEvent)
+    assert calls["state"] >= 2
+    assert "no answer from the triggerer's supervisor" in capsys.readouterr().out
+
+
+async def _first(trigger: ModelResultTrigger):
+    async for event in trigger.run():
+        return event
 
 
 def test_the_trigger_round_trips_through_serialisation():

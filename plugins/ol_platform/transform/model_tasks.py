@@ -66,6 +66,12 @@ PLAN_KEY = "plan"
 VERDICTS_KEY = "verdicts"
 # How often a run's waiting model tasks read the verdicts; the producer pushes them as often.
 POKE_INTERVAL = 0.5
+# How much less often they look while the producer waits for a worker (no XCom to read yet).
+IDLE_POKE_FACTOR = 6
+# The producer has not started: no plan or verdict of this try exists yet.
+PRODUCER_NOT_STARTED = (None, "none", "scheduled", "queued")
+# A call to the triggerer's supervisor that takes longer is abandoned and retried.
+COMMS_TIMEOUT = 60.0
 
 
 def _key(unique_id: str, suffix: str) -> str:
@@ -95,17 +101,35 @@ class RunView:
         self.users = 0
         self.lock = asyncio.Lock()
 
+    @property
+    def producer_started(self) -> bool:
+        return self.producer not in PRODUCER_NOT_STARTED
+
     async def refresh(self, trigger: ModelResultTrigger, max_age: float) -> None:
         async with self.lock:
             now = asyncio.get_running_loop().time()
             if now - self.fetched_at < max_age:
                 return
-            # The producer's state first: once it has ended, the verdicts read next are final.
-            self.producer = await trigger._producer_state()
-            if self.plan is None:
-                self.plan = await trigger._xcom(PLAN_KEY)
-            self.verdicts = await trigger._xcom(VERDICTS_KEY) or {}
+            try:
+                await asyncio.wait_for(self._fetch(trigger), COMMS_TIMEOUT)
+            except TimeoutError:
+                # A reply lost or stuck in an overloaded supervisor must not hold every model
+                # task of the run for good: the next poll asks again.
+                trigger.log.warning(
+                    "no answer from the triggerer's supervisor within %.0fs; asking again",
+                    COMMS_TIMEOUT,
+                )
+                return
             self.fetched_at = asyncio.get_running_loop().time()
+
+    async def _fetch(self, trigger: ModelResultTrigger) -> None:
+        # The producer's state first: once it has ended, the verdicts read next are final.
+        self.producer = await trigger._producer_state()
+        if not self.producer_started:
+            return  # queued behind other tasks: nothing to read, and no reason to load the API
+        if self.plan is None:
+            self.plan = await trigger._xcom(PLAN_KEY)
+        self.verdicts = await trigger._xcom(VERDICTS_KEY) or {}
 
 
 _VIEWS: dict[tuple[str, str, str], RunView] = {}
@@ -150,13 +174,16 @@ class ModelResultTrigger(BaseTrigger):
         )
 
     async def _producer_state(self) -> str | None:
-        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
-        from asgiref.sync import sync_to_async
+        # Asked on the event loop: the SDK's sync call would run in asgiref's one shared
+        # thread, where a single unanswered request holds every trigger's next one.
+        from airflow.sdk.execution_time.comms import GetTaskStates
+        from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS
 
         ti = self.task_instance
-        states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
-            dag_id=ti.dag_id, task_ids=[self.producer_task_id], run_ids=[ti.run_id]
+        result = await SUPERVISOR_COMMS.asend(
+            GetTaskStates(dag_id=ti.dag_id, task_ids=[self.producer_task_id], run_ids=[ti.run_id])
         )
+        states = getattr(result, "task_states", None) or {}
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
     def _view(self) -> tuple[tuple[str, str, str], RunView]:
@@ -184,7 +211,8 @@ class ModelResultTrigger(BaseTrigger):
             yield TriggerEvent({"rerun": True, "reason": f"try {try_number}"})
             return
         while True:
-            await view.refresh(self, self.poke_interval)
+            poke = self.poke_interval * (1 if view.producer_started else IDLE_POKE_FACTOR)
+            await view.refresh(self, poke)
             plan, verdict = view.plan, view.verdicts.get(self.model_unique_id)
             selected = (plan or {}).get("selected")
             if plan is not None and selected is not None and name not in selected:
@@ -213,7 +241,7 @@ class ModelResultTrigger(BaseTrigger):
                 )
                 yield TaskFailedEvent()
                 return
-            await asyncio.sleep(self.poke_interval)
+            await asyncio.sleep(poke)
 
         status = verdict.get("status")
         stale = [p for p in self.parent_task_ids if _not_passed(view.verdicts, p)]
