@@ -138,3 +138,79 @@ def test_the_last_error_line_is_the_exception_that_ended_the_log(tmp_path, text,
 
 def test_a_missing_log_has_no_error_line(tmp_path):
     assert last_error_line(tmp_path / "absent.log") is None
+
+
+TRIGGERER_STALL = (
+    "2026-11-27T13:20:01Z [info     ] 50 triggers currently running [airflow.jobs]\n"
+    "2026-11-27T13:20:31Z [error    ] TriggerRunner subprocess event loop appears deadlocked: "
+    "no communication received for 30.2s (threshold: 30.0s). [airflow.jobs]\n"
+)
+
+
+def _health_handler(statuses: dict[str, str]) -> type[JSONHandler]:
+    class Health(ForeverRunning):
+        """Runs that never finish, and the components' health as given."""
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path_only.endswith("/monitor/health"):
+                self.send_json(200, {name: {"status": s} for name, s in statuses.items()})
+            else:
+                super().do_GET()
+
+    return Health
+
+
+@pytest.fixture
+def fast_health_watch(monkeypatch):
+    from ol_platform.cli import embedded_airflow
+
+    monkeypatch.setattr(embedded_airflow, "HEALTH_EVERY", 0.2)
+    monkeypatch.setattr(embedded_airflow, "STALL_LIMIT", 1.0)
+
+
+def test_the_demo_stops_waiting_on_a_triggerer_that_stays_unhealthy(
+    settings, tmp_path, fast_health_watch
+):
+    """A hung triggerer is alive, so no exit ends the wait: a CI run waited out its 30 min
+    with a hundred deferred tasks. Its lost heartbeat ends it, naming the triggerer."""
+    from ol_platform.cli.embedded_airflow import ComponentStalled
+
+    airflow = _airflow_with(settings, tmp_path, "import time; time.sleep(60)")
+    (airflow.log_dir / "triggerer.log").write_text(TRIGGERER_STALL)
+    airflow.processes["triggerer"] = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    statuses = {"scheduler": "healthy", "triggerer": "unhealthy", "dag_processor": "healthy"}
+    try:
+        with BackgroundServer(_health_handler(statuses)) as server:
+            airflow.port = int(server.url.rsplit(":", 1)[1])
+            api = AirflowAPI(server.url, watch=airflow.raise_if_unwell)
+            with pytest.raises(ComponentStalled) as stalled:
+                pause_when_settled(api, ["ingest__mitxonline"], timeout=60, interval=0.1)
+    finally:
+        _stop(airflow)
+    assert stalled.value.component == "triggerer"
+    message = str(stalled.value)
+    assert message.startswith("airflow triggerer has been unhealthy (no heartbeat) for ")
+    assert "event loop appears deadlocked" in message
+    assert str(airflow.log_dir / "triggerer.log") in message
+
+
+def test_a_component_that_recovers_does_not_end_the_wait(settings, tmp_path, fast_health_watch):
+    """Unhealthy for a moment (a busy machine) and healthy again: the wait goes on."""
+    airflow = _airflow_with(settings, tmp_path, "import time; time.sleep(60)")
+    statuses = {"scheduler": "unhealthy", "triggerer": "healthy", "dag_processor": "healthy"}
+    try:
+        with BackgroundServer(_health_handler(statuses)) as server:
+            airflow.port = int(server.url.rsplit(":", 1)[1])
+            api = AirflowAPI(server.url, watch=airflow.raise_if_unwell)
+
+            def recover() -> None:
+                if time.monotonic() - started > 0.6:
+                    statuses["scheduler"] = "healthy"
+
+            started = time.monotonic()
+            with pytest.raises(TimeoutError, match="did not finish within 3s"):
+                pause_when_settled(api, ["ingest__x"], on_poll=recover, timeout=3, interval=0.1)
+    finally:
+        _stop(airflow)

@@ -308,7 +308,7 @@ def live_demo(
                 try:
                     airflow.start(progress=steps)
                     steps(f"Airflow is up at {airflow.url}")
-                    api = AirflowAPI(airflow.url, watch=airflow.raise_if_exited)
+                    api = AirflowAPI(airflow.url, watch=airflow.raise_if_unwell)
                     _run_chain(api, registry, steps)
                     steps("collecting the summary")
                     collect_summary(settings, api, summary)

@@ -60,19 +60,54 @@ class ComponentExited(AirflowStartError):
         )
 
 
+class ComponentStalled(AirflowStartError):
+    """An Airflow component is alive but has reported no heartbeat for minutes: its process
+    is stuck (a hung triggerer leaves every deferred task waiting for good)."""
+
+    def __init__(self, component: str, seconds: float, log_file: Path, when: str) -> None:
+        self.component, self.seconds, self.log_file = component, seconds, log_file
+        cause = last_error_line(log_file) or last_logged_error(log_file)
+        super().__init__(
+            f"airflow {component} has been unhealthy (no heartbeat) for {seconds:.0f}s {when}"
+            + (f" (last error: {cause})" if cause else "")
+            + f"; its log: {log_file}"
+        )
+
+
+# How long a component may stay unhealthy before a waiting command gives up on it: Airflow
+# calls a component unhealthy 30 s after its last heartbeat; a busy 2-core machine recovers
+# from that within a minute or two, a stuck process never does.
+STALL_LIMIT = 300.0
+HEALTH_EVERY = 30.0
+# Components whose health /api/v2/monitor/health reports, and their processes' names here.
+HEALTH_COMPONENTS = {
+    "scheduler": "scheduler",
+    "triggerer": "triggerer",
+    "dag_processor": "dag-processor",
+}
+
 # What a component's log says when it dies: the exception that ended it.
 _ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|Exit)\b.*:|^\s*[\w.]*Error$")
 
 
-def last_error_line(log_file: Path, tail_bytes: int = 64_000) -> str | None:
-    """The last exception line (``module.SomeError: message``) in the tail of ``log_file``."""
+def _tail(log_file: Path, tail_bytes: int = 64_000) -> list[str]:
     try:
         with log_file.open("rb") as f:
             f.seek(max(0, f.seek(0, os.SEEK_END) - tail_bytes))
-            tail = f.read().decode("utf-8", errors="replace").splitlines()
+            return f.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
-        return None
-    found = [line.strip() for line in tail if _ERROR_LINE.match(line)]
+        return []
+
+
+def last_error_line(log_file: Path) -> str | None:
+    """The last exception line (``module.SomeError: message``) in the tail of ``log_file``."""
+    found = [line.strip() for line in _tail(log_file) if _ERROR_LINE.match(line)]
+    return found[-1][:300] if found else None
+
+
+def last_logged_error(log_file: Path) -> str | None:
+    """The last line logged at error level (``[error ...]``) in the tail of ``log_file``."""
+    found = [line.strip() for line in _tail(log_file) if "[error" in line or " ERROR " in line]
     return found[-1][:300] if found else None
 
 
@@ -266,6 +301,9 @@ class EmbeddedAirflow:
     # baseline): names from PATCHED_COMPONENTS.
     stock: frozenset[str] = frozenset()
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # When each component was first seen unhealthy, and when health was last asked for.
+    unhealthy_since: dict[str, float] = field(default_factory=dict)
+    health_checked: float = float("-inf")
 
     @property
     def url(self) -> str:
@@ -381,6 +419,28 @@ class EmbeddedAirflow:
         for name, proc in self.processes.items():
             if proc.poll() is not None:
                 raise ComponentExited(name, proc.returncode, self.log_dir / f"{name}.log", when)
+
+    def raise_if_unwell(self, when: str = "while the command was waiting on it") -> None:
+        """:meth:`raise_if_exited`, and :class:`ComponentStalled` for a component that has
+        been unhealthy for :data:`STALL_LIMIT` seconds (asked every :data:`HEALTH_EVERY`)."""
+        self.raise_if_exited(when)
+        now = time.monotonic()
+        if now - self.health_checked < HEALTH_EVERY:
+            return
+        self.health_checked = now
+        try:
+            health = httpx.get(f"{self.url}/api/v2/monitor/health", timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return  # a busy api-server: the caller's own requests retry and report it
+        for component, process in HEALTH_COMPONENTS.items():
+            status = (health.get(component) or {}).get("status")
+            if status in (None, "healthy") or process not in self.processes:
+                self.unhealthy_since.pop(component, None)
+                continue
+            since = self.unhealthy_since.setdefault(component, now)
+            if now - since >= STALL_LIMIT:
+                log_file = self.log_dir / f"{process}.log"
+                raise ComponentStalled(process, now - since, log_file, when)
 
     def stop(self, grace: float = 30) -> None:
         """SIGTERM every component's process group and every group its descendants made (the
