@@ -4,6 +4,7 @@ for the other (the runner for log space, the supervisor to send the runner a rep
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import socket
@@ -82,11 +83,8 @@ def test_a_write_after_the_supervisor_has_gone_is_dropped_not_raised():
     assert channel.write(LINE) == len(LINE)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the triggerer forks its runner")
-def test_the_patched_runner_channel_never_blocks_its_loggers_and_loses_nothing(monkeypatch):
-    """After ``queue_runner_logs``, the runner's own channel set-up (what a forked runner
-    calls) gives loggers that return at once while the supervisor is not reading, and the
-    runner's entry point writes the queue out before the process ends."""
+def _restore_runner(monkeypatch) -> None:
+    """Undo ``queue_runner_logs``'s patches of the triggerer after the test."""
     from airflow.jobs import triggerer_job_runner as module
     from airflow.sdk.execution_time import supervisor
 
@@ -100,6 +98,58 @@ def test_the_patched_runner_channel_never_blocks_its_loggers_and_loses_nothing(m
         "run_in_process",
         module.TriggerRunnerSupervisor.__dict__["run_in_process"],
     )
+    monkeypatch.setattr(
+        module.TriggerRunner,
+        "sync_state_to_supervisor",
+        module.TriggerRunner.sync_state_to_supervisor,
+    )
+
+
+def test_triggers_are_reported_finished_only_once_their_lines_are_written(monkeypatch):
+    """The supervisor closes a trigger's task log when told it finished: lines still queued
+    then would land in the triggerer's own log, not the task's."""
+    from airflow.jobs import triggerer_job_runner as module
+
+    from ol_platform.orchestration import triggerer
+
+    _restore_runner(monkeypatch)
+    reports: list[tuple[list[int], int, int]] = []
+    reader, writer = _socketpair()
+    channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
+    monkeypatch.setattr(triggerer, "_CHANNELS", [channel])
+
+    async def report(self, finished_ids):  # the runner's own sync with its supervisor
+        reports.append((finished_ids, channel.queued, channel.written))
+
+    monkeypatch.setattr(module.TriggerRunner, "sync_state_to_supervisor", report)
+    queue_runner_logs()
+    sync = module.TriggerRunner.sync_state_to_supervisor
+
+    async def main() -> None:
+        for _ in range(2000):
+            channel.write(LINE)  # a trigger's last lines, far more than the socket holds
+        late_reader = threading.Timer(0.5, _read_all, args=(reader, bytearray()))
+        late_reader.start()  # the supervisor gets to the log socket a while later
+        await sync(None, [7])
+        await sync(None, [])  # nothing finished: no wait
+
+    asyncio.run(main())
+    channel.drain()
+    channel.raw.close()
+    (finished, queued, written), (none_finished, _, _) = reports
+    assert finished == [7] and written == queued == 2000 * len(LINE)
+    assert none_finished == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the triggerer forks its runner")
+def test_the_patched_runner_channel_never_blocks_its_loggers_and_loses_nothing(monkeypatch):
+    """After ``queue_runner_logs``, the runner's own channel set-up (what a forked runner
+    calls) gives loggers that return at once while the supervisor is not reading, and the
+    runner's entry point writes the queue out before the process ends."""
+    from airflow.jobs import triggerer_job_runner as module
+    from airflow.sdk.execution_time import supervisor
+
+    _restore_runner(monkeypatch)
     queue_runner_logs()
     queue_runner_logs()  # idempotent: one queue, not two stacked
     reader, writer = _socketpair()

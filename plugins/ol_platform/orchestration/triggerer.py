@@ -21,7 +21,10 @@ about two seconds per level finishing its model tasks.
   the loop while that socket is full; if the supervisor is at that moment sending the runner
   a reply too large for the other socket, neither side moves again (a CI run stalled with a
   hundred model tasks deferred for 30 minutes). Here the runner queues its lines, and one
-  thread writes them, so the event loop never waits for the supervisor to read a log.
+  thread writes them, so the event loop never waits for the supervisor to read a log. Before
+  the runner reports triggers finished (when the supervisor closes their task logs), it waits,
+  without blocking the loop, for the lines queued so far to be written: a trigger's last lines
+  still land in its task's log.
 - ``main`` applies both and runs ``airflow triggerer`` with the given arguments
   (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
   supervisor (Linux), so it inherits the patches.
@@ -29,6 +32,7 @@ about two seconds per level finishing its model tasks.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import os
@@ -39,6 +43,9 @@ from typing import Any
 from ol_platform.orchestration.airflow_command import run
 
 WAIT = 0.5
+# How long the runner waits for its queued log lines to be written before it reports
+# triggers finished anyway (their last lines then go to the triggerer's own log).
+LOG_FLUSH_TIMEOUT = 10.0
 _PATCHED = "_olp_wait"
 
 
@@ -87,6 +94,9 @@ class QueuedWriter(io.RawIOBase):
         super().__init__()
         self.raw, self.drain_timeout = raw, drain_timeout
         self._chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._counting = threading.Lock()
+        self.queued = 0  # bytes accepted so far
+        self.written = 0  # bytes handed to ``raw`` (or dropped once it is gone)
         self._writer = threading.Thread(target=self._drain, name="log-writer", daemon=True)
         self._writer.start()
 
@@ -95,8 +105,19 @@ class QueuedWriter(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         chunk = bytes(data)
-        self._chunks.put(chunk)
+        with self._counting:  # the queue's order is the count's order
+            self._chunks.put(chunk)
+            self.queued += len(chunk)
         return len(chunk)
+
+    async def written_up_to(self, mark: int, timeout: float, poll: float = 0.01) -> bool:
+        """Wait, on the event loop, until the first ``mark`` bytes are written."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.written < mark and self._writer.is_alive():
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
 
     def fileno(self) -> int:
         return self.raw.fileno()
@@ -109,6 +130,7 @@ class QueuedWriter(io.RawIOBase):
                     view = view[self.raw.write(view) or 0 :]
             except OSError:
                 return  # the supervisor has gone: nobody is left to read the rest
+            self.written += len(chunk)
 
     def drain(self) -> None:
         """Write what is queued (bounded by ``drain_timeout``), then stop the writer."""
@@ -148,10 +170,19 @@ def queue_runner_logs() -> None:
             for channel in _CHANNELS:
                 channel.drain()
 
-    for patched in (_configure_logs_over_json_channel, run_then_drain):
+    sync_state_to_supervisor = module.TriggerRunner.sync_state_to_supervisor
+
+    async def sync_after_logs(self: Any, finished_ids: list[int]) -> None:
+        if finished_ids:
+            for channel in _CHANNELS:
+                await channel.written_up_to(channel.queued, LOG_FLUSH_TIMEOUT)
+        await sync_state_to_supervisor(self, finished_ids)
+
+    for patched in (_configure_logs_over_json_channel, run_then_drain, sync_after_logs):
         setattr(patched, _PATCHED, True)
     supervisor._configure_logs_over_json_channel = _configure_logs_over_json_channel
     module.TriggerRunnerSupervisor.run_in_process = classmethod(run_then_drain)
+    module.TriggerRunner.sync_state_to_supervisor = sync_after_logs
 
 
 def main(argv: list[str] | None = None) -> None:
