@@ -7,7 +7,9 @@
   --full-refresh, the model is built whole, as iceberg_table does. On Trino the adapter's own
   incremental materialization runs the same model SQL (merge on the Iceberg connector).
 
-  Strategies: merge / delete+insert (need unique_key, one column) and append.
+  Strategies: merge / delete+insert (need unique_key, one column) and append. Optional
+  merge_range_column: a column a key's rows always share (an event's time when the key hashes
+  the event); the merge then looks for existing keys only within the new rows' range of it.
 -#}
 {% materialization incremental, adapter="duckdb" %}
   {%- set target_relation = this.incorporate(type="table") -%}

@@ -8,12 +8,15 @@
   Tracking logs: one row per event (the md5 of its log line). Incremental: a run reads the raw
   rows landed since the model's newest `_airbyte_extracted_at` (less the lookback, see
   ingested_since) and merges them on the event hash; a re-landed event keeps its newest landing.
+  The hash is of the line, time included, so the merge looks for a new event's hash only among
+  the events of the new events' time range (merge_range_column).
 -#}
 {% macro tracking_log_staging_config() -%}
   {{ return({
     "materialized": "incremental",
     "incremental_strategy": "merge",
     "unique_key": "useractivity_event_hash",
+    "merge_range_column": "useractivity_timestamp",
     "on_schema_change": "append_new_columns",
   }) }}
 {%- endmacro %}

@@ -20,13 +20,16 @@
 
 {#-
   Config of an event fact: merged on event_id, new events found by ingestion time
-  (ingested_since), so a late event is picked up whenever it lands.
+  (ingested_since), so a late event is picked up whenever it lands. An event_id hashes the
+  log line, time included: its rows share event_timestamp, which bounds the merge's search
+  for existing keys (merge_range_column, DuckDB over Iceberg).
 -#}
 {% macro event_fact_config() -%}
   {{ return({
     "materialized": "incremental",
     "incremental_strategy": "merge",
     "unique_key": "event_id",
+    "merge_range_column": "event_timestamp",
     "on_schema_change": "append_new_columns",
   }) }}
 {%- endmacro %}

@@ -196,6 +196,7 @@ class Plugin(BasePlugin):
         target = f"{_quote(namespace)}.{_quote(name)}"
         model = f"{namespace}.{name}"
         key = target_config.config.get("unique_key")
+        bound = target_config.config.get("merge_range_column")
         cursor = self._conn.cursor()
         try:
             table = self.catalog.load_table((namespace, name))
@@ -204,7 +205,7 @@ class Plugin(BasePlugin):
                 deleted: list = []
             else:
                 files = self._data_files(namespace, name, table.metadata_location)
-                rows, deleted = _changed_rows(cursor, model, changes, target, files, key)
+                rows, deleted = _changed_rows(cursor, model, changes, target, files, key, bound)
             if rows.num_rows == 0 and not deleted:
                 return
             schema = _nullable(rows.schema)
@@ -235,7 +236,13 @@ def _relations(conn) -> dict[tuple[str, str], str]:
 
 
 def _changed_rows(
-    cursor, model: str, changes: str, target: str, files: list[str], key: str
+    cursor,
+    model: str,
+    changes: str,
+    target: str,
+    files: list[str],
+    key: str,
+    bound: str | None = None,
 ) -> tuple[pa.Table, list]:
     """The rows of ``changes`` that are new or differ from ``target``'s row of the same key,
     and the keys of the target rows they replace. ``files`` are the target's data files.
@@ -244,10 +251,17 @@ def _changed_rows(
     only the key column of the table (and each row's file), the second compares whole rows, in
     the files that hold a key of the new rows only. The rows a lookback re-reads are the last
     landings', in the last files; new events match no key and skip the second pass.
+
+    ``bound`` (the model's ``merge_range_column``) is a column whose value a key's rows always
+    share, such as an event's time when the key hashes the event: the first pass then reads
+    only the table's rows within the new rows' range of it, and the Parquet reader skips every
+    row group whose statistics lie outside (new events: all of the older ones).
     """
     column_names = [r[0] for r in cursor.execute(f"describe {changes}").fetchall()]
     if key not in column_names:
         raise ValueError(f"incremental model {model}: unique_key '{key}' is not a column")
+    if bound is not None and bound not in column_names:
+        raise ValueError(f"incremental model {model}: merge_range_column '{bound}' is not a column")
     k = _quote(key)
     problem = cursor.execute(
         f"select {k}, count(*) from {changes} group by all having count(*) > 1 "
@@ -264,6 +278,7 @@ def _changed_rows(
         f"create or replace temp table __olp_matched as "
         f"select t.{k} as k, t.__olp_file as file from {changes} as n "
         f"join {_read_files(files, filename='__olp_file')} as t on n.{k} = t.{k}"
+        + _within_range(cursor, changes, bound)
     )
     try:
         held = [r[0] for r in cursor.execute("select distinct file from __olp_matched").fetchall()]
@@ -298,6 +313,26 @@ def _changed_rows(
     finally:
         cursor.execute("drop table if exists __olp_matched")
         cursor.execute("drop table if exists __olp_same")
+
+
+def _within_range(cursor, changes: str, bound: str | None) -> str:
+    """`` where t.<bound> between <min> and <max>`` of the new rows, as typed constants (the
+    Parquet reader prunes row groups on constants, not on a subquery); no condition when
+    there is no bound or a new row has none (its key could be anywhere)."""
+    if bound is None:
+        return ""
+    b = _quote(bound)
+    kind = next(r[1] for r in cursor.execute(f"describe {changes}").fetchall() if r[0] == bound)
+    low, high, missing = cursor.execute(
+        f"select min({b})::varchar, max({b})::varchar, count(*) - count({b}) from {changes}"
+    ).fetchone()
+    if missing or low is None:
+        return ""
+
+    def constant(text: str) -> str:
+        return "cast('" + text.replace("'", "''") + f"' as {kind})"
+
+    return f" where t.{b} between {constant(low)} and {constant(high)}"
 
 
 def _aligned(rows: pa.Table, target: pa.Schema) -> pa.Table:

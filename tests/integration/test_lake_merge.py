@@ -68,3 +68,74 @@ def test_a_unique_key_that_is_no_column_is_named(tmp_path):
     done = merge(tmp_path, key="nope")
     assert done.returncode != 0
     assert "incremental model s.t: unique_key 'nope' is not a column" in done.stderr
+
+
+# Events keyed by a hash of the event, time included: a key's rows share their time.
+BOUNDED = """
+import json, sys
+import duckdb
+from olp_dbt.lake_plugin import _changed_rows
+
+older, newer = sys.argv[1:3]
+conn = duckdb.connect()
+conn.execute("set TimeZone = 'UTC'")
+day = "timestamptz '2025-01-01' + to_days"
+for path, ids in ((older, "range(1, 4)"), (newer, "range(4, 6)")):
+    rows = f"select i as id, {day}(i) as ts, 'v' || i as v from {ids} t(i)"
+    conn.execute(f"copy ({rows}) to '{path}'")
+files = [older, newer]
+conn.execute("create schema s")
+conn.execute(f"create view s.t as select * from read_parquet({files!r}, union_by_name=true)")
+cases = {
+    "changed, unchanged, new": [(2, 2, "changed"), (5, 5, "v5"), (6, 6, "v6")],
+    "a new row without time": [(2, 2, "changed"), (5, 5, "v5"), (7, None, "v7")],
+    "a late event": [(1, 1, "late change"), (6, 6, "v6")],
+    # Breaks the column's promise (key 1 at another time): shows the search is bounded.
+    "a key outside the range": [(1, 6, "moved")],
+}
+result = {}
+for case, rows in cases.items():
+    conn.execute("create or replace table s.changes (id integer, ts timestamptz, v varchar)")
+    for i, d, v in rows:
+        conn.execute(
+            f"insert into s.changes select ?, case when ? then null else {day}(?) end, ?",
+            [i, d is None, d or 0, v],
+        )
+    out = {}
+    for bound in (None, "ts"):
+        new_rows, deleted = _changed_rows(conn, "s.t", "s.changes", "s.t", files, "id", bound)
+        ids = sorted(new_rows.column("id").to_pylist())
+        out[str(bound)] = {"rows": ids, "deleted": sorted(deleted)}
+    result[case] = out
+print(json.dumps(result))
+"""
+
+
+def test_a_range_column_bounds_the_key_search_and_finds_what_the_whole_table_would(tmp_path):
+    python = DBT_EXECUTABLE.with_name("python")
+    files = [str(tmp_path / f"{n}.parquet") for n in ("older", "newer")]
+    done = subprocess.run(
+        [str(python), "-c", BOUNDED, *files], cwd=DBT_PROJECT_DIR, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["changed, unchanged, new"]["ts"] == {"rows": [2, 6], "deleted": [2]}
+    assert result["a new row without time"]["ts"] == {"rows": [2, 7], "deleted": [2]}
+    assert result["a late event"]["ts"] == {"rows": [1, 6], "deleted": [1]}
+    for case in ("changed, unchanged, new", "a new row without time", "a late event"):
+        assert result[case]["ts"] == result[case]["None"], case
+    # Only the rows of the new rows' time range are searched for their keys.
+    assert result["a key outside the range"] == {
+        "None": {"rows": [1], "deleted": [1]},
+        "ts": {"rows": [1], "deleted": []},
+    }
+
+
+def test_a_range_column_that_is_no_column_is_named(tmp_path):
+    python = DBT_EXECUTABLE.with_name("python")
+    script = BOUNDED.replace('"id", bound)', '"id", bound and "nope")')
+    files = [str(tmp_path / f"{n}.parquet") for n in ("older", "newer")]
+    done = subprocess.run(
+        [str(python), "-c", script, *files], cwd=DBT_PROJECT_DIR, capture_output=True, text=True
+    )
+    assert "incremental model s.t: merge_range_column 'nope' is not a column" in done.stderr
