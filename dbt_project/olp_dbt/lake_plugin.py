@@ -257,7 +257,8 @@ def _changed_rows(
     only the table's rows within the new rows' range of it, and the Parquet reader skips every
     row group whose statistics lie outside (new events: all of the older ones).
     """
-    column_names = [r[0] for r in cursor.execute(f"describe {changes}").fetchall()]
+    column_types = {r[0]: r[1] for r in cursor.execute(f"describe {changes}").fetchall()}
+    column_names = list(column_types)
     if key not in column_names:
         raise ValueError(f"incremental model {model}: unique_key '{key}' is not a column")
     if bound is not None and bound not in column_names:
@@ -278,7 +279,7 @@ def _changed_rows(
         f"create or replace temp table __olp_matched as "
         f"select t.{k} as k, t.__olp_file as file from {changes} as n "
         f"join {_read_files(files, filename='__olp_file')} as t on n.{k} = t.{k}"
-        + _within_range(cursor, changes, bound)
+        + _within_range(cursor, changes, bound, column_types.get(bound))
     )
     try:
         held = [r[0] for r in cursor.execute("select distinct file from __olp_matched").fetchall()]
@@ -315,14 +316,14 @@ def _changed_rows(
         cursor.execute("drop table if exists __olp_same")
 
 
-def _within_range(cursor, changes: str, bound: str | None) -> str:
+def _within_range(cursor, changes: str, bound: str | None, kind: str | None) -> str:
     """`` where t.<bound> between <min> and <max>`` of the new rows, as typed constants (the
     Parquet reader prunes row groups on constants, not on a subquery); no condition when
-    there is no bound or a new row has none (its key could be anywhere)."""
+    there is no bound or a new row has none (its key could be anywhere). ``kind`` is the
+    bound's DuckDB type."""
     if bound is None:
         return ""
     b = _quote(bound)
-    kind = next(r[1] for r in cursor.execute(f"describe {changes}").fetchall() if r[0] == bound)
     low, high, missing = cursor.execute(
         f"select min({b})::varchar, max({b})::varchar, count(*) - count({b}) from {changes}"
     ).fetchone()

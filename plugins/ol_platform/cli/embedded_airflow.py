@@ -99,16 +99,19 @@ def _tail(log_file: Path, tail_bytes: int = 64_000) -> list[str]:
         return []
 
 
+def _last_line(log_file: Path, matches: Callable[[str], object]) -> str | None:
+    found = [line.strip() for line in _tail(log_file) if matches(line)]
+    return found[-1][:300] if found else None
+
+
 def last_error_line(log_file: Path) -> str | None:
     """The last exception line (``module.SomeError: message``) in the tail of ``log_file``."""
-    found = [line.strip() for line in _tail(log_file) if _ERROR_LINE.match(line)]
-    return found[-1][:300] if found else None
+    return _last_line(log_file, _ERROR_LINE.match)
 
 
 def last_logged_error(log_file: Path) -> str | None:
     """The last line logged at error level (``[error ...]``) in the tail of ``log_file``."""
-    found = [line.strip() for line in _tail(log_file) if "[error" in line or " ERROR " in line]
-    return found[-1][:300] if found else None
+    return _last_line(log_file, lambda line: "[error" in line or " ERROR " in line)
 
 
 class Interrupted(KeyboardInterrupt):
