@@ -7,8 +7,6 @@ import asyncio
 import copy
 import json
 import logging
-import threading
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -80,38 +78,6 @@ def test_a_model_whose_build_and_tests_passed_ends_without_a_worker(capsys):
     out = capsys.readouterr().out
     assert "1 of 9 OK created sql iceberg_table model dim_course_run" in out
     assert f"PASS {TESTS[1]}" in out and "select 1" in out
-
-
-def test_a_blocked_log_write_does_not_block_the_triggerer_s_event_loop():
-    """A trigger's log lines go to the triggerer's supervisor over a socket; while it is full
-    a write blocks until the supervisor reads, and the supervisor may first be waiting for
-    the event loop to read its reply. The model's lines must not hold up the loop."""
-    release = threading.Event()
-    written: list[str] = []
-
-    class FullSocketLogger:
-        def info(self, fmt, *args):
-            if args and "OK created" in str(args[0]):
-                release.wait(10)  # the socket drains only once the loop has moved on
-            written.append(fmt % args)
-
-        error = info
-
-    trigger = ModelResultTrigger(MODEL, TESTS)
-    trigger._log = FullSocketLogger()
-
-    async def main() -> tuple[float, object]:
-        judged = asyncio.create_task(_judged(trigger, passed(), "running"))
-        started = time.monotonic()
-        await asyncio.sleep(0.2)  # another coroutine of the loop: runs while the write waits
-        waited = time.monotonic() - started
-        release.set()
-        return waited, await judged
-
-    waited, event = asyncio.run(main())
-    assert isinstance(event, TaskSuccessEvent)
-    assert any("OK created" in line for line in written)
-    assert waited < 5, "the event loop was blocked by a log write"
 
 
 @pytest.mark.parametrize(

@@ -254,11 +254,9 @@ class ModelResultTrigger(BaseTrigger):
             return
         self.log.info("dbt build of %s (from %s)", name, self.producer_task_id)
         node_log = await self._xcom(_key(self.model_unique_id, "log")) or {}
-        # Off the event loop: a trigger's log lines reach the triggerer's supervisor through
-        # a socket. Once it is full, a write from the loop blocks the loop, so the runner
-        # stops reading the supervisor's replies; the supervisor, blocked sending one, stops
-        # draining the logs, and the triggerer hangs (seen in CI at the end of a transform).
-        await asyncio.to_thread(self._log_build, name, node_log)
+        # Written from the loop: the platform's triggerer queues its runner's log lines, so a
+        # full log socket never blocks it (ol_platform.orchestration.triggerer).
+        self._log_build(name, node_log)
         failed = [] if status in SUCCESS_STATES else [f"{name}: {status}"]
         tests = verdict.get("tests") or {}
         if status in SUCCESS_STATES:
