@@ -10,8 +10,10 @@
   joined on courserunenrollment_id), which alone has the status and the update time (Open
   edX keeps neither: null without it); whether the enrollment exists on Open edX
   ('is_edx_enrolled', SQL: enrollments read from an Open edX database or edX.org's exports
-  of one do by definition, Bootcamps do not run on Open edX); and 'literals', the columns a
-  model lacks because they are the same for all its rows.
+  of one do by definition, Bootcamps do not run on Open edX); 'order_id', SQL, the order the
+  enrollment record itself points at (only xPRO's app keeps one: null elsewhere, where
+  tfact_order's courserun_fk attributes orders to runs); and 'literals', the columns a model
+  lacks because they are the same for all its rows.
 -#}
 {%- set course_enrollment_models = [
     {'platform': 'mitxonline', 'model': 'int__mitxonline__enrollments',
@@ -22,7 +24,8 @@
      'is_edx_enrolled': 'false'},
     {'platform': 'xpro', 'model': 'int__xpro__enrollments',
      'app': 'stg__xpro__app__postgres__courses_courserunenrollment',
-     'is_edx_enrolled': 'enrollments.courserunenrollment_is_edx_enrolled'},
+     'is_edx_enrolled': 'enrollments.courserunenrollment_is_edx_enrolled',
+     'order_id': 'app.ecommerce_order_id'},
     {'platform': 'edxorg', 'model': 'int__edxorg__mitx_courserun_enrollments',
      'is_edx_enrolled': 'true', 'literals': {'user_account_source': 'openedx'}},
     {'platform': 'residential', 'model': 'int__mitxresidential__courserun_enrollments',
@@ -56,7 +59,8 @@ with course_enrollments as (
         {%- else %}
         cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
         {%- endif %}
-        {{ source.is_edx_enrolled }} as enrollment_is_edx_enrolled
+        {{ source.is_edx_enrolled }} as enrollment_is_edx_enrolled,
+        cast({{ source.get('order_id', 'null') }} as bigint) as order_id
     from {{ ref(source.model) }} as enrollments
     {%- if source.app %}
     left join {{ ref(source.app) }} as app
@@ -123,7 +127,8 @@ enrollments as (
         enrollment_status,
         cast(enrollment_created_on as {{ type_timestamptz() }}) as enrollment_created_on,
         cast(enrollment_updated_on as {{ type_timestamptz() }}) as enrollment_updated_on,
-        enrollment_is_edx_enrolled
+        enrollment_is_edx_enrolled,
+        order_id
     from course_enrollments
 
     union all
@@ -142,7 +147,8 @@ enrollments as (
         enrollment_status,
         enrollment_created_on,
         enrollment_updated_on,
-        cast(null as boolean) as enrollment_is_edx_enrolled
+        cast(null as boolean) as enrollment_is_edx_enrolled,
+        cast(null as bigint) as order_id
     from program_enrollments
 ),
 
@@ -186,7 +192,8 @@ select
     enrollments.enrollment_status,
     enrollments.enrollment_created_on,
     enrollments.enrollment_updated_on,
-    enrollments.enrollment_is_edx_enrolled
+    enrollments.enrollment_is_edx_enrolled,
+    enrollments.order_id
 from enrollments
 inner join platforms on enrollments.platform_readable_id = platforms.platform_readable_id
 left join course_runs

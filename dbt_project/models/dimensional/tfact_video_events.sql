@@ -21,6 +21,7 @@ with events as (
         useractivity_event_type as event_type,
         useractivity_event_object as event_json,
         useractivity_timestamp as event_timestamp,
+        useractivity_page_url as page_url,
         _airbyte_extracted_at
     from {{ ref(deployment.staging) }}
     where useractivity_event_type in ('{{ video_event_types | join("', '") }}')
@@ -68,6 +69,7 @@ select
     parsed.video_position,
     parsed.starting_position,
     parsed.ending_position,
+    parsed.page_url,
     {{ iso8601_text('parsed.event_timestamp') }} as event_timestamp_iso8601,
     parsed.event_timestamp,
     {{ time_key('parsed.event_timestamp') }} as time_fk,

@@ -232,7 +232,7 @@ def airflow_env(
         # per-model rendering pays that wait once more.
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.25",
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "600",
-        "AIRFLOW__TRIGGERER__DEFAULT_CAPACITY": "50",
+        "AIRFLOW__TRIGGERER__CAPACITY": "50",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "OLP_ENV": settings.env,
         "OLP_HOME": str(settings.home),

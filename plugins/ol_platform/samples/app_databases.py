@@ -560,7 +560,8 @@ table(
     ("live", sa.Boolean),
     *STAMPS,
 )
-enrollment_table(xpro_md, "courses_courserunenrollment", "run_id")
+# The order that paid for the enrollment (null when none did), as the app keeps it.
+enrollment_table(xpro_md, "courses_courserunenrollment", "run_id", ("order_id", sa.Integer))
 _openedx_tables(xpro_md, with_grades=False)
 
 XPRO_COURSES = [

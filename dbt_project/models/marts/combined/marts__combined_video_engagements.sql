@@ -43,6 +43,7 @@ select
     events.courserun_readable_id,
     events.user_username,
     events.event_type as video_event_type,
+    events.page_url,
     events.video_block_fk as video_id,
     videos.edx_video_id as video_edx_id,
     videos.video_title,

@@ -8,6 +8,7 @@ select
     id as courserunenrollment_id,
     user_id,
     run_id as courserun_id,
+    order_id as ecommerce_order_id,
     active as courserunenrollment_is_active,
     change_status as courserunenrollment_enrollment_status,
     created_on as courserunenrollment_created_on,

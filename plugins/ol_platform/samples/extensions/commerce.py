@@ -699,6 +699,7 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
     program_products = [p for p in products if p["content_type_id"] == 2]
     orders, lines, run_lines, receipts, redemptions = [], [], [], [], []
     for enrollment in data["courses_courserunenrollment"]:
+        enrollment["order_id"] = None
         if rng.random() > 0.5:
             continue
         is_program = rng.random() < 0.08
@@ -738,6 +739,9 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
                 updated_on=created,
             )
         )
+        if status in ("fulfilled", "refunded"):
+            # The app points the enrollment its fulfilled order created at that order.
+            enrollment["order_id"] = oid
         if is_program:
             run_lines.append(
                 dict(
@@ -790,6 +794,7 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
         for i, p in enumerate(products[:3], 1)
     ]
     return {
+        "courses_courserunenrollment": data["courses_courserunenrollment"],
         "django_content_type": content_types,
         "ecommerce_product": products,
         "ecommerce_productversion": versions,
