@@ -23,12 +23,17 @@ class RecordedAPI:
         self.results: dict[tuple[str, str, str], dict] = {}
         self.task_states: dict[str, int] = {}  # task instance state -> how many
         self.failing: list[dict] = []  # task instances up for retry or failed
+        self.succeeded: list[dict] = []  # task instances that succeeded
 
     def count_task_instances(self, state: list[str]) -> int:
         return sum(self.task_states.get(s, 0) for s in state)
 
-    def all_task_instances(self, state: list[str]) -> list[dict]:
-        return [ti for ti in self.failing if ti["state"] in state]
+    def all_task_instances(self, state: list[str], task_id: str | None = None) -> list[dict]:
+        return [
+            ti
+            for ti in self.failing + self.succeeded
+            if ti["state"] in state and task_id in (None, ti["task_id"])
+        ]
 
     def runs(self, dag_id: str) -> list[dict]:
         return self.dag_runs.get(dag_id, [])
@@ -139,3 +144,32 @@ def test_task_counts_and_each_failed_try_are_reported_as_they_happen_once_each()
     progress.poll()  # the first failed try is not said twice; the new one is
     assert lines[0].endswith("transform.mart.m: try 2 failed (no retry left)")
     assert len(lines) == 1  # counts unchanged, within the heartbeat: no tally
+
+
+def test_rows_count_as_landed_when_the_load_succeeds_not_when_the_run_ends():
+    clock, lines, api = Clock(), [], RecordedAPI()
+    progress = RunProgress(api, Steps(out=lines.append, clock=clock))
+    progress.track(["ingest__a", "ingest__b"])
+    api.dag_runs["ingest__a"] = [_run("r1", "running")]
+    api.dag_runs["ingest__b"] = [_run("r1", "running")]
+    api.succeeded = [
+        {"dag_id": "ingest__a", "dag_run_id": "r1", "task_id": "extract_load", "state": "success"},
+        # not a tracked DAG: not counted
+        {"dag_id": "other", "dag_run_id": "r9", "task_id": "extract_load", "state": "success"},
+    ]
+    api.results[("ingest__a", "r1", "extract_load")] = {"raw__a__x": 1200, "raw__a__y": 34}
+    api.results[("other", "r9", "extract_load")] = {"raw__o": 5}
+    progress.poll()
+    assert lines[-1].endswith("0 retrying; 1,234 rows landed")  # its run is still staging
+
+    clock.now += 10
+    api.dag_runs["ingest__a"] = [_run("r1", "success")]
+    api.succeeded.append(
+        {"dag_id": "ingest__b", "dag_run_id": "r1", "task_id": "extract_load", "state": "success"}
+    )
+    api.results[("ingest__b", "r1", "extract_load")] = {"raw__b": 6}
+    progress.poll()
+    assert lines[-2].endswith(
+        "ingest__a                          success  1,234 rows into 2 raw table(s)"
+    )
+    assert lines[-1].endswith("0 retrying; 1,240 rows landed")  # each run's rows counted once

@@ -2,9 +2,10 @@
 
 :class:`Steps` prints each stage of a command with the time since it started.
 :class:`RunProgress` watches DAG runs through the REST API while the demo waits: it prints every
-run that changes state (with the rows an ingest run landed, from its ``extract_load`` result),
-every task try that fails as it happens, and a tally of runs and of tasks (waiting for a
-worker, running, deferred to the triggerer, done) when it changes and at least once a minute.
+run that changes state; the rows the ingest runs landed, counted from each ``extract_load``
+result as soon as that task succeeds (long before its run's staging ends); every task try
+that fails, as it happens; and a tally of runs and of tasks (waiting for a worker, running,
+deferred to the triggerer, done) when it changes and at least once a minute.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class RunProgress:
     dag_ids: list[str] = field(default_factory=list)
     states: dict[tuple[str, str], str] = field(default_factory=dict)
     rows_landed: int = 0
+    landed: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     failed_tries: set[tuple[str, str, str, int]] = field(default_factory=set)
     _last_poll: float = float("-inf")
     _last_tally: tuple[str, float] = ("", float("-inf"))
@@ -85,6 +87,7 @@ class RunProgress:
                     continue
                 self.states[key] = state
                 self.steps(f"{dag_id:<34} {state:<8} {self._detail(dag_id, run)}".rstrip())
+        self._count_landed()
         self._report_failed_tries()
         self._tally()
 
@@ -106,16 +109,30 @@ class RunProgress:
             for group, states in TASK_GROUPS.items()
         }
 
+    def _count_landed(self) -> None:
+        """Add the rows of every tracked ingest run whose ``extract_load`` has succeeded."""
+        for ti in self.api.all_task_instances(state=["success"], task_id="extract_load"):
+            if ti["dag_id"] in self.dag_ids and ti["task_id"] == "extract_load":
+                self._landed(ti["dag_id"], ti["dag_run_id"])
+
+    def _landed(self, dag_id: str, run_id: str) -> dict[str, int]:
+        """The rows per raw table the run's ``extract_load`` returned, counted once."""
+        if (dag_id, run_id) not in self.landed:
+            try:
+                result = self.api.xcom(dag_id, run_id, "extract_load") or {}
+            except httpx.HTTPStatusError:  # a run without that task (Airbyte): nothing to count
+                result = {}
+            self.landed[(dag_id, run_id)] = {t: int(n) for t, n in result.items()}
+            self.rows_landed += sum(self.landed[(dag_id, run_id)].values())
+        return self.landed[(dag_id, run_id)]
+
     def _detail(self, dag_id: str, run: dict) -> str:
         if run["state"] != "success" or not dag_id.startswith("ingest__"):
             return run["run_type"] if run["state"] in ("queued", "running") else ""
-        try:
-            landed = self.api.xcom(dag_id, run["dag_run_id"], "extract_load") or {}
-        except httpx.HTTPStatusError:  # a run without that task (Airbyte): nothing to count
+        landed = self._landed(dag_id, run["dag_run_id"])
+        if not landed:
             return ""
-        rows = sum(int(n) for n in landed.values())
-        self.rows_landed += rows
-        return f"{rows:,} rows into {len(landed)} raw table(s)"
+        return f"{sum(landed.values()):,} rows into {len(landed)} raw table(s)"
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
