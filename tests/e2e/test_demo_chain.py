@@ -11,6 +11,7 @@ import pytest
 
 from ol_platform.cli.airflow_api import AirflowAPI
 from ol_platform.cli.demo import runnable_sources
+from ol_platform.cli.progress import RunProgress, Steps
 from ol_platform.lake.catalog import get_catalog
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
@@ -130,3 +131,23 @@ def test_the_summary_lists_every_failed_try_that_airflow_recorded(demo):
             assert t["error"] and t["error"] in text
     else:
         assert "Failed tries: none" in text
+
+
+def test_the_progress_counts_each_load_once_as_soon_as_it_succeeds(demo):
+    """The demo's tally counts an ingest run's rows from its extract_load result, found by the
+    REST API's task_id filter, before the run ends; each run's rows count once."""
+    api = AirflowAPI(demo.airflow_url)
+    loads = api.all_task_instances(state=["success"], task_id="extract_load")
+    assert loads and {ti["task_id"] for ti in loads} == {"extract_load"}
+    ingest = [dag_id for dag_id in demo.summary.runs if dag_id.startswith("ingest__")]
+    expected = sum(
+        sum(api.xcom(ti["dag_id"], ti["dag_run_id"], "extract_load").values())
+        for ti in loads
+        if ti["dag_id"] in ingest
+    )
+    lines: list[str] = []
+    progress = RunProgress(api, Steps(out=lines.append))
+    progress.track(ingest)
+    progress.poll()  # every run has ended: both the load and the run's success are seen
+    assert progress.rows_landed == expected > 0
+    assert lines[-1].endswith(f"; {expected:,} rows landed")
