@@ -62,7 +62,7 @@ class RunProgress:
     heartbeat: float = 60.0  # the tally is printed at least this often, changed or not
     dag_ids: list[str] = field(default_factory=list)
     states: dict[tuple[str, str], str] = field(default_factory=dict)
-    rows_landed: int = 0
+    # (dag id, run id) -> rows per raw table its extract_load returned
     landed: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     failed_tries: set[tuple[str, str, str, int]] = field(default_factory=set)
     _last_poll: float = float("-inf")
@@ -112,7 +112,7 @@ class RunProgress:
     def _count_landed(self) -> None:
         """Add the rows of every tracked ingest run whose ``extract_load`` has succeeded."""
         for ti in self.api.all_task_instances(state=["success"], task_id="extract_load"):
-            if ti["dag_id"] in self.dag_ids and ti["task_id"] == "extract_load":
+            if ti["dag_id"] in self.dag_ids:
                 self._landed(ti["dag_id"], ti["dag_run_id"])
 
     def _landed(self, dag_id: str, run_id: str) -> dict[str, int]:
@@ -123,8 +123,11 @@ class RunProgress:
             except httpx.HTTPStatusError:  # a run without that task (Airbyte): nothing to count
                 result = {}
             self.landed[(dag_id, run_id)] = {t: int(n) for t, n in result.items()}
-            self.rows_landed += sum(self.landed[(dag_id, run_id)].values())
         return self.landed[(dag_id, run_id)]
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(sum(tables.values()) for tables in self.landed.values())
 
     def _detail(self, dag_id: str, run: dict) -> str:
         if run["state"] != "success" or not dag_id.startswith("ingest__"):
