@@ -113,3 +113,93 @@ def test_a_run_is_settled_only_once_its_queued_asset_events_have_become_runs():
         )
     assert [r["state"] for r in runs] == ["success", "success"]
     assert looks["runs"] >= 5  # settled on two polls after the second run ended
+
+
+def test_the_runs_of_many_dags_are_read_in_one_call_per_page_and_grouped_by_dag():
+    """The batch endpoint pages at 100 like the others; each DAG's runs keep their order."""
+    import json
+
+    runs = [{"dag_id": f"ingest__{i % 3}", "dag_run_id": f"r{i}"} for i in range(230)]
+    bodies: list[dict] = []
+
+    class Batch(JSONHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            assert self.path_only == "/api/v2/dags/~/dagRuns/list"
+            body = json.loads(self.body())
+            bodies.append(body)
+            wanted = [r for r in runs if r["dag_id"] in body["dag_ids"]]
+            offset, limit = body["page_offset"], min(body["page_limit"], 100)
+            self.send_json(200, {"dag_runs": wanted[offset : offset + limit],
+                                 "total_entries": len(wanted)})  # fmt: skip
+
+    with BackgroundServer(Batch) as server:
+        found = AirflowAPI(server.url).runs_of(["ingest__0", "ingest__1", "ingest__2", "idle"])
+    assert [b["page_offset"] for b in bodies] == [0, 100, 200]
+    assert all(b["dag_ids"] == ["ingest__0", "ingest__1", "ingest__2", "idle"] for b in bodies)
+    assert found["idle"] == []
+    for dag_id in ("ingest__0", "ingest__1", "ingest__2"):
+        assert found[dag_id] == [r for r in runs if r["dag_id"] == dag_id]
+
+
+def test_a_read_by_post_is_retried_on_a_timeout_and_a_server_error():
+    import threading
+
+    calls: list[int] = []
+
+    class Busy(JSONHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.body()
+            calls.append(1)
+            if len(calls) == 1:  # answered after the client gave up
+                threading.Event().wait(0.5)
+            if len(calls) <= 2:
+                self.send_json(500, {"detail": "database is locked"})
+                return
+            self.send_json(200, {"dag_runs": [{"dag_id": "d", "state": "success"}],
+                                 "total_entries": 1})  # fmt: skip
+
+    with BackgroundServer(Busy) as server:
+        found = AirflowAPI(server.url, timeout=0.2, retry_delay=0.01).runs_of(["d"])
+    assert found == {"d": [{"dag_id": "d", "state": "success"}]}
+    assert len(calls) == 3
+
+
+def test_calls_share_one_connection_and_survive_the_server_closing_it():
+    """Keep-alive: the calls reuse one connection. A server may close an idle kept-alive
+    connection just as the client sends on it (the answer never comes): the call is made again
+    on a new connection instead of failing the wait it is part of."""
+    import contextlib
+    import socket
+    import threading
+
+    connections: list[int] = []  # calls answered on each connection the server accepted
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n"
+        b'{"is_paused": false}'
+    )
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(0)
+            with conn, contextlib.suppress(OSError):
+                while conn.recv(65536):
+                    if len(connections) == 1 and connections[0] == 2:
+                        break  # the third call on the first connection: closed unanswered
+                    conn.sendall(answer)
+                    connections[-1] += 1
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        api = AirflowAPI(f"http://127.0.0.1:{port}", retry_delay=0.01)
+        for _ in range(4):
+            api.unpause("ingest__x")
+    finally:
+        listener.close()
+    # Two answered on the first connection (a third closed unanswered), the rest on a second.
+    assert connections == [2, 2]

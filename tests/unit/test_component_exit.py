@@ -4,6 +4,7 @@ poll "11 running" until it was killed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -41,6 +42,13 @@ class ForeverRunning(JSONHandler):
             self.send_json(200, {"dag_runs": [{"state": "running"}], "total_entries": 1})
         else:
             self.send_json(200, {"queued_events": []})
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path_only.endswith("/dagRuns/list"):  # the runs of several DAGs at once
+            runs = [{"dag_id": d, "state": "running"} for d in json.loads(self.body())["dag_ids"]]
+            self.send_json(200, {"dag_runs": runs, "total_entries": len(runs)})
+        else:
+            self.send_json(404, {"detail": "not found"})
 
 
 def _airflow_with(settings, tmp_path, scheduler_code: str) -> EmbeddedAirflow:

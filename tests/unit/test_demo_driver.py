@@ -27,6 +27,9 @@ class FakeScheduler:
             for i, s in enumerate(states[min(at, len(states) - 1)])
         ]
 
+    def runs_of(self, dag_ids: list[str]) -> dict[str, list[dict]]:
+        return {dag_id: self.runs(dag_id) for dag_id in dag_ids}
+
     def check(self) -> None:
         """Airflow is alive: no stop signal, no dead component."""
 

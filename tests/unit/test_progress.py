@@ -38,6 +38,9 @@ class RecordedAPI:
     def runs(self, dag_id: str) -> list[dict]:
         return self.dag_runs.get(dag_id, [])
 
+    def runs_of(self, dag_ids: list[str]) -> dict[str, list[dict]]:
+        return {dag_id: self.runs(dag_id) for dag_id in dag_ids}
+
     def xcom(self, dag_id: str, run_id: str, task_id: str):
         if (dag_id, run_id, task_id) not in self.results:  # as AirflowAPI does on a 404
             request = httpx.Request("GET", f"http://airflow/api/v2/dags/{dag_id}/...")

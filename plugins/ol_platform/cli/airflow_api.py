@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -21,20 +21,37 @@ class AirflowAPI:
     # Called at every poll of a wait: the demo passes its embedded Airflow's
     # ``raise_if_exited``, so a dead scheduler ends the wait instead of stalling it.
     watch: Callable[[], None] | None = None
+    _http: httpx.Client | None = field(default=None, init=False, repr=False, compare=False)
 
     def _client(self) -> httpx.Client:
         return httpx.Client(base_url=f"{self.base_url}/api/v2", timeout=self.timeout)
 
-    def request(self, method: str, path: str, attempts: int = 6, **kwargs) -> httpx.Response:
+    @property
+    def client(self) -> httpx.Client:
+        """One client for every call: its connections are kept alive, and making a client
+        (its TLS context) costs more CPU than the small calls a wait makes every few seconds."""
+        if self._http is None:
+            self._http = self._client()
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def request(
+        self, method: str, path: str, attempts: int = 6, idempotent: bool | None = None, **kwargs
+    ) -> httpx.Response:
         """One API call, retried on 5xx: on SQLite metadata (the local default) a write can
         lose a lock to the scheduler and the API server answers 500. A call that times out
-        (a loaded machine) is retried too, unless it is a POST, which may have happened."""
+        (a loaded machine), or whose kept-alive connection the server had closed, is retried
+        too, unless it may have happened: a POST, unless ``idempotent`` (a read by POST)."""
+        retry_lost = method != "POST" if idempotent is None else idempotent
         for attempt in range(attempts):
             try:
-                with self._client() as c:
-                    response = c.request(method, path, **kwargs)
-            except httpx.TimeoutException:
-                if method == "POST" or attempt == attempts - 1:
+                response = self.client.request(method, path, **kwargs)
+            except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError):
+                if not retry_lost or attempt == attempts - 1:
                     raise
                 time.sleep(min(self.retry_delay * 2**attempt, 10))
                 continue
@@ -65,8 +82,7 @@ class AirflowAPI:
         missing = set(dag_ids)
         while time.monotonic() < deadline:
             self.check()
-            with self._client() as c:
-                missing = {d for d in missing if c.get(f"/dags/{d}").status_code != 200}
+            missing = {d for d in missing if self.client.get(f"/dags/{d}").status_code != 200}
             if on_poll:
                 on_poll(missing)
             if not missing:
@@ -90,6 +106,21 @@ class AirflowAPI:
 
     def runs(self, dag_id: str) -> list[dict]:
         return self.get(f"/dags/{dag_id}/dagRuns", order_by="id", limit=100)["dag_runs"]
+
+    def runs_of(self, dag_ids: list[str], page: int = 100) -> dict[str, list[dict]]:
+        """The runs of every DAG in ``dag_ids`` (each DAG's in creation order), in one call
+        per page of the batch endpoint instead of one call per DAG."""
+        found: dict[str, list[dict]] = {dag_id: [] for dag_id in dag_ids}
+        offset = 0
+        while dag_ids:
+            body = {"dag_ids": dag_ids, "order_by": "id", "page_limit": page, "page_offset": offset}
+            batch = self.request("POST", "/dags/~/dagRuns/list", json=body, idempotent=True).json()
+            for run in batch["dag_runs"]:
+                found.setdefault(run["dag_id"], []).append(run)
+            offset += len(batch["dag_runs"])
+            if not batch["dag_runs"] or offset >= (batch.get("total_entries") or offset):
+                break
+        return found
 
     def run(self, dag_id: str, run_id: str) -> dict:
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
@@ -152,12 +183,11 @@ class AirflowAPI:
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/upstreamAssetEvents")["asset_events"]
 
     def queued_asset_events(self, dag_id: str) -> list[dict]:
-        with self._client() as c:
-            r = c.get(f"/dags/{dag_id}/assets/queuedEvents")
-            if r.status_code == 404:
-                return []
-            r.raise_for_status()
-            return r.json().get("queued_events", [])
+        r = self.client.get(f"/dags/{dag_id}/assets/queuedEvents")
+        if r.status_code == 404:
+            return []
+        r.raise_for_status()
+        return r.json().get("queued_events", [])
 
     def wait_until_settled(
         self,

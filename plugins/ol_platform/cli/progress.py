@@ -79,8 +79,8 @@ class RunProgress:
             self.poll()
 
     def poll(self) -> None:
-        for dag_id in self.dag_ids:
-            for run in self.api.runs(dag_id):
+        for dag_id, runs in self.api.runs_of(self.dag_ids).items():
+            for run in runs:
                 key = (dag_id, run["dag_run_id"])
                 state = run["state"]
                 if self.states.get(key) == state:
