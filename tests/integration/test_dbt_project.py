@@ -94,6 +94,11 @@ def test_every_model_builds_and_tests_on_duckdb_over_the_lake(settings, seeded_l
     layers = ("staging", "intermediate", "dimensional", "mart", "reporting")
     untagged = untagged_personal_columns(manifest, catalog, layers)
     assert not untagged, "personal data without a PII tag:\n" + "\n".join(map(str, untagged))
+    # Every column of the layers analysts query reaches the catalog with its meaning.
+    from ol_platform.catalog.columns import undescribed_columns
+
+    undescribed = undescribed_columns(manifest, catalog, ("dimensional", "mart"))
+    assert not undescribed, "columns without a description:\n" + "\n".join(undescribed)
 
     # Source freshness from each cadence: tables just loaded by the Airbyte-shaped path pass.
     # (Feeds whose loaded_at is a content timestamp from 2024 are stale by design here.)

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ol_platform.catalog.columns import model_columns
+
 SENSITIVE = "PII.Sensitive"
 NON_SENSITIVE = "PII.NonSensitive"
 PII_TAGS = (SENSITIVE, NON_SENSITIVE)
@@ -111,19 +113,11 @@ def untagged_personal_columns(
     A column tagged with the other PII level than the rules expect counts as tagged: the
     person who tagged it decided, and either tag keeps it out of an unmasked export.
     """
-    wanted = tuple(layers)
     missing: list[PersonalColumn] = []
-    for unique_id, entry in (catalog.get("nodes") or {}).items():
-        node = (manifest.get("nodes") or {}).get(unique_id)
-        if not node or node.get("resource_type") != "model":
+    for node, name, col, documented in model_columns(manifest, catalog, layers):
+        expected = classify(name, str(col.get("type") or ""))
+        if expected is None:
             continue
-        if not str(node.get("schema", "")).endswith(tuple(f"_{layer}" for layer in wanted)):
-            continue
-        documented = {name.lower(): col for name, col in (node.get("columns") or {}).items()}
-        for name, col in (entry.get("columns") or {}).items():
-            expected = classify(name, str(col.get("type") or ""))
-            if expected is None:
-                continue
-            if not declared_tags(documented.get(name.lower(), {})) & set(PII_TAGS):
-                missing.append(PersonalColumn(node["name"], name, str(col.get("type")), expected))
+        if not declared_tags(documented) & set(PII_TAGS):
+            missing.append(PersonalColumn(node["name"], name, str(col.get("type")), expected))
     return sorted(missing, key=lambda c: (c.model, c.column))
