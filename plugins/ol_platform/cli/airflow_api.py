@@ -34,11 +34,6 @@ class AirflowAPI:
             self._http = self._client()
         return self._http
 
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-
     def request(
         self, method: str, path: str, attempts: int = 6, idempotent: bool | None = None, **kwargs
     ) -> httpx.Response:
@@ -111,15 +106,21 @@ class AirflowAPI:
         """The runs of every DAG in ``dag_ids`` (each DAG's in creation order), in one call
         per page of the batch endpoint instead of one call per DAG."""
         found: dict[str, list[dict]] = {dag_id: [] for dag_id in dag_ids}
-        offset = 0
-        while dag_ids:
-            body = {"dag_ids": dag_ids, "order_by": "id", "page_limit": page, "page_offset": offset}
-            batch = self.request("POST", "/dags/~/dagRuns/list", json=body, idempotent=True).json()
-            for run in batch["dag_runs"]:
-                found.setdefault(run["dag_id"], []).append(run)
-            offset += len(batch["dag_runs"])
-            if not batch["dag_runs"] or offset >= (batch.get("total_entries") or offset):
-                break
+        if not dag_ids:
+            return found
+        body = {"dag_ids": dag_ids, "order_by": "id", "page_limit": page}
+
+        def page_at(offset: int) -> dict:
+            answer = self.request(
+                "POST",
+                "/dags/~/dagRuns/list",
+                json={**body, "page_offset": offset},
+                idempotent=True,
+            )
+            return answer.json()
+
+        for run in self._pages(page_at, "dag_runs"):
+            found[run["dag_id"]].append(run)
         return found
 
     def run(self, dag_id: str, run_id: str) -> dict:
@@ -134,9 +135,14 @@ class AirflowAPI:
         """Every item of a list endpoint, page by page: the API caps a page at its
         ``maximum_page_limit`` (100 by default) and says how many there are in
         ``total_entries``; ``key`` names the list in each answer."""
+        return self._pages(lambda offset: self.get(path, limit=page, offset=offset, **params), key)
+
+    @staticmethod
+    def _pages(fetch: Callable[[int], dict], key: str) -> list[dict]:
+        """Every item of a paged list: ``fetch(offset)`` answers one page."""
         found: list[dict] = []
         while True:
-            batch = self.get(path, limit=page, offset=len(found), **params)
+            batch = fetch(len(found))
             found += batch[key]
             if not batch[key] or len(found) >= batch["total_entries"]:
                 return found
