@@ -168,38 +168,27 @@ def test_calls_share_one_connection_and_survive_the_server_closing_it():
     """Keep-alive: the calls reuse one connection. A server may close an idle kept-alive
     connection just as the client sends on it (the answer never comes): the call is made again
     on a new connection instead of failing the wait it is part of."""
-    import contextlib
-    import socket
-    import threading
-
     connections: list[int] = []  # calls answered on each connection the server accepted
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    answer = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n"
-        b'{"is_paused": false}'
-    )
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
+    class Handler(JSONHandler):
+        # One handler instance serves one connection; it reads each request whole (headers and
+        # body, however the client's writes are split into segments) before answering.
+        def setup(self) -> None:
+            super().setup()
+            self.index = len(connections)
             connections.append(0)
-            with conn, contextlib.suppress(OSError):
-                while conn.recv(65536):
-                    if len(connections) == 1 and connections[0] == 2:
-                        break  # the third call on the first connection: closed unanswered
-                    conn.sendall(answer)
-                    connections[-1] += 1
 
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        api = AirflowAPI(f"http://127.0.0.1:{port}", retry_delay=0.01)
+        def do_PATCH(self) -> None:  # noqa: N802
+            self.body()
+            if self.index == 0 and connections[0] == 2:
+                self.close_connection = True  # the third call on the first connection: unanswered
+                return
+            self.send_json(200, {"is_paused": False})
+            connections[self.index] += 1
+
+    with BackgroundServer(Handler) as server:
+        api = AirflowAPI(server.url, retry_delay=0.01)
         for _ in range(4):
             api.unpause("ingest__x")
-    finally:
-        listener.close()
     # Two answered on the first connection (a third closed unanswered), the rest on a second.
     assert connections == [2, 2]
