@@ -1,21 +1,27 @@
 {#-
-  The learner account systems: (platform_readable_id, intermediate model, has_profile,
+  The learner account systems: (platform_readable_id, intermediate model, profile,
   account_source). Each model has one row per account of its platform with user_id,
   user_username, user_email, user_full_name, user_joined_on, user_is_active and user_country;
-  has_profile marks the models that also carry the profile columns of user_profile_columns().
-  A model has the columns platform and user_account_source, or holds the accounts of one
-  account system only, named by account_source (its platform is then
-  platform_name(platform_readable_id)). A new account system is one line here.
+  profile says which columns of user_profile_columns() it also carries: true (all of them),
+  a list of their names (the others are null for its accounts), or false (none). A model has
+  the columns platform and user_account_source, or holds the accounts of one account system
+  only, named by account_source (its platform is then platform_name(platform_readable_id)).
+  A new account system is one line here.
 -#}
 {% macro user_account_models() -%}
   {{ return([
     ("mitxonline", "int__mitxonline__users", true, none),
     ("xpro", "int__xpro__users", true, none),
-    ("edxorg", "int__edxorg__mitx_users", false, "openedx"),
+    ("edxorg", "int__edxorg__mitx_users",
+      ["user_last_login", "user_highest_education", "user_gender", "user_birth_year"],
+      "openedx"),
     ("micromasters", "int__micromasters__users", true, none),
     ("bootcamps", "int__bootcamps__users", true, none),
     ("mitlearn", "int__mitlearn__users", true, none),
-    ("residential", "int__mitxresidential__user_accounts", false, none),
+    ("residential", "int__mitxresidential__user_accounts",
+      ["user_last_login", "user_address_city", "user_highest_education", "user_gender",
+       "user_birth_year"],
+      none),
   ]) }}
 {%- endmacro %}
 
@@ -42,7 +48,7 @@
   text key '<platform>:<account source>:<user id>'.
 -#}
 {% macro union_user_accounts(with_profile=false) -%}
-  {%- for platform_readable_id, model, has_profile, account_source in user_account_models() %}
+  {%- for platform_readable_id, model, profile, account_source in user_account_models() %}
   {%- set user_account_source = "'" ~ account_source ~ "'" if account_source
       else 'user_account_source' %}
   select
@@ -61,7 +67,7 @@
     user_country
     {%- if with_profile %}
     {%- for column, type in user_profile_columns() %},
-    {% if has_profile %}cast({{ column }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ column }}
+    {% if profile is sameas true or (profile and column in profile) %}cast({{ column }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ column }}
     {%- endfor %}
     {%- endif %}
   from {{ ref(model) }}

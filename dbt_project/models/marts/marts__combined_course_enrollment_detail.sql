@@ -20,18 +20,6 @@ accounts as (
     select * from {{ ref('int__combined__user_accounts') }}
 ),
 
--- Profile attributes the account model does not carry (residential MITx profiles).
-profiles as (
-    select
-        'residential' as platform_readable_id,
-        'openedx' as user_account_source,
-        user_id,
-        user_gender,
-        user_highest_education,
-        cast(null as {{ dbt.type_string() }}) as user_company
-    from {{ ref('int__mitxresidential__users') }}
-),
-
 -- Course grades, per learner (person) and run.
 grades as (
     select
@@ -162,9 +150,10 @@ select
     accounts.user_email,
     accounts.user_full_name,
     accounts.user_country as user_country_code,
-    profiles.user_company,
-    profiles.user_gender,
-    profiles.user_highest_education
+    -- The profile of the account the learner enrolled with, as the platform holds it.
+    accounts.user_company,
+    accounts.user_gender,
+    accounts.user_highest_education
 from enrollments
 left join course_runs on enrollments.courserun_fk = course_runs.courserun_pk
 left join courses on course_runs.course_fk = courses.course_pk
@@ -172,10 +161,6 @@ left join accounts
     on enrollments.platform_readable_id = accounts.platform_readable_id
     and enrollments.user_account_source = accounts.user_account_source
     and enrollments.user_id = accounts.user_id
-left join profiles
-    on enrollments.platform_readable_id = profiles.platform_readable_id
-    and enrollments.user_account_source = profiles.user_account_source
-    and enrollments.user_id = profiles.user_id
 left join grades
     on enrollments.courserun_fk = grades.courserun_fk
     and enrollments.user_fk = grades.user_fk

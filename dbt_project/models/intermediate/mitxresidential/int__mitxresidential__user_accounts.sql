@@ -1,4 +1,5 @@
--- Residential MITx Open edX accounts in the shape of int__combined__user_accounts' inputs.
+-- Residential MITx Open edX accounts in the shape of int__combined__user_accounts' inputs,
+-- with the profile columns the residential profile has.
 select
     {{ platform_name('residential') }} as platform,
     'openedx' as user_account_source,
@@ -8,5 +9,10 @@ select
     user_full_name,
     user_joined_on,
     user_is_active,
-    user_address_country as user_country
+    user_address_country as user_country,
+    user_last_login,
+    user_address_city,
+    user_highest_education,
+    user_gender,
+    user_birth_year
 from {{ ref('int__mitxresidential__users') }}
