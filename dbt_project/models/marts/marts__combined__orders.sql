@@ -244,8 +244,8 @@ select
         as combined_orders_hash_id,
     combined.*,
     accounts.user_email,
-    {{ generate_surrogate_key(['combined.platform_readable_id', 'combined.user_id']) }}
-        as user_hashed_id
+    -- The person (dim_user.user_pk), as in the other marts: orders join users and enrollments.
+    accounts.user_fk as user_hashed_id
 from combined
 left join accounts
     on combined.platform_readable_id = accounts.platform_readable_id

@@ -145,8 +145,8 @@ select
     programs.program_type,
     programs.program_is_live,
     programs.program_readable_id,
-    {{ generate_surrogate_key(['enrollments.platform_readable_id', 'enrollments.user_id']) }}
-        as user_hashed_id,
+    -- The person (dim_user.user_pk), as in the other marts.
+    accounts.user_fk as user_hashed_id,
     enrollments.user_id,
     accounts.user_email,
     accounts.user_username,
