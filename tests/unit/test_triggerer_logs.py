@@ -186,3 +186,49 @@ def test_the_patched_runner_channel_never_blocks_its_loggers_and_loses_nothing(m
     events = [line for line in received.splitlines() if b'"dbt line"' in line]
     assert len(events) == lines
     assert b'"n":4999' in events[-1].replace(b" ", b"")
+
+
+def test_the_supervisor_reads_pending_lines_before_closing_finished_triggers_logs():
+    """The runner reports a trigger finished once its lines are written to the log socket;
+    the supervisor then closes the trigger's task log. It must first read those lines (4 KiB
+    per pass of its reader): read later, they land in the triggerer's own log."""
+    import selectors
+    import types
+
+    from airflow.jobs.triggerer_job_runner import messages
+    from airflow.sdk.execution_time.supervisor import make_buffered_socket_reader
+
+    from ol_platform.orchestration.triggerer import _reading_logs_first
+
+    received: list[bytes] = []
+
+    def collect():
+        while True:
+            received.append(bytes((yield)))
+
+    reader, writer = socket.socketpair()
+    selector = selectors.DefaultSelector()
+    on_close = selector.unregister
+    selector.register(
+        reader, selectors.EVENT_READ, make_buffered_socket_reader(collect(), on_close=on_close)
+    )
+    supervisor = types.SimpleNamespace(_open_sockets={reader: "logs"}, selector=selector)
+    lines = [LINE.replace(b"stg__x", f"stg__{i}".encode()) for i in range(500)]  # ~36 KB
+    writer.sendall(b"".join(lines))
+
+    seen_at_report: list[int] = []
+
+    def report(self, msg, log, req_id) -> None:  # the supervisor's own handling of the report
+        seen_at_report.append(len(received))
+
+    handle = _reading_logs_first(report)
+    handle(supervisor, messages.TriggerStateChanges(finished=[7]), None, 1)
+    assert seen_at_report == [len(lines)]
+    assert received == lines
+
+    # A report that finishes nothing closes no log: it is handled without reading first.
+    writer.sendall(LINE)
+    handle(supervisor, messages.TriggerStateChanges(events=None), None, 2)
+    assert seen_at_report == [len(lines), len(lines)]
+    writer.close()
+    reader.close()
