@@ -1,14 +1,19 @@
 -- What MITx Online and xPRO sell, one row per (platform, product): every MITx Online course
 -- run (with its product, if it has one) and program product, and every xPRO course-run and
--- program product, with the run's dates, pace and liveness. The catalogue fields of the
--- applications' CMS pages (duration, time commitment, topics, instructors, continuing
--- education credits) are not ingested and are null.
+-- program product, with the run's dates, pace and liveness. A MITx Online program's name,
+-- length and effort come from the program and its CMS page; the other CMS catalogue fields
+-- (course pages, xPRO's pages: topics, instructors, continuing education credits) are not
+-- ingested and are null.
 with mitxonline_products as (
     select * from {{ ref('int__mitxonline__ecommerce_product') }}
 ),
 
 mitxonline_runs as (
     select * from {{ ref('int__mitxonline__course_runs') }}
+),
+
+mitxonline_programs as (
+    select * from {{ ref('int__mitxonline__programs') }}
 ),
 
 -- A run may have had several products (a superseded price); keep the active, newest one.
@@ -45,6 +50,8 @@ mitxonline as (
         runs.courserun_upgrade_deadline as upgrade_deadline,
         case when runs.courserun_is_self_paced then 'Self-paced' else 'Instructor-paced' end
             as pace,
+        cast(null as {{ dbt.type_string() }}) as duration,
+        cast(null as {{ dbt.type_string() }}) as time_commitment,
         'Certificate of Completion' as certification_type,
         'Online' as delivery,
         'MITx' as offered_by,
@@ -56,27 +63,31 @@ mitxonline as (
 
     select
         {{ platform_name('mitxonline') }} as product_platform,
-        program_readable_id as product_readable_id,
-        cast(null as {{ dbt.type_string() }}) as product_name,
-        product_id,
+        products.program_readable_id as product_readable_id,
+        programs.program_title as product_name,
+        products.product_id,
         'program' as product_type,
-        product_description,
-        product_price as list_price,
-        product_is_active,
+        products.product_description,
+        products.product_price as list_price,
+        products.product_is_active,
         false as product_is_private,
-        product_created_on,
+        products.product_created_on,
         cast(null as {{ type_timestamptz() }}) as start_on,
         cast(null as {{ type_timestamptz() }}) as end_on,
         cast(null as {{ type_timestamptz() }}) as enrollment_start_on,
         cast(null as {{ type_timestamptz() }}) as enrollment_end_on,
         cast(null as {{ type_timestamptz() }}) as upgrade_deadline,
         cast(null as {{ dbt.type_string() }}) as pace,
+        programs.program_length as duration,
+        programs.program_effort as time_commitment,
         'Program Certificate' as certification_type,
         'Online' as delivery,
         'MITx' as offered_by,
-        product_is_active as is_live
-    from mitxonline_products
-    where product_type = 'program'
+        products.product_is_active as is_live
+    from mitxonline_products as products
+    left join mitxonline_programs as programs
+        on products.program_readable_id = programs.program_readable_id
+    where products.product_type = 'program'
 ),
 
 xpro_runs as (
@@ -102,6 +113,8 @@ xpro as (
         cast(null as {{ type_timestamptz() }}) as enrollment_end_on,
         cast(null as {{ type_timestamptz() }}) as upgrade_deadline,
         cast(null as {{ dbt.type_string() }}) as pace,
+        cast(null as {{ dbt.type_string() }}) as duration,
+        cast(null as {{ dbt.type_string() }}) as time_commitment,
         'Professional Certificate' as certification_type,
         'Online' as delivery,
         'xPro' as offered_by,
@@ -134,8 +147,8 @@ select
     enrollment_start_on,
     enrollment_end_on,
     upgrade_deadline,
-    cast(null as {{ dbt.type_string() }}) as duration,
-    cast(null as {{ dbt.type_string() }}) as time_commitment,
+    duration,
+    time_commitment,
     certification_type,
     delivery,
     cast(null as {{ dbt.type_string() }}) as continuing_education_credits,
