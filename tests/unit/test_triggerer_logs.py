@@ -232,3 +232,51 @@ def test_the_supervisor_reads_pending_lines_before_closing_finished_triggers_log
     assert seen_at_report == [len(lines), len(lines)]
     writer.close()
     reader.close()
+
+
+def test_reading_pending_lines_ends_while_the_runner_keeps_logging():
+    """Only the bytes there when the report arrives are read: a runner that logs faster than
+    the supervisor processes must not hold the supervisor in that read."""
+    import selectors
+    import types
+
+    from airflow.sdk.execution_time.supervisor import make_buffered_socket_reader
+
+    from ol_platform.orchestration.triggerer import read_pending_logs
+
+    received: list[bytes] = []
+    passes = []
+
+    def collect():
+        while True:
+            received.append(bytes((yield)))
+
+    reader, writer = socket.socketpair()
+    selector = selectors.DefaultSelector()
+    handler, on_close = make_buffered_socket_reader(collect(), on_close=selector.unregister)
+
+    def counted(sock):
+        passes.append(1)
+        return handler(sock)
+
+    selector.register(reader, selectors.EVENT_READ, (counted, on_close))
+    lines = [LINE.replace(b"stg__x", f"stg__{i}".encode()) for i in range(500)]
+    writer.sendall(b"".join(lines))
+    stop = threading.Event()
+
+    def keep_logging() -> None:
+        while not stop.is_set():
+            writer.sendall(LINE)
+
+    logging_on = threading.Thread(target=keep_logging, daemon=True)
+    logging_on.start()
+    try:
+        read_pending_logs(types.SimpleNamespace(_open_sockets={reader: "logs"}, selector=selector))
+    finally:
+        stop.set()
+        logging_on.join(5)
+    assert received[:500] == lines
+    # What the socket held (its buffer at most), in 4 KiB passes; not the endless stream.
+    assert len(passes) <= 256
+    writer.close()
+    reader.close()
