@@ -30,7 +30,7 @@ about two seconds per level finishing its model tasks.
   before that report may still sit unread in the log socket (its reader takes 4 KiB per pass,
   and a pass may serve the requests socket first): a model task's dbt lines, compiled SQL and
   verdict then went to the triggerer's own log (41 model tasks of one demo run). Here the
-  supervisor first reads what the log socket holds at that moment, then handles the report.
+  supervisor first reads what the log socket holds, then handles the report.
 - ``main`` applies all three and runs ``airflow triggerer`` with the given arguments
   (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
   supervisor (Linux), so it inherits the patches.
@@ -39,13 +39,11 @@ about two seconds per level finishing its model tasks.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import functools
 import io
 import os
 import queue
-import struct
-import termios
+import select
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -56,8 +54,6 @@ WAIT = 0.5
 # How long the runner waits for its queued log lines to be written before it reports
 # triggers finished anyway (their last lines then go to the triggerer's own log).
 LOG_FLUSH_TIMEOUT = 10.0
-# What Airflow's buffered socket reader takes from the log socket per pass.
-READ_SIZE = 4096
 _PATCHED = "_olp_wait"
 
 
@@ -197,30 +193,24 @@ def queue_runner_logs() -> None:
     module.TriggerRunner.sync_state_to_supervisor = sync_after_logs
 
 
-def _pending_bytes(sock: Any) -> int:
-    """Bytes the socket holds unread now (``FIONREAD``)."""
-    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+# At most this many reads (4 KiB each) of pending log lines before a report is handled: a
+# runner that never stops logging cannot hold the supervisor.
+MAX_PENDING_LOG_READS = 4096
 
 
 def read_pending_logs(supervisor: Any) -> None:
-    """Process the log lines the runner's log socket holds at this moment, as the
-    supervisor's select loop would, pass by pass (4 KiB each).
-
-    Only what is there now: the runner wrote a finished trigger's lines before reporting it,
-    so they are among these bytes. Reading until the socket is empty instead never ends while
-    the runner logs faster than the supervisor processes (a CI demo run stalled the
-    triggerer for a minute that way)."""
+    """Process every log line the runner's log socket holds now, as the supervisor's select
+    loop would, pass by pass."""
     for sock, kind in list(supervisor._open_sockets.items()):
         if kind != "logs":
             continue
         try:
             handler, on_close = supervisor.selector.get_key(sock).data
-            pending = _pending_bytes(sock)
-        except (KeyError, ValueError, OSError):
+        except (KeyError, ValueError):
             continue  # already closed and unregistered
-        # Each pass reads min(4 KiB, what is there) and never less than what remains of
-        # ``pending`` when that is under 4 KiB: passes rounded up cover it.
-        for _ in range(-(-pending // READ_SIZE)):
+        for _ in range(MAX_PENDING_LOG_READS):
+            if not select.select([sock], [], [], 0)[0]:
+                break
             try:
                 more = handler(sock)
             except (BrokenPipeError, ConnectionResetError):
