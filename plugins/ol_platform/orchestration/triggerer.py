@@ -25,13 +25,7 @@ about two seconds per level finishing its model tasks.
   the runner reports triggers finished (when the supervisor closes their task logs), it waits,
   without blocking the loop, for the lines queued so far to be written: a trigger's last lines
   still land in its task's log.
-- ``read_logs_before_finishing()``: the supervisor closes a finished trigger's task log when
-  the runner's report of it arrives on the requests socket, while the lines the runner wrote
-  before that report may still sit unread in the log socket (its reader takes 4 KiB per pass,
-  and a pass may serve the requests socket first): a model task's dbt lines, compiled SQL and
-  verdict then went to the triggerer's own log (41 model tasks of one demo run). Here the
-  supervisor first reads what the log socket holds, then handles the report.
-- ``main`` applies all three and runs ``airflow triggerer`` with the given arguments
+- ``main`` applies both and runs ``airflow triggerer`` with the given arguments
   (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
   supervisor (Linux), so it inherits the patches.
 """
@@ -43,9 +37,7 @@ import functools
 import io
 import os
 import queue
-import select
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from ol_platform.orchestration.airflow_command import run
@@ -193,61 +185,9 @@ def queue_runner_logs() -> None:
     module.TriggerRunner.sync_state_to_supervisor = sync_after_logs
 
 
-# At most this many reads (4 KiB each) of pending log lines before a report is handled: a
-# runner that never stops logging cannot hold the supervisor.
-MAX_PENDING_LOG_READS = 4096
-
-
-def read_pending_logs(supervisor: Any) -> None:
-    """Process every log line the runner's log socket holds now, as the supervisor's select
-    loop would, pass by pass."""
-    for sock, kind in list(supervisor._open_sockets.items()):
-        if kind != "logs":
-            continue
-        try:
-            handler, on_close = supervisor.selector.get_key(sock).data
-        except (KeyError, ValueError):
-            continue  # already closed and unregistered
-        for _ in range(MAX_PENDING_LOG_READS):
-            if not select.select([sock], [], [], 0)[0]:
-                break
-            try:
-                more = handler(sock)
-            except (BrokenPipeError, ConnectionResetError):
-                more = False
-            if not more:
-                on_close(sock)
-                sock.close()
-                break
-
-
-def _reading_logs_first(handle_request: Callable[..., Any]) -> Callable[..., Any]:
-    """``handle_request``, reading the pending log lines before a report of finished
-    triggers (which closes their task logs)."""
-
-    @functools.wraps(handle_request)
-    def _handle_request(self: Any, msg: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(msg, "finished", None):
-            read_pending_logs(self)
-        return handle_request(self, msg, *args, **kwargs)
-
-    setattr(_handle_request, _PATCHED, True)
-    return _handle_request
-
-
-def read_logs_before_finishing() -> None:
-    """Patch the triggerer's supervisor: see the module's docstring (idempotent)."""
-    from airflow.jobs import triggerer_job_runner as module
-
-    supervisor = module.TriggerRunnerSupervisor
-    if not getattr(supervisor._handle_request, _PATCHED, False):
-        supervisor._handle_request = _reading_logs_first(supervisor._handle_request)
-
-
 def main(argv: list[str] | None = None) -> None:
     shorten_waits()
     queue_runner_logs()
-    read_logs_before_finishing()
     run("triggerer", argv)
 
 
