@@ -42,6 +42,17 @@
   ]) }}
 {%- endmacro %}
 
+{#- The profile columns (name, SQL type) an account system carries, given its `profile` entry
+    in user_account_models(): true (all), a list of names, or false (none). -#}
+{% macro carried_profile_columns(profile) -%}
+  {%- set carried = [] -%}
+  {%- for column, type in user_profile_columns()
+      if profile is sameas true or (profile and column in profile) -%}
+    {%- do carried.append((column, type)) -%}
+  {%- endfor -%}
+  {{ return(carried) }}
+{%- endmacro %}
+
 {#-
   Every account of every system, one row each: the base columns, plus the profile columns
   when with_profile (null where a system has none), plus user_account_key, the account's
@@ -66,8 +77,9 @@
     user_is_active,
     user_country
     {%- if with_profile %}
+    {%- set carried = carried_profile_columns(profile) %}
     {%- for column, type in user_profile_columns() %},
-    {% if profile is sameas true or (profile and column in profile) %}cast({{ column }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ column }}
+    {% if (column, type) in carried %}cast({{ column }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ column }}
     {%- endfor %}
     {%- endif %}
   from {{ ref(model) }}

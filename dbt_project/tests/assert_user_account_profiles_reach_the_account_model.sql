@@ -7,7 +7,7 @@ with accounts as (
 
 {%- set checks = [] %}
 {%- for platform_readable_id, model, profile, account_source in user_account_models() if profile %}
-{%- for column, type in user_profile_columns() if profile is sameas true or column in profile %}
+{%- for column, type in carried_profile_columns(profile) %}
 {%- do checks.append((platform_readable_id, model, account_source, column, type)) %}
 {%- endfor %}
 {%- endfor %}
