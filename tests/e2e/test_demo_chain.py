@@ -5,6 +5,7 @@ Assets trigger the transform DAG, and every model is built in the lake."""
 from __future__ import annotations
 
 import json
+import re
 
 import pyarrow.compute as pc
 import pytest
@@ -151,3 +152,16 @@ def test_the_progress_counts_each_load_once_as_soon_as_it_succeeds(demo):
     progress.poll()  # every run has ended: both the load and the run's success are seen
     assert progress.rows_landed == expected > 0
     assert lines[-1].endswith(f"; {expected:,} rows landed")
+
+
+def test_model_tasks_write_their_last_lines_to_their_own_logs(demo):
+    """A model task's dbt lines, compiled SQL and verdict are logged by its trigger just before
+    it ends; the triggerer's supervisor closes the task's log when the trigger ends. Every
+    verdict must be in its task's log, none in the triggerer's own."""
+    airflow_home = demo.settings.home / "airflow"
+    verdict = re.compile(r"\S+ and its \d+ tests passed")
+    triggerer_log = (airflow_home / "component-logs" / "triggerer.log").read_text(errors="replace")
+    stray = [line for line in triggerer_log.splitlines() if verdict.search(line)]
+    assert not stray, f"{len(stray)} verdicts in the triggerer's own log:\n" + "\n".join(stray[:3])
+    task_logs = (airflow_home / "logs" / "dag_id=transform").rglob("*.log")
+    assert sum(bool(verdict.search(p.read_text(errors="replace"))) for p in task_logs) > 50

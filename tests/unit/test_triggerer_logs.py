@@ -1,6 +1,8 @@
 """The platform's triggerer queues its runner's log lines: a line written from the event loop
 must never wait for the supervisor to read the log socket, or the two processes can each wait
-for the other (the runner for log space, the supervisor to send the runner a reply)."""
+for the other (the runner for log space, the supervisor to send the runner a reply). And a
+trigger is reported finished only once the supervisor has read its lines, which it reads in
+bulk: the supervisor closes the task's log on that report."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import select
 import socket
 import threading
+import time
 
 import pytest
 
@@ -105,9 +108,35 @@ def _restore_runner(monkeypatch) -> None:
     )
 
 
-def test_triggers_are_reported_finished_only_once_their_lines_are_written(monkeypatch):
-    """The supervisor closes a trigger's task log when told it finished: lines still queued
-    then would land in the triggerer's own log, not the task's."""
+class _Supervisor:
+    """Reads the log socket as the triggerer's supervisor does: late, 4 KiB per pass with
+    other work between passes, and each pass's bytes are handled before anything else can
+    look (here: under ``lock``)."""
+
+    def __init__(self, sock: socket.socket, start_after: float, pause: float = 0.02) -> None:
+        self.sock, self.received, self.lock = sock, bytearray(), threading.Lock()
+        self.pause = pause
+        sock.setblocking(False)
+        self.thread = threading.Timer(start_after, self._read)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while _wait_readable(self.sock.fileno(), 5):
+            with self.lock:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    return
+                self.received.extend(chunk)
+            time.sleep(self.pause)  # the pass's metadata-DB work
+
+    def read_so_far(self) -> int:
+        with self.lock:
+            return len(self.received)
+
+
+def test_triggers_are_reported_finished_only_once_their_lines_are_read(monkeypatch):
+    """The supervisor closes a trigger's task log when told it finished: lines it has not
+    read by then land in the triggerer's own log, not the task's."""
     from airflow.jobs import triggerer_job_runner as module
 
     from ol_platform.orchestration import triggerer
@@ -117,28 +146,77 @@ def test_triggers_are_reported_finished_only_once_their_lines_are_written(monkey
     reader, writer = _socketpair()
     channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
     monkeypatch.setattr(triggerer, "_CHANNELS", [channel])
+    supervisor = _Supervisor(reader, start_after=0.5)  # it gets to the log socket later
 
     async def report(self, finished_ids):  # the runner's own sync with its supervisor
-        reports.append((finished_ids, channel.queued, channel.written))
+        reports.append((finished_ids, channel.queued, supervisor.read_so_far()))
 
     monkeypatch.setattr(module.TriggerRunner, "sync_state_to_supervisor", report)
     queue_runner_logs()
     sync = module.TriggerRunner.sync_state_to_supervisor
 
     async def main() -> None:
-        for _ in range(2000):
+        for _ in range(500):
             channel.write(LINE)  # a trigger's last lines, far more than the socket holds
-        late_reader = threading.Timer(0.5, _read_all, args=(reader, bytearray()))
-        late_reader.start()  # the supervisor gets to the log socket a while later
         await sync(None, [7])
         await sync(None, [])  # nothing finished: no wait
 
     asyncio.run(main())
     channel.drain()
     channel.raw.close()
-    (finished, queued, written), (none_finished, _, _) = reports
-    assert finished == [7] and written == queued == 2000 * len(LINE)
+    (finished, queued, read), (none_finished, _, _) = reports
+    assert finished == [7] and read == queued == 500 * len(LINE)
     assert none_finished == []
+
+
+def test_waiting_for_the_reader_ends_at_its_timeout_and_counts_only_whole_reads():
+    reader, writer = _socketpair()
+    channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
+    channel.write(LINE * 10)
+    mark = channel.queued
+
+    async def read_by(timeout: float) -> bool:
+        return await channel.read_up_to(mark, timeout)
+
+    assert not asyncio.run(read_by(0.2)), "nobody has read a byte"
+    reader.recv(mark - 1)
+    assert not asyncio.run(read_by(0.2)), "one byte is still unread"
+    reader.recv(1)
+    assert asyncio.run(read_by(5))
+    channel.drain()
+
+
+def test_waiting_on_a_pipe_waits_for_the_write_only():
+    """Where the channel is not a socket, the kernel cannot say what was read."""
+    read_fd, write_fd = os.pipe()
+    channel = QueuedWriter(os.fdopen(write_fd, "wb", buffering=0))
+    channel.write(LINE)
+    assert asyncio.run(channel.read_up_to(channel.queued, 5))
+    assert os.read(read_fd, 4096) == LINE
+    channel.drain()
+
+
+def test_the_supervisor_reads_what_the_log_socket_holds_in_one_pass(monkeypatch):
+    from airflow.jobs import triggerer_job_runner as module
+
+    from ol_platform.orchestration.triggerer import LOG_READ_SIZE, read_logs_in_bulk
+
+    monkeypatch.setattr(module, "make_buffered_socket_reader", module.make_buffered_socket_reader)
+    read_logs_in_bulk()
+    read_logs_in_bulk()  # idempotent: one size, not stacked partials
+    assert module.make_buffered_socket_reader.keywords == {"buffer_size": LOG_READ_SIZE}
+
+    lines: list[bytes] = []
+
+    def handle() -> object:
+        while True:
+            lines.append(bytes((yield)))
+
+    reader, writer = socket.socketpair()
+    writer.sendall(LINE * 1000)  # ~70 KB, as many model tasks finishing at once log
+    handler, _ = module.make_buffered_socket_reader(handle(), on_close=lambda sock: None)
+    assert handler(reader)  # one pass of the supervisor's select loop
+    assert len(lines) == 1000
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the triggerer forks its runner")

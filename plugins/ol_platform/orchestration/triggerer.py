@@ -21,11 +21,18 @@ about two seconds per level finishing its model tasks.
   the loop while that socket is full; if the supervisor is at that moment sending the runner
   a reply too large for the other socket, neither side moves again (a CI run stalled with a
   hundred model tasks deferred for 30 minutes). Here the runner queues its lines, and one
-  thread writes them, so the event loop never waits for the supervisor to read a log. Before
-  the runner reports triggers finished (when the supervisor closes their task logs), it waits,
-  without blocking the loop, for the lines queued so far to be written: a trigger's last lines
-  still land in its task's log.
-- ``main`` applies both and runs ``airflow triggerer`` with the given arguments
+  thread writes them, so the event loop never waits for the supervisor to read a log.
+- Before the runner reports triggers finished (when the supervisor closes their task logs),
+  it waits, without blocking the loop, until the supervisor has *read* the lines queued so
+  far: the kernel's count of the socket's unread bytes (``TIOCOUTQ``) says when. Waiting only
+  until they were written was not enough: a demo run had the last lines (dbt's lines, the
+  compiled SQL, the verdict) of 41 model tasks in the triggerer's own log, because the
+  supervisor had not read them when their finish arrived.
+- ``read_logs_in_bulk()``: the supervisor reads the log socket 4 KiB per pass of its loop,
+  and a pass also does its metadata-DB work, so a burst of finishing model tasks (each with
+  its compiled SQL) left hundreds of kilobytes unread for seconds. Here a pass reads what
+  the socket holds, up to :data:`LOG_READ_SIZE`; it still never waits for more.
+- ``main`` applies all three and runs ``airflow triggerer`` with the given arguments
   (``python -m ol_platform.orchestration.triggerer [args]``). The runner is forked from the
   supervisor (Linux), so it inherits the patches.
 """
@@ -33,19 +40,25 @@ about two seconds per level finishing its model tasks.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import functools
 import io
 import os
 import queue
+import struct
+import termios
 import threading
 from typing import Any
 
 from ol_platform.orchestration.airflow_command import run
 
 WAIT = 0.5
-# How long the runner waits for its queued log lines to be written before it reports
-# triggers finished anyway (their last lines then go to the triggerer's own log).
+# How long the runner waits for its queued log lines to be read before it reports triggers
+# finished anyway (their last lines then go to the triggerer's own log).
 LOG_FLUSH_TIMEOUT = 10.0
+# The most the supervisor reads from the runner's log socket per pass (Airflow's is 4 KiB);
+# a socket pair holds about 200 KiB unread by default.
+LOG_READ_SIZE = 1 << 20
 _PATCHED = "_olp_wait"
 
 
@@ -110,14 +123,26 @@ class QueuedWriter(io.RawIOBase):
             self.queued += len(chunk)
         return len(chunk)
 
-    async def written_up_to(self, mark: int, timeout: float, poll: float = 0.01) -> bool:
-        """Wait, on the event loop, until the first ``mark`` bytes are written."""
+    async def read_up_to(self, mark: int, timeout: float, poll: float = 0.01) -> bool:
+        """Wait, on the event loop, until the reader of ``raw`` has read the first ``mark``
+        bytes (until they are written, where ``raw`` is not a socket)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.written < mark and self._writer.is_alive():
+        while self._read_at_least() < mark and self._writer.is_alive():
             if asyncio.get_running_loop().time() > deadline:
                 return False
             await asyncio.sleep(poll)
         return True
+
+    def _read_at_least(self) -> int:
+        written = self.written  # first: bytes written later only add to the unread count
+        try:
+            unread = struct.unpack(
+                "i", fcntl.ioctl(self.raw.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+            )[0]
+        except OSError:
+            return written  # not a socket: nothing tells what the reader has read
+        # The kernel counts unread data with its overhead, so this errs low, never high.
+        return written - unread
 
     def fileno(self) -> int:
         return self.raw.fileno()
@@ -175,7 +200,7 @@ def queue_runner_logs() -> None:
     async def sync_after_logs(self: Any, finished_ids: list[int]) -> None:
         if finished_ids:
             for channel in _CHANNELS:
-                await channel.written_up_to(channel.queued, LOG_FLUSH_TIMEOUT)
+                await channel.read_up_to(channel.queued, LOG_FLUSH_TIMEOUT)
         await sync_state_to_supervisor(self, finished_ids)
 
     for patched in (_configure_logs_over_json_channel, run_then_drain, sync_after_logs):
@@ -185,9 +210,23 @@ def queue_runner_logs() -> None:
     module.TriggerRunner.sync_state_to_supervisor = sync_after_logs
 
 
+def read_logs_in_bulk(size: int = LOG_READ_SIZE) -> None:
+    """The supervisor's reader of the runner's log socket takes up to ``size`` bytes per pass
+    (idempotent)."""
+    from airflow.jobs import triggerer_job_runner as module
+
+    reader = module.make_buffered_socket_reader
+    original = getattr(reader, "func", reader)
+    if getattr(reader, "keywords", {}).get("buffer_size") == size:
+        return
+    # Only the triggerer module's name: the task supervisor's readers keep Airflow's size.
+    module.make_buffered_socket_reader = functools.partial(original, buffer_size=size)
+
+
 def main(argv: list[str] | None = None) -> None:
     shorten_waits()
     queue_runner_logs()
+    read_logs_in_bulk()
     run("triggerer", argv)
 
 
