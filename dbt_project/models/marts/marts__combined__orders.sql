@@ -142,7 +142,7 @@
         'unit_price': 'lines.product_price',
         'user_id': 'orders.order_purchaser_user_id',
      },
-     'absent': ['b2bcoupon_id', 'b2border_contract_number']},
+     'absent': []},
     {'platform': 'bootcamps', 'from': bootcamps_from,
      'receipts': ('receipts', 'receipt_'),
      'columns': {

@@ -1,6 +1,6 @@
 -- xPRO orders, one row per order: state, purchaser, amounts with tax, the coupon redeemed on
--- it (its payment version: discount, source, B2B company and transaction) and the
--- reference number of its accepted payment receipt.
+-- it (its payment version: discount, source, B2B company and transaction; the B2B order that
+-- bought the coupon's seats) and the reference number of its accepted payment receipt.
 with orders as (
     select * from {{ ref('stg__xpro__app__postgres__ecommerce_order') }}
 ),
@@ -38,6 +38,11 @@ companies as (
     select * from {{ ref('stg__xpro__app__postgres__ecommerce_company') }}
 ),
 
+-- A company's purchase of seats; its coupon payment version's coupons are the seats' codes.
+b2b_orders as (
+    select * from {{ ref('stg__xpro__app__postgres__b2b_ecommerce_b2border') }}
+),
+
 accepted_receipts as (
     select order_id, max(receipt_reference_number) as receipt_reference_number
     from {{ ref('stg__xpro__app__postgres__ecommerce_receipt') }}
@@ -72,7 +77,10 @@ select
     payment_versions.couponpaymentversion_discount_source,
     payment_versions.couponpaymentversion_payment_transaction,
     payment_versions.company_id,
-    companies.company_name
+    companies.company_name,
+    b2b_orders.b2border_id,
+    b2b_orders.b2bcoupon_id,
+    b2b_orders.b2border_contract_number
 from orders
 left join redemptions on orders.order_id = redemptions.order_id
 left join coupon_versions on redemptions.couponversion_id = coupon_versions.couponversion_id
@@ -81,4 +89,6 @@ left join payment_versions
     on coupon_versions.couponpaymentversion_id = payment_versions.couponpaymentversion_id
 left join payments on payment_versions.couponpayment_id = payments.couponpayment_id
 left join companies on payment_versions.company_id = companies.company_id
+left join b2b_orders
+    on payment_versions.couponpaymentversion_id = b2b_orders.couponpaymentversion_id
 left join accepted_receipts on orders.order_id = accepted_receipts.order_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -595,6 +596,23 @@ table(
     ("expiration_date", sa.DateTime),
     *STAMPS,
 )
+table(
+    xpro_md,
+    "b2b_ecommerce_b2border",
+    ("status", sa.String(30)),
+    ("num_seats", sa.Integer),
+    ("email", sa.String(254)),
+    ("per_item_price", sa.Numeric(20, 2)),
+    ("total_price", sa.Numeric(20, 2)),
+    ("unique_id", sa.String(36)),
+    ("coupon_id", sa.Integer),
+    ("discount", sa.Numeric(20, 2)),
+    ("product_version_id", sa.Integer),
+    ("coupon_payment_version_id", sa.Integer),
+    ("contract_number", sa.String(50)),
+    ("program_run_id", sa.Integer),
+    *STAMPS,
+)
 
 XPRO_PROGRAMS = ["program-v1:xPRO+SysEngx", "program-v1:xPRO+QCx"]
 # (payment name, coupon type, discount type, amount, payment type, transaction, company)
@@ -793,6 +811,31 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
         )
         for i, p in enumerate(products[:3], 1)
     ]
+    # A company's purchase of seats: the app makes a coupon payment version for it, and the
+    # seats' enrollment codes are that version's coupons, redeemed in ordinary orders.
+    b2b_orders = []
+    seats = current_version[products[0]["id"]]
+    for pv in (v for v in payment_versions if v["payment_type"] == "purchase_order"):
+        oid = len(b2b_orders) + 1
+        b2b_orders.append(
+            dict(
+                id=oid,
+                status="fulfilled",
+                num_seats=20,
+                email=f"buyer{oid}@example.com",
+                per_item_price=seats["price"],
+                total_price=seats["price"] * 20,
+                unique_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"xpro-b2b-order-{oid}")),
+                coupon_id=b2b[0]["id"] if oid == 1 else None,  # paid with a B2B coupon
+                discount=None,
+                product_version_id=seats["id"],
+                coupon_payment_version_id=pv["id"],
+                contract_number=pv["payment_transaction"],
+                program_run_id=None,
+                created_on=pv["created_on"],
+                updated_on=pv["updated_on"],
+            )
+        )
     return {
         "courses_courserunenrollment": data["courses_courserunenrollment"],
         "django_content_type": content_types,
@@ -810,6 +853,7 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
         "ecommerce_couponversion": coupon_versions,
         "ecommerce_couponredemption": redemptions,
         "b2b_ecommerce_b2bcoupon": b2b,
+        "b2b_ecommerce_b2border": b2b_orders,
     }
 
 
