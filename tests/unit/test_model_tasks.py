@@ -130,6 +130,40 @@ def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
         _run(ModelResultTrigger(MODEL, TESTS), plan, producer="running", wait=0.5)
 
 
+def test_a_cancelled_trigger_ends_even_when_cancelled_as_its_poll_answers():
+    """The triggerer cancels a trigger (its task cleared, or timed out) at any moment; one
+    cancelled just as its poll of the producer answered kept polling forever (a unit test
+    run hung on it)."""
+    trigger = ModelResultTrigger(MODEL, TESTS)
+    trigger.task_instance = SimpleNamespace(
+        dag_id="transform", run_id="cancelled", try_number=1, task_id="dimensional.x"
+    )
+    trigger.poke_interval = 0.01
+
+    async def xcom(key):
+        return None
+
+    trigger._xcom = xcom
+
+    async def main() -> bool:
+        async def judge() -> None:
+            async for _ in trigger.run():
+                pass
+
+        task = asyncio.ensure_future(judge())
+
+        async def producer_state():
+            task.cancel()  # the cancellation arrives as the answer does
+            return "running"
+
+        trigger._producer_state = producer_state
+        await asyncio.wait([task], timeout=5)
+        return task.cancelled()  # before asyncio.run's own cancelling of what is left
+
+    assert asyncio.run(main()), "the trigger swallowed its cancellation and kept polling"
+    assert ("transform", "cancelled", "dbt_producer") not in model_tasks._VIEWS
+
+
 def test_a_model_whose_parent_was_rebuilt_after_the_producer_reruns():
     """Clearing a failed model "with downstream": the producer's result for the model below it
     (skipped: its parent had failed) is older than its rebuilt input."""

@@ -111,7 +111,10 @@ class RunView:
             if now - self.fetched_at < max_age:
                 return
             try:
-                await asyncio.wait_for(self._fetch(trigger), COMMS_TIMEOUT)
+                # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
+                # as the call it wraps completes, and a cancelled trigger then polled forever.
+                async with asyncio.timeout(COMMS_TIMEOUT):
+                    await self._fetch(trigger)
             except TimeoutError:
                 # A reply lost or stuck in an overloaded supervisor must not hold every model
                 # task of the run for good: the next poll asks again.
