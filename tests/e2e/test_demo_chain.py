@@ -162,6 +162,11 @@ def test_model_tasks_write_their_last_lines_to_their_own_logs(demo):
     verdict = re.compile(r"\S+ and its \d+ tests passed")
     triggerer_log = (airflow_home / "component-logs" / "triggerer.log").read_text(errors="replace")
     stray = [line for line in triggerer_log.splitlines() if verdict.search(line)]
-    assert not stray, f"{len(stray)} verdicts in the triggerer's own log:\n" + "\n".join(stray[:3])
+    # The runner's warning when it gave up waiting for the supervisor to read a finish's lines.
+    late = triggerer_log.count("reported finished with log lines unread")
+    assert not stray, (
+        f"{len(stray)} verdicts in the triggerer's own log ({late} finishes reported before "
+        "their lines were read):\n" + "\n".join(stray[:3])
+    )
     task_logs = (airflow_home / "logs" / "dag_id=transform").rglob("*.log")
     assert sum(bool(verdict.search(p.read_text(errors="replace"))) for p in task_logs) > 50

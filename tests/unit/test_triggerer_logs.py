@@ -7,6 +7,7 @@ bulk: the supervisor closes the task's log on that report."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import select
 import socket
@@ -167,6 +168,42 @@ def test_triggers_are_reported_finished_only_once_their_lines_are_read(monkeypat
     (finished, queued, read), (none_finished, _, _) = reports
     assert finished == [7] and read == queued == 500 * len(LINE)
     assert none_finished == []
+
+
+def test_a_finish_reported_before_its_lines_were_read_is_logged(monkeypatch):
+    """When the supervisor has not read a trigger's last lines within the wait, the runner
+    reports the finish anyway and says so: the task's log may lack those lines."""
+    from airflow.jobs import triggerer_job_runner as module
+
+    from ol_platform.orchestration import triggerer
+
+    _restore_runner(monkeypatch)
+    reports: list[list[int]] = []
+    reader, writer = _socketpair()  # nobody reads ``reader``
+    channel = QueuedWriter(os.fdopen(writer.detach(), "wb", buffering=0))
+    monkeypatch.setattr(triggerer, "_CHANNELS", [channel])
+    monkeypatch.setattr(triggerer, "LOG_FLUSH_TIMEOUT", 0.2)
+
+    async def report(self, finished_ids):
+        reports.append(finished_ids)
+
+    monkeypatch.setattr(module.TriggerRunner, "sync_state_to_supervisor", report)
+    queue_runner_logs()
+    channel.write(LINE * 3)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # whatever handlers the logging setup has installed
+    triggerer.log.addHandler(handler)
+    try:
+        asyncio.run(module.TriggerRunner.sync_state_to_supervisor(None, [7, 9]))
+    finally:
+        triggerer.log.removeHandler(handler)
+    assert reports == [[7, 9]], "the finish is still reported"
+    (record,) = records
+    assert record.args[0] == [7, 9]
+    assert record.args[2] >= 3 * len(LINE), "none of the lines was read"
+    reader.close()
+    channel.drain()
 
 
 def test_waiting_for_the_reader_ends_at_its_timeout_and_counts_only_whole_reads():

@@ -43,6 +43,7 @@ import asyncio
 import fcntl
 import functools
 import io
+import logging
 import os
 import queue
 import struct
@@ -60,6 +61,8 @@ LOG_FLUSH_TIMEOUT = 10.0
 # a socket pair holds about 200 KiB unread by default.
 LOG_READ_SIZE = 1 << 20
 _PATCHED = "_olp_wait"
+
+log = logging.getLogger(__name__)
 
 
 def shorten_waits(seconds: float = WAIT) -> None:
@@ -125,15 +128,17 @@ class QueuedWriter(io.RawIOBase):
 
     async def read_up_to(self, mark: int, timeout: float, poll: float = 0.01) -> bool:
         """Wait, on the event loop, until the reader of ``raw`` has read the first ``mark``
-        bytes (until they are written, where ``raw`` is not a socket)."""
+        bytes (until they are written, where ``raw`` is not a socket); False if it has not
+        by ``timeout``."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self._read_at_least() < mark and self._writer.is_alive():
+        while self.read_at_least() < mark and self._writer.is_alive():
             if asyncio.get_running_loop().time() > deadline:
                 return False
             await asyncio.sleep(poll)
         return True
 
-    def _read_at_least(self) -> int:
+    def read_at_least(self) -> int:
+        """Bytes the reader of ``raw`` has read at least (written, where not a socket)."""
         written = self.written  # first: bytes written later only add to the unread count
         try:
             unread = struct.unpack(
@@ -200,7 +205,18 @@ def queue_runner_logs() -> None:
     async def sync_after_logs(self: Any, finished_ids: list[int]) -> None:
         if finished_ids:
             for channel in _CHANNELS:
-                await channel.read_up_to(channel.queued, LOG_FLUSH_TIMEOUT)
+                mark = channel.queued
+                if not await channel.read_up_to(mark, LOG_FLUSH_TIMEOUT):
+                    # Says which task logs may lack their last lines, and that the wait, not
+                    # the trigger, held up their finish.
+                    log.warning(
+                        "triggers %s reported finished with log lines unread after %g s "
+                        "(up to %d bytes, as the kernel counts them): their last lines may "
+                        "be in the triggerer's log",
+                        finished_ids,
+                        LOG_FLUSH_TIMEOUT,
+                        mark - channel.read_at_least(),
+                    )
         await sync_state_to_supervisor(self, finished_ids)
 
     for patched in (_configure_logs_over_json_channel, run_then_drain, sync_after_logs):
