@@ -27,7 +27,8 @@ about two seconds per level finishing its model tasks.
   far: the kernel's count of the socket's unread bytes (``TIOCOUTQ``) says when. Waiting only
   until they were written was not enough: a demo run had the last lines (dbt's lines, the
   compiled SQL, the verdict) of 41 model tasks in the triggerer's own log, because the
-  supervisor had not read them when their finish arrived.
+  supervisor had not read them when their finish arrived. After :data:`LOG_FLUSH_TIMEOUT` it
+  reports them anyway, with a warning naming the triggers.
 - ``read_logs_in_bulk()``: the supervisor reads the log socket 4 KiB per pass of its loop,
   and a pass also does its metadata-DB work, so a burst of finishing model tasks (each with
   its compiled SQL) left hundreds of kilobytes unread for seconds. Here a pass reads what
