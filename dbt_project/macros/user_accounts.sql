@@ -9,6 +9,9 @@
   A new account system is one line here.
 -#}
 {% macro user_account_models() -%}
+  {%- set _partner_profile = [
+      "user_address_state", "user_address_city", "user_address_postal_code",
+      "user_street_address", "user_gender", "user_company", "user_job_title", "user_industry"] %}
   {{ return([
     ("mitxonline", "int__mitxonline__users", true, none),
     ("xpro", "int__xpro__users", true, none),
@@ -22,6 +25,8 @@
       ["user_last_login", "user_address_city", "user_highest_education", "user_gender",
        "user_birth_year"],
       none),
+    ("emeritus", "int__emeritus__users", _partner_profile, "partner"),
+    ("global_alumni", "int__global_alumni__users", _partner_profile, "partner"),
   ]) }}
 {%- endmacro %}
 

@@ -1,7 +1,10 @@
--- dim_course_run integrates MITx Online, xPRO, Bootcamps and edX.org: each must have rows.
+-- dim_course_run integrates MITx Online, xPRO, Bootcamps, edX.org and xPRO's partners (Emeritus,
+-- Global Alumni): each must have rows.
 with expected as (
     select platform_readable_id
-    from (values ('mitxonline'), ('xpro'), ('bootcamps'), ('edxorg')) as p (platform_readable_id)
+    from (
+        values ('mitxonline'), ('xpro'), ('bootcamps'), ('edxorg'), ('emeritus'), ('global_alumni')
+    ) as p (platform_readable_id)
 ),
 
 actual as (

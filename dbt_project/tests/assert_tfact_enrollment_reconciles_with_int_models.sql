@@ -7,6 +7,8 @@ with expected as (
         ('bootcamps', 'int__bootcamps__enrollments'),
         ('edxorg', 'int__edxorg__mitx_courserun_enrollments'),
         ('residential', 'int__mitxresidential__courserun_enrollments'),
+        ('emeritus', 'int__emeritus__enrollments'),
+        ('global_alumni', 'int__global_alumni__enrollments'),
     ] %}
     select
         '{{ platform_readable_id }}' as platform_readable_id,

@@ -10,6 +10,8 @@ with staged as (
         ('micromasters', 'app', 'stg__micromasters__app__postgres__auth_user'),
         ('bootcamps', 'app', 'stg__bootcamps__app__postgres__auth_user'),
         ('mitlearn', 'app', 'stg__mitlearn__app__postgres__users_user'),
+        ('emeritus', 'partner', 'stg__emeritus__api__bigquery__user_enrollments'),
+        ('global_alumni', 'partner', 'stg__global_alumni__api__bigquery__user_enrollments'),
     ] %}
     select distinct '{{ platform }}' as platform_readable_id, '{{ source }}' as user_account_source,
         cast(user_id as bigint) as user_id
@@ -22,7 +24,9 @@ modelled as (
     select platform_readable_id, user_account_source, cast(user_id as bigint) as user_id,
         count(*) as n
     from {{ ref('int__combined__user_accounts') }}
-    where platform_readable_id in ('mitxonline', 'xpro', 'micromasters', 'bootcamps', 'mitlearn')
+    where platform_readable_id in (
+        'mitxonline', 'xpro', 'micromasters', 'bootcamps', 'mitlearn', 'emeritus', 'global_alumni'
+    )
     group by platform_readable_id, user_account_source, cast(user_id as bigint)
 )
 

@@ -10,7 +10,7 @@ from ol_platform.ingest.fixture_records import load_fixture_records
 from ol_platform.sources.registry import DEFAULT_REGISTRY, load_registry
 
 
-@pytest.mark.parametrize("name", ["irx", "forums", "mailgun", "salesforce"])
+@pytest.mark.parametrize("name", ["irx", "xpro_partners", "forums", "mailgun", "salesforce"])
 def test_fixture_source_lands_every_table_and_reruns_idempotently(name, catalog, settings):
     source = load_registry(DEFAULT_REGISTRY)[name]
     first = {
@@ -50,6 +50,27 @@ def test_irx_exports_share_the_edxorg_archives_learners_and_runs(catalog, settin
     assert all(r["username"] == usernames[r["user_id"]] for r in shared)
     # IRx also exports other platforms' learners, which the warehouse must set apart.
     assert any(not r["course_id"].startswith("MITx/") for r in rows)
+
+
+def test_xpro_partners_learners_are_xpro_learners_too(catalog, settings):
+    """Emeritus and Global Alumni learners share emails with xPRO app learners and with each
+    other, so the warehouse has people to link; Emeritus's placeholder email is not one."""
+    from ol_platform.samples import identities
+
+    xpro = {identities.xpro_app_email(k) for k in range(1, identities.XPRO_USERS + 1)}
+    load_fixture_records(
+        load_registry(DEFAULT_REGISTRY)["xpro_partners"], catalog=catalog, settings=settings
+    )
+
+    def emails(raw: str) -> set[str]:
+        table = catalog.load_table(f"ol_warehouse_local_raw.{raw}")
+        return set(table.scan(selected_fields=("email",)).to_arrow().column("email").to_pylist())
+
+    emeritus = emails("raw__emeritus__bigquery__api_enrollments")
+    global_alumni = emails("raw__global_alumni__bigquery__api_enrollments")
+    assert emeritus & xpro and global_alumni & xpro
+    assert emeritus & global_alumni
+    assert "(blank)" in emeritus - xpro - global_alumni
 
 
 def test_unknown_fixture_name_is_a_clear_error(catalog, settings):

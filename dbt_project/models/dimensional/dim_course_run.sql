@@ -3,7 +3,8 @@
 -- courserun_version_pk identifies a version. MITx Online, xPRO and Bootcamps versions come
 -- from the raw Airbyte extractions (int__<platform>__course_run_history); residential MITx
 -- runs have one version each (their Open edX course overview); edX.org runs (its archives and
--- IRx exports are one platform) come from its course tables, one version each.
+-- IRx exports are one platform) come from its course tables, one version each; so do the runs
+-- Emeritus and Global Alumni deliver for xPRO (from their enrollment exports).
 -- MicroMasters enriches the runs sharing its edX course key: upgrade deadline, exam semester,
 -- passing grade.
 with history as (
@@ -56,6 +57,28 @@ with history as (
         cast(null as {{ type_timestamptz() }}) as end_date,
         true as is_current
     from {{ ref('int__edxorg__mitx_courseruns') }}
+    union all
+    -- The runs xPRO's partners deliver (Emeritus, Global Alumni), keyed by xPRO's run code;
+    -- one version each.
+    select
+        platform,
+        platform_readable_id,
+        courserun_source,
+        cast(null as bigint) as courserun_id,
+        courserun_readable_id,
+        cast(null as {{ dbt.type_string() }}) as course_readable_id,
+        courserun_title,
+        courserun_start_on,
+        courserun_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_enrollment_start_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_enrollment_end_on,
+        cast(null as {{ type_timestamptz() }}) as courserun_upgrade_deadline,
+        false as courserun_is_self_paced,
+        cast(null as boolean) as courserun_is_live,
+        courserun_first_seen_on as effective_date,
+        cast(null as {{ type_timestamptz() }}) as end_date,
+        true as is_current
+    from {{ ref('int__xpro_partners__course_runs') }}
 ),
 
 micromasters as (

@@ -8,7 +8,8 @@
   Course enrollments, one entry per platform: its intermediate model (one row per
   enrollment, courserunenrollment_* columns); the application's enrollment table ('app',
   joined on courserunenrollment_id), which alone has the status and the update time (Open
-  edX keeps neither: null without it); whether the enrollment exists on Open edX
+  edX keeps neither: null without it), or 'own_status' where the intermediate model carries
+  them (xPRO's partners' exports); whether the enrollment exists on Open edX
   ('is_edx_enrolled', SQL: enrollments read from an Open edX database or edX.org's exports
   of one do by definition, Bootcamps do not run on Open edX); 'order_id', SQL, the order the
   enrollment record itself points at (only xPRO's app keeps one: null elsewhere, where
@@ -31,6 +32,10 @@
     {'platform': 'residential', 'model': 'int__mitxresidential__courserun_enrollments',
      'is_edx_enrolled': 'true',
      'literals': {'courserunenrollment_source': 'mitx_openedx', 'user_account_source': 'openedx'}},
+    {'platform': 'emeritus', 'model': 'int__emeritus__enrollments', 'is_edx_enrolled': 'false',
+     'own_status': true},
+    {'platform': 'global_alumni', 'model': 'int__global_alumni__enrollments',
+     'is_edx_enrolled': 'false', 'own_status': true},
 ] %}
 with course_enrollments as (
     {%- for source in course_enrollment_models %}
@@ -50,12 +55,16 @@ with course_enrollments as (
         enrollments.courserunenrollment_enrollment_mode as enrollment_mode,
         {%- if source.app %}
         app.courserunenrollment_enrollment_status as enrollment_status,
+        {%- elif source.own_status %}
+        enrollments.courserunenrollment_enrollment_status as enrollment_status,
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as enrollment_status,
         {%- endif %}
         enrollments.courserunenrollment_created_on as enrollment_created_on,
         {%- if source.app %}
         app.courserunenrollment_updated_on as enrollment_updated_on,
+        {%- elif source.own_status %}
+        enrollments.courserunenrollment_updated_on as enrollment_updated_on,
         {%- else %}
         cast(null as {{ type_timestamptz() }}) as enrollment_updated_on,
         {%- endif %}

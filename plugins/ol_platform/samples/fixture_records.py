@@ -1,6 +1,7 @@
 """Fixture records for the Airbyte sources that are not databases: edX.org's IRx BigQuery and
-S3 report exports (generated in ``edxorg_exports``), the Open edX forums (mongodump), Mailgun
-events and Salesforce objects.
+S3 report exports (generated in ``edxorg_exports``), xPRO's partners' BigQuery enrollment
+exports (``xpro_partners``), the Open edX forums (mongodump), Mailgun events and Salesforce
+objects.
 
 Records are keyed by table (``<namespace>__<entity>`` when the table has a namespace) and
 generated deterministically.
@@ -12,7 +13,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ol_platform.samples import edxorg_exports
+from ol_platform.samples import edxorg_exports, xpro_partners
 
 Records = dict[str, list[dict]]
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
@@ -98,6 +99,7 @@ def _salesforce(seed: int) -> Records:
 
 FIXTURES: dict[str, Callable[[int], Records]] = {
     "irx_bigquery": edxorg_exports.generate,
+    "xpro_partners_bigquery": xpro_partners.generate,
     "openedx_forums": _forums,
     "mailgun_api": _mailgun,
     "salesforce_api": _salesforce,

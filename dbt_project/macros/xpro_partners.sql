@@ -1,0 +1,74 @@
+{#-
+  xPRO's delivery partners (Emeritus, Global Alumni) as the warehouse models them, from each
+  partner's enrollment export (one row per learner and batch): its learner accounts, its
+  enrollments and its course runs (batches, keyed by xPRO's run code, the wrike run code).
+-#}
+{#-
+  The learner accounts of one of xPRO's partners (Emeritus, Global Alumni) from its enrollment
+  export: one row per student id, with the profile of its newest batch row (the partners
+  repeat the profile on every batch). joined_on: the column whose earliest value is when the
+  learner first appeared.
+-#}
+{% macro partner_user_accounts(platform_readable_id, staging_model, joined_on) -%}
+with ranked as (
+    select
+        *,
+        min({{ joined_on }}) over (partition by user_id) as user_joined_on,
+        row_number() over (
+            partition by user_id
+            order by user_gdpr_consent_date desc nulls last, courserun_start_on desc, courserun_id
+        ) as recency
+    from {{ ref(staging_model) }}
+)
+
+select
+    {{ platform_name(platform_readable_id) }} as platform,
+    'partner' as user_account_source,
+    cast(user_id as {{ dbt.type_bigint() }}) as user_id,
+    cast(null as {{ dbt.type_string() }}) as user_username,
+    user_email,
+    user_full_name,
+    user_joined_on,
+    cast(null as boolean) as user_is_active,
+    user_address_country as user_country,
+    user_address_state,
+    user_address_city,
+    user_address_postal_code,
+    user_address_street as user_street_address,
+    user_gender,
+    user_company,
+    user_job_title,
+    user_industry
+from ranked
+where recency = 1
+{%- endmacro %}
+
+{#-
+  A partner's course enrollments, one row per (student, batch), in the shape of the platforms'
+  intermediate enrollment models. The exports carry no enrollment id and no mode; with_dates:
+  whether the export has the enrollment's created and modified dates (Emeritus's only).
+-#}
+{% macro partner_enrollments(platform_readable_id, staging_model, with_dates) -%}
+select
+    {{ platform_name(platform_readable_id) }} as platform,
+    '{{ platform_readable_id }}_bigquery' as courserunenrollment_source,
+    cast(null as {{ dbt.type_bigint() }}) as courserunenrollment_id,
+    'partner' as user_account_source,
+    cast(user_id as {{ dbt.type_bigint() }}) as user_id,
+    courserun_external_readable_id as courserun_readable_id,
+    courserun_id as partner_batch_id,
+    courserun_title,
+    courserun_start_on,
+    courserun_end_on,
+    is_enrolled as courserunenrollment_is_active,
+    cast(null as {{ dbt.type_string() }}) as courserunenrollment_enrollment_mode,
+    enrollment_status as courserunenrollment_enrollment_status,
+    {%- if with_dates %}
+    enrollment_created_on as courserunenrollment_created_on,
+    enrollment_updated_on as courserunenrollment_updated_on
+    {%- else %}
+    cast(null as {{ type_timestamptz() }}) as courserunenrollment_created_on,
+    cast(null as {{ type_timestamptz() }}) as courserunenrollment_updated_on
+    {%- endif %}
+from {{ ref(staging_model) }}
+{%- endmacro %}
