@@ -45,30 +45,45 @@ where recency = 1
 
 {#-
   A partner's course enrollments, one row per (student, batch), in the shape of the platforms'
-  intermediate enrollment models. The exports carry no enrollment id and no mode; with_dates:
+  intermediate enrollment models. A run xPRO lists (its external course run id is the
+  partner's run code) is xPRO's run: courserun_platform_readable_id says whose run
+  courserun_readable_id names. The exports carry no enrollment id and no mode; with_dates:
   whether the export has the enrollment's created and modified dates (Emeritus's only).
 -#}
 {% macro partner_enrollments(platform_readable_id, staging_model, with_dates) -%}
+with xpro_runs as (
+    select courserun_readable_id, courserun_external_readable_id
+    from {{ ref('stg__xpro__app__postgres__courses_courserun') }}
+    where courserun_external_readable_id is not null
+)
+
 select
     {{ platform_name(platform_readable_id) }} as platform,
     '{{ platform_readable_id }}_bigquery' as courserunenrollment_source,
     cast(null as {{ dbt.type_bigint() }}) as courserunenrollment_id,
     'partner' as user_account_source,
-    cast(user_id as {{ dbt.type_bigint() }}) as user_id,
-    courserun_external_readable_id as courserun_readable_id,
-    courserun_id as partner_batch_id,
-    courserun_title,
-    courserun_start_on,
-    courserun_end_on,
-    is_enrolled as courserunenrollment_is_active,
+    cast(enrollments.user_id as {{ dbt.type_bigint() }}) as user_id,
+    -- The run: xPRO's own where xPRO lists the partner's run, else the partner's run code.
+    coalesce(xpro_runs.courserun_readable_id, enrollments.courserun_external_readable_id)
+        as courserun_readable_id,
+    case when xpro_runs.courserun_readable_id is not null then 'xpro'
+        else '{{ platform_readable_id }}' end as courserun_platform_readable_id,
+    enrollments.courserun_external_readable_id,
+    enrollments.courserun_id as partner_batch_id,
+    enrollments.courserun_title,
+    enrollments.courserun_start_on,
+    enrollments.courserun_end_on,
+    enrollments.is_enrolled as courserunenrollment_is_active,
     cast(null as {{ dbt.type_string() }}) as courserunenrollment_enrollment_mode,
-    enrollment_status as courserunenrollment_enrollment_status,
+    enrollments.enrollment_status as courserunenrollment_enrollment_status,
     {%- if with_dates %}
-    enrollment_created_on as courserunenrollment_created_on,
-    enrollment_updated_on as courserunenrollment_updated_on
+    enrollments.enrollment_created_on as courserunenrollment_created_on,
+    enrollments.enrollment_updated_on as courserunenrollment_updated_on
     {%- else %}
     cast(null as {{ type_timestamptz() }}) as courserunenrollment_created_on,
     cast(null as {{ type_timestamptz() }}) as courserunenrollment_updated_on
     {%- endif %}
-from {{ ref(staging_model) }}
+from {{ ref(staging_model) }} as enrollments
+left join xpro_runs
+    on enrollments.courserun_external_readable_id = xpro_runs.courserun_external_readable_id
 {%- endmacro %}

@@ -13,8 +13,10 @@
   ('is_edx_enrolled', SQL: enrollments read from an Open edX database or edX.org's exports
   of one do by definition, Bootcamps do not run on Open edX); 'order_id', SQL, the order the
   enrollment record itself points at (only xPRO's app keeps one: null elsewhere, where
-  tfact_order's courserun_fk attributes orders to runs); and 'literals', the columns a model
-  lacks because they are the same for all its rows.
+  tfact_order's courserun_fk attributes orders to runs); 'run_platform', SQL, the platform
+  whose run courserun_readable_id names where it may not be the enrollment's own (a partner's
+  enrollment in a run xPRO lists); and 'literals', the columns a model lacks because they are
+  the same for all its rows.
 -#}
 {%- set course_enrollment_models = [
     {'platform': 'mitxonline', 'model': 'int__mitxonline__enrollments',
@@ -33,9 +35,10 @@
      'is_edx_enrolled': 'true',
      'literals': {'courserunenrollment_source': 'mitx_openedx', 'user_account_source': 'openedx'}},
     {'platform': 'emeritus', 'model': 'int__emeritus__enrollments', 'is_edx_enrolled': 'false',
-     'own_status': true},
+     'own_status': true, 'run_platform': 'enrollments.courserun_platform_readable_id'},
     {'platform': 'global_alumni', 'model': 'int__global_alumni__enrollments',
-     'is_edx_enrolled': 'false', 'own_status': true},
+     'is_edx_enrolled': 'false', 'own_status': true,
+     'run_platform': 'enrollments.courserun_platform_readable_id'},
 ] %}
 with course_enrollments as (
     {%- for source in course_enrollment_models %}
@@ -51,6 +54,7 @@ with course_enrollments as (
         {{ columns.user_account_source }} as user_account_source,
         enrollments.user_id,
         enrollments.courserun_readable_id,
+        {{ source.get('run_platform', "'" ~ source.platform ~ "'") }} as courserun_platform_readable_id,
         enrollments.courserunenrollment_is_active as enrollment_is_active,
         enrollments.courserunenrollment_enrollment_mode as enrollment_mode,
         {%- if source.app %}
@@ -130,6 +134,7 @@ enrollments as (
         user_account_source,
         user_id,
         courserun_readable_id,
+        courserun_platform_readable_id,
         cast(null as {{ dbt.type_string() }}) as program_readable_id,
         enrollment_is_active,
         enrollment_mode,
@@ -150,6 +155,7 @@ enrollments as (
         user_account_source,
         user_id,
         cast(null as {{ dbt.type_string() }}) as courserun_readable_id,
+        cast(null as {{ dbt.type_string() }}) as courserun_platform_readable_id,
         program_readable_id,
         enrollment_is_active,
         enrollment_mode,
@@ -206,7 +212,7 @@ select
 from enrollments
 inner join platforms on enrollments.platform_readable_id = platforms.platform_readable_id
 left join course_runs
-    on enrollments.platform_readable_id = course_runs.platform_readable_id
+    on enrollments.courserun_platform_readable_id = course_runs.platform_readable_id
     and enrollments.courserun_readable_id = course_runs.courserun_readable_id
 left join accounts
     on enrollments.platform_readable_id = accounts.platform_readable_id

@@ -1,5 +1,5 @@
--- The course runs xPRO's partners deliver, one row per (partner, run code): a run is the
--- batches sharing xPRO's run code (wrike run code). Title of its latest batch, the batches'
+-- The course runs xPRO's partners deliver that xPRO does not list as its own runs, one row per
+-- (partner, run code): a run is the batches sharing the run code (wrike run code). Title of its latest batch, the batches'
 -- first start and last end; first seen when its first enrollment was created (Global Alumni
 -- exports no enrollment dates: then when it starts).
 {%- set partners = [
@@ -19,6 +19,7 @@ select
     coalesce(min(courserunenrollment_created_on), min(courserun_start_on))
         as courserun_first_seen_on
 from {{ ref(model) }}
+where courserun_platform_readable_id = '{{ platform_readable_id }}'
 group by courserun_readable_id
 {{ "union all" if not loop.last }}
 {%- endfor %}

@@ -11,6 +11,8 @@ select
     title as courserun_title,
     courseware_id as courserun_readable_id,
     run_tag as courserun_tag,
+    -- A run a partner (Emeritus, Global Alumni) delivers: the partner's run code.
+    external_course_run_id as courserun_external_readable_id,
     start_date as courserun_start_on,
     end_date as courserun_end_on,
     live as courserun_is_live,
