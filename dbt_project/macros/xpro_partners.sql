@@ -3,6 +3,56 @@
   partner's enrollment export (one row per learner and batch): its learner accounts, its
   enrollments and its course runs (batches, keyed by xPRO's run code, the wrike run code).
 -#}
+
+{#-
+  The staging select of a partner's enrollment export (one row per batch and student id, the
+  newest extraction), placeholder answers null. The partners export the same columns, except
+  that only Emeritus exports the enrollment (opportunity) dates and type and the learner's
+  nationality: with_opportunity.
+-#}
+{% macro partner_enrollment_staging(raw_table, with_opportunity) -%}
+with source as (
+    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+),
+
+deduplicated as ({{ deduplicate_raw_table('source', ['batch_id', 'student_id']) }})
+
+select
+    batch_id as courserun_id,
+    batch as courserun_title,
+    cast(batch_start_date as {{ type_timestamptz() }}) as courserun_start_on,
+    cast(batch_end_date as {{ type_timestamptz() }}) as courserun_end_on,
+    wrike_run_code as courserun_external_readable_id,
+    student_id as user_id,
+    {{ partner_answer('email') }} as user_email,
+    first_name as user_first_name,
+    last_name as user_last_name,
+    {{ clean_name("concat_ws(' ', first_name, last_name)") }} as user_full_name,
+    company_name as user_company,
+    work_exp_slab as user_years_experience,
+    {%- if with_opportunity %}
+    nationality as user_nationality,
+    {%- endif %}
+    {{ partner_answer('residential_address') }} as user_address_street,
+    {{ partner_answer('residential_city') }} as user_address_city,
+    {{ partner_answer('residential_state') }} as user_address_state,
+    residential_zip_code as user_address_postal_code,
+    country as user_address_country,
+    {{ partner_answer('"function"') }} as user_job_function,
+    {{ partner_answer('job_title') }} as user_job_title,
+    {{ partner_answer('industry') }} as user_industry,
+    {{ partner_gender_label('gender') }} as user_gender,
+    gdpr_agree as user_gdpr_agree,
+    cast(gdpr_consent_date as {{ type_timestamptz() }}) as user_gdpr_consent_date,
+    {%- if with_opportunity %}
+    enrollment_type,
+    cast(opportunity_created_date as {{ type_timestamptz() }}) as enrollment_created_on,
+    cast(opportunity_last_modified_date as {{ type_timestamptz() }}) as enrollment_updated_on,
+    {%- endif %}
+    coalesce(lower(status) = 'enrolled', false) as is_enrolled,
+    case when deferred then 'deferred' end as enrollment_status
+from deduplicated
+{%- endmacro %}
 {#-
   The learner accounts of one of xPRO's partners (Emeritus, Global Alumni) from its enrollment
   export: one row per student id, with the profile of its newest batch row (the partners
