@@ -7,7 +7,6 @@ bulk: the supervisor closes the task's log on that report."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import select
 import socket
@@ -15,6 +14,8 @@ import threading
 import time
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from ol_platform.orchestration.triggerer import QueuedWriter, queue_runner_logs
 
@@ -190,18 +191,14 @@ def test_a_finish_reported_before_its_lines_were_read_is_logged(monkeypatch):
     monkeypatch.setattr(module.TriggerRunner, "sync_state_to_supervisor", report)
     queue_runner_logs()
     channel.write(LINE * 3)
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append  # whatever handlers the logging setup has installed
-    triggerer.log.addHandler(handler)
-    try:
+    # A fresh logger: one already used may be cached with the processors of an earlier setup.
+    monkeypatch.setattr(triggerer, "log", structlog.get_logger(logger_name=triggerer.__name__))
+    with capture_logs() as logs:
         asyncio.run(module.TriggerRunner.sync_state_to_supervisor(None, [7, 9]))
-    finally:
-        triggerer.log.removeHandler(handler)
     assert reports == [[7, 9]], "the finish is still reported"
-    (record,) = records
-    assert record.args[0] == [7, 9]
-    assert record.args[2] >= 3 * len(LINE), "none of the lines was read"
+    (warning,) = [e for e in logs if e["log_level"] == "warning"]
+    assert warning["triggers"] == [7, 9]
+    assert warning["unread_bytes_at_most"] >= 3 * len(LINE), "none of the lines was read"
     reader.close()
     channel.drain()
 

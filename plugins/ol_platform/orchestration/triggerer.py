@@ -44,13 +44,14 @@ import asyncio
 import fcntl
 import functools
 import io
-import logging
 import os
 import queue
 import struct
 import termios
 import threading
 from typing import Any
+
+import structlog
 
 from ol_platform.orchestration.airflow_command import run
 
@@ -63,7 +64,8 @@ LOG_FLUSH_TIMEOUT = 10.0
 LOG_READ_SIZE = 1 << 20
 _PATCHED = "_olp_wait"
 
-log = logging.getLogger(__name__)
+# structlog, as Airflow's runner logs: a stdlib logger can be disabled by a logging setup.
+log = structlog.get_logger(logger_name=__name__)
 
 
 def shorten_waits(seconds: float = WAIT) -> None:
@@ -211,12 +213,11 @@ def queue_runner_logs() -> None:
                     # Says which task logs may lack their last lines, and that the wait, not
                     # the trigger, held up their finish.
                     log.warning(
-                        "triggers %s reported finished with log lines unread after %g s "
-                        "(up to %d bytes, as the kernel counts them): their last lines may "
-                        "be in the triggerer's log",
-                        finished_ids,
-                        LOG_FLUSH_TIMEOUT,
-                        mark - channel.read_at_least(),
+                        "Triggers reported finished with log lines unread: their last lines "
+                        "may be in the triggerer's log",
+                        triggers=finished_ids,
+                        timeout_seconds=LOG_FLUSH_TIMEOUT,
+                        unread_bytes_at_most=mark - channel.read_at_least(),
                     )
         await sync_state_to_supervisor(self, finished_ids)
 
