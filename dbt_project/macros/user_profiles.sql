@@ -79,21 +79,3 @@
     {%- for column in columns %}, nullif(trim({{ column }}), ''){% endfor -%}
   ), '')
 {%- endmacro %}
-
-{#- Null for the placeholders xPRO's partners (Emeritus, Global Alumni) export for an absent
-    answer ('No Response', '(blank)', 'NO RESPONSE', any case) and for blanks. -#}
-{% macro partner_answer(column) -%}
-  case
-    when lower(trim({{ column }})) in ('no response', '(blank)', '') then null
-    else {{ column }}
-  end
-{%- endmacro %}
-
-{#- The partners' gender answers as the learner applications label them (gender_label). -#}
-{% macro partner_gender_label(column) -%}
-  case {{ column }}
-    when 'Prefer not to answer' then 'Other/Prefer Not to Say'
-    when 'Nonbinary' then 'Non-binary/non-conforming'
-    else {{ partner_answer(column) }}
-  end
-{%- endmacro %}

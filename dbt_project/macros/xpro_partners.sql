@@ -4,6 +4,24 @@
   enrollments and its course runs (batches, keyed by xPRO's run code, the wrike run code).
 -#}
 
+{#- Null for the placeholders xPRO's partners (Emeritus, Global Alumni) export for an absent
+    answer ('No Response', '(blank)', 'NO RESPONSE', any case) and for blanks. -#}
+{% macro partner_answer(column) -%}
+  case
+    when lower(trim({{ column }})) in ('no response', '(blank)', '') then null
+    else {{ column }}
+  end
+{%- endmacro %}
+
+{#- The partners' gender answers as the learner applications label them (gender_label). -#}
+{% macro partner_gender_label(column) -%}
+  case {{ column }}
+    when 'Prefer not to answer' then 'Other/Prefer Not to Say'
+    when 'Nonbinary' then 'Non-binary/non-conforming'
+    else {{ partner_answer(column) }}
+  end
+{%- endmacro %}
+
 {#-
   The staging select of a partner's enrollment export (one row per batch and student id, the
   newest extraction), placeholder answers null. The partners export the same columns, except
@@ -53,6 +71,7 @@ select
     case when deferred then 'deferred' end as enrollment_status
 from deduplicated
 {%- endmacro %}
+
 {#-
   The learner accounts of one of xPRO's partners (Emeritus, Global Alumni) from its enrollment
   export: one row per student id, with the profile of its newest batch row (the partners

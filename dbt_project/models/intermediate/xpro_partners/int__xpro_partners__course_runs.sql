@@ -1,7 +1,7 @@
 -- The course runs xPRO's partners deliver that xPRO does not list as its own runs, one row per
--- (partner, run code): a run is the batches sharing the run code (wrike run code). Title of its latest batch, the batches'
--- first start and last end; first seen when its first enrollment was created (Global Alumni
--- exports no enrollment dates: then when it starts).
+-- (partner, run code): a run is the batches sharing the run code (wrike run code). Title of
+-- its latest batch, the batches' first start and last end; first seen when its first
+-- enrollment was created (Global Alumni exports no enrollment dates: then when it starts).
 {%- set partners = [
     ('emeritus', 'int__emeritus__enrollments'),
     ('global_alumni', 'int__global_alumni__enrollments'),
