@@ -23,7 +23,7 @@ STEP = re.compile(r"^\[\s*(\d+)m(\d\d)s\] (.*)$")
 # The demo's own milestones, in order: the time each first appears in its log.
 MILESTONES = (
     ("samples generated", "migrating the Airflow metadata DB"),
-    ("metadata DB migrated", "starting api-server"),
+    ("metadata DB migrated", "starting "),
     ("Airflow healthy", "Airflow is up"),
     ("DAGs parsed", "parsed "),
     ("ingest DAGs started", "runs: "),

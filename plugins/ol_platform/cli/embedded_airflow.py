@@ -11,6 +11,7 @@ otherwise outlive the command. The running components are recorded in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +35,10 @@ from ol_platform.settings import REPO_ROOT, Settings
 log = logging.getLogger(__name__)
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# The warm dbt server (``olp_dbt.warm``): the tasks' dbt commands are forks of one process that
+# has imported dbt, instead of each paying that start-up. Not an Airflow component: started
+# first, so it is warm when the first task runs dbt.
+DBT_SERVER = "dbt-server"
 # Components run through the platform's wrapper of the Airflow command, with its fixes of
 # Airflow bugs (each module says which): ``python -m <module> [args]``.
 PATCHED_COMPONENTS = {
@@ -301,7 +307,7 @@ class EmbeddedAirflow:
     # Airflow settings (AIRFLOW__SECTION__KEY) over the defaults of ``airflow_env``.
     config: dict[str, str] = field(default_factory=dict)
     # Components run as Airflow ships them, without the platform's fixes (a benchmark's
-    # baseline): names from PATCHED_COMPONENTS.
+    # baseline): names from PATCHED_COMPONENTS, and DBT_SERVER for plain dbt processes.
     stock: frozenset[str] = frozenset()
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     # When each component was first seen unhealthy, and when health was last asked for.
@@ -325,10 +331,36 @@ class EmbeddedAirflow:
     def running_file(self) -> Path:
         return self.settings.home / "airflow" / "running.json"
 
+    @property
+    def warm_dbt(self) -> bool:
+        """Tasks run dbt through the warm server, unless OLP_DBT_EXECUTABLE names a dbt."""
+        return DBT_SERVER not in self.stock and "OLP_DBT_EXECUTABLE" not in os.environ
+
+    @property
+    def dbt_socket(self) -> Path:
+        """The warm dbt server's socket: in the state folder, or, where that path is too long
+        for a Unix socket (108 bytes), in a private folder named after it."""
+        path = self.settings.home / "airflow" / "dbt.sock"
+        if len(os.fsencode(path)) < 100:
+            return path
+        digest = hashlib.sha256(os.fsencode(self.settings.home)).hexdigest()[:16]
+        short = Path(tempfile.gettempdir()) / f"olp-{os.getuid()}-{digest}"
+        short.mkdir(mode=0o700, exist_ok=True)
+        return short / "dbt.sock"
+
     def env(self) -> dict[str, str]:
+        warm = {}
+        if self.warm_dbt:
+            from ol_platform.transform.project import DBT_PROJECT_DIR
+
+            warm = {
+                "OLP_DBT_EXECUTABLE": str(DBT_PROJECT_DIR / ".venv" / "bin" / "olp-dbt"),
+                "OLP_DBT_SERVER": str(self.dbt_socket),
+            }
         return {
             **os.environ,
             **airflow_env(self.settings, self.port, self.connections, self.db_url),
+            **warm,
             **self.config,
         }
 
@@ -358,8 +390,9 @@ class EmbeddedAirflow:
         self.migrate()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
-        progress(f"starting {', '.join(COMPONENTS)} (logs in {self.log_dir})")
-        for component in COMPONENTS:
+        components = [DBT_SERVER, *COMPONENTS] if self.warm_dbt else list(COMPONENTS)
+        progress(f"starting {', '.join(components)} (logs in {self.log_dir})")
+        for component in components:
             self.spawn(component, env)
             self._record_running()
         progress(f"waiting for the scheduler to report healthy at {self.url}")
@@ -368,6 +401,10 @@ class EmbeddedAirflow:
         return self
 
     def command(self, component: str) -> list[str]:
+        if component == DBT_SERVER:
+            from ol_platform.transform.project import DBT_PROJECT_DIR
+
+            return [str(DBT_PROJECT_DIR / ".venv" / "bin" / "olp-dbt-server"), str(self.dbt_socket)]
         args = ["--port", str(self.port)] if component == "api-server" else []
         if component in PATCHED_COMPONENTS and component not in self.stock:
             return [sys.executable, "-m", PATCHED_COMPONENTS[component], *args]
