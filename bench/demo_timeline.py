@@ -28,7 +28,8 @@ MILESTONES = (
     ("DAGs parsed", "parsed "),
     ("ingest DAGs started", "runs: "),
     ("ingest done", "ingest done"),
-    ("transform settled", "starting 4 course exports"),
+    ("course exports started", "starting 4 course exports"),
+    ("everything settled", "collecting the summary"),
     ("summary collected", "stopping Airflow"),
 )
 

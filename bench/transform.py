@@ -225,7 +225,7 @@ def bench_wall(
 ) -> None:
     """``models``: run a generated project of that many models (see :func:`runnable_project`)."""
     from ol_platform.cli.airflow_api import AirflowAPI
-    from ol_platform.cli.embedded_airflow import PATCHED_COMPONENTS, EmbeddedAirflow
+    from ol_platform.cli.embedded_airflow import DBT_SERVER, PATCHED_COMPONENTS, EmbeddedAirflow
     from ol_platform.lake.catalog import catalog_env
     from ol_platform.orchestration.transform_dag import DAG_ID, TRANSFORM_SELECT
     from ol_platform.samples.systems import seed_lake
@@ -271,10 +271,11 @@ def bench_wall(
     print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
     for label in modes:
         # "<mode>/stock": that rendering under Airflow's own commands, without the platform's
-        # fixes; "<mode>/stock-<component>" (e.g. stock-triggerer): without that one's only.
+        # fixes and with plain dbt; "<mode>/stock-<component>" (e.g. stock-triggerer,
+        # stock-dbt-server): without that one's only.
         mode, _, variant = label.partition("/")
         os.environ["OLP_DBT_RENDER"] = mode
-        stock = {"stock": set(PATCHED_COMPONENTS), "": set()}.get(variant)
+        stock = {"stock": {*PATCHED_COMPONENTS, DBT_SERVER}, "": set()}.get(variant)
         if stock is None:
             stock = {variant.removeprefix("stock-")}
         airflow = EmbeddedAirflow(settings, stock=frozenset(stock))

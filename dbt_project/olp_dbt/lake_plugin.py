@@ -28,7 +28,6 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import In
-from pyiceberg.utils.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,11 +69,7 @@ class Plugin(BasePlugin):
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            # The catalog's environment variables as they are now: pyiceberg reads them once,
-            # at import, and the warm dbt server (olp_dbt.warm) imported it before this
-            # command's environment existed.
-            current = Config().get_catalog_config(self._catalog_name) or {}
-            self._catalog = load_catalog(self._catalog_name, **current)
+            self._catalog = load_catalog(self._catalog_name)
         return self._catalog
 
     def configure_connection(self, conn) -> None:

@@ -1,20 +1,20 @@
 """A warm dbt: one process that has imported dbt forks a child per ``dbt`` command.
 
-Every dbt command pays a fixed start-up before it touches a model: importing dbt, its
-adapters, pyarrow and pyiceberg, and building dbt's artifact classes (about 2.4 s of CPU on a
-small machine, three times that under load). A local Airflow runs dozens of short dbt builds
-(each ingest DAG's staging, each transform run and its docs), so that start-up is most of
-their cost. The server pays it once; each command is a ``fork()`` of it, which runs dbt's own
-command line (``dbt.cli.main``) with the caller's arguments, working directory, environment
-and standard streams (passed over the socket), so its output, exit status and files are
-those of a plain ``dbt`` run.
+Every dbt command pays a fixed start-up before it touches a model: importing dbt and its
+adapter, and building dbt's artifact classes (about 2 s of CPU on a small machine, three times
+that under load). A local Airflow runs dozens of short dbt builds (each ingest DAG's staging,
+each transform run and its docs), and that start-up is a large part of their cost. The server
+pays it once; each command is a ``fork()`` of it, which runs dbt's own command line
+(``dbt.cli.main``) with the caller's arguments, working directory, environment and standard
+streams (passed over the socket), so its output, exit status and files are those of a plain
+``dbt`` run.
 
     olp-dbt-server /path/to/dbt.sock        # serve until SIGTERM
     OLP_DBT_SERVER=/path/to/dbt.sock olp-dbt build ...   # the client: ``olp_dbt.warm_client``
 
-Only imports are shared: every command parses the project (partially, from its
-``partial_parse.msgpack``) and opens its own connections, as a plain run does. If the client
-goes away (its task was killed), its command is killed too.
+Only imports are shared: every command imports the lake plugin, parses the project
+(partially, from its ``partial_parse.msgpack``) and opens its own connections, as a plain run
+does. If the client goes away (its task was killed), its command is killed too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import atexit
 import contextlib
 import json
 import os
+import shlex
 import signal
 import socket
 import struct
@@ -38,14 +39,25 @@ MAX_HEADER = 16 * 1024 * 1024
 
 
 def preload() -> None:
-    """Import what every dbt command imports, so a forked child starts with it."""
+    """Import dbt and the DuckDB adapter, so a forked child starts with them.
+
+    Not the lake plugin: pyarrow's allocator starts a thread at import (a fork copies only the
+    calling thread, and a lock that thread held would stay held in the child), and pyiceberg
+    reads its catalog's environment variables once, at import, before a command's environment
+    exists. Each command imports them itself (about 0.5 s)."""
     import dbt.adapters.duckdb  # noqa: F401
     import dbt.cli.main  # noqa: F401
     import dbt.contracts.graph.manifest  # noqa: F401
     import dbt.parser.manifest  # noqa: F401
     import dbt.task.build  # noqa: F401
 
-    import olp_dbt.lake_plugin  # noqa: F401  (pyarrow, pyiceberg, sqlalchemy)
+
+def _threads() -> int:
+    """Threads of this process as the kernel counts them (native ones included)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
@@ -76,6 +88,8 @@ def run_command(conn: socket.socket) -> None:
     code = 1
     try:
         request, fds = _receive(conn)
+        # To the server's log (this is still its standard output): which command each fork ran.
+        print(f"pid {os.getpid()}: dbt {shlex.join(request['argv'])}", flush=True)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -109,9 +123,9 @@ def run_command(conn: socket.socket) -> None:
 
 def serve(path: str) -> None:
     preload()
-    if threading.active_count() != 1:
+    if _threads() != 1:
         # fork() copies one thread: a lock another thread held would stay held in the child.
-        raise RuntimeError(f"threads running after the imports: {threading.enumerate()}")
+        raise RuntimeError(f"{_threads()} threads running after dbt's imports; cannot fork")
     if os.path.exists(path):
         os.unlink(path)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -359,10 +359,12 @@ def _run_chain(api: AirflowAPI, registry, steps: Steps) -> None:
     steps(f"starting {len(ingest_ids)} ingest DAGs (each loads its source, then stages it)")
     start_dags(api, ingest_ids)
     progress.track([*ingest_ids, TRANSFORM_DAG_ID])
-    settle(api, ingest_ids, (TRANSFORM_DAG_ID,), steps, on_poll=progress.tick)
+    settle(api, ingest_ids, (), steps, on_poll=progress.tick)
+    steps("ingest done")
     # The reverse path: the exports' archives trigger the webhooks, and each Open edX
-    # export's course structure the transform again. After the ingest, so the webhook runs
-    # do not queue behind ingest tasks for a worker slot.
+    # export's course structure the transform again. Once the ingest DAGs are done, so the
+    # webhook runs do not queue behind ingest tasks for a worker slot; not after the
+    # transform runs the ingest triggered, so the course structures join the next one.
     steps(f"starting {len(export_ids)} course exports (their Assets trigger the webhooks)")
     start_dags(api, export_ids)
     progress.track([*export_ids, *DOWNSTREAM_DAGS])
@@ -384,7 +386,8 @@ def settle(
     pending = list(sources)
     while pending:
         pause_when_settled(api, pending, on_poll=on_poll)
-        steps("sources done; waiting for the runs their Assets triggered")
+        if downstream:
+            steps("sources done; waiting for the runs their Assets triggered")
         for dag_id in downstream:
             api.wait_until_settled(dag_id, on_poll=on_poll)
         pending = [

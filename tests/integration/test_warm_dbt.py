@@ -1,0 +1,143 @@
+"""The warm dbt server and its client (``olp_dbt.warm``): a command run through it behaves as
+plain ``dbt`` does (output, exit status, the caller's environment and working directory), a
+killed caller takes its command with it, and without a server the client is plain dbt."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from ol_platform.transform.project import DBT_PROJECT_DIR
+
+BIN = DBT_PROJECT_DIR / ".venv" / "bin"
+
+pytestmark = pytest.mark.skipif(
+    not (BIN / "olp-dbt-server").exists(),
+    reason="the dbt environment (dbt_project/.venv) is not built: run `make build`",
+)
+
+MACROS = """
+{% macro probe() %}
+  {{ print("probe=" ~ env_var("OLP_PROBE", "unset")) }}
+{% endmacro %}
+{% macro spin() %}
+  {% do run_query("select count(*) from range(100000000000)") %}
+{% endmacro %}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "probe"
+    (root / "macros").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text(
+        "name: probe\nversion: '1.0'\nprofile: probe\nmacro-paths: [macros]\n"
+    )
+    (root / "profiles.yml").write_text(
+        textwrap.dedent("""
+        probe:
+          target: dev
+          outputs:
+            dev: {type: duckdb, path: ":memory:", threads: 1}
+        """)
+    )
+    (root / "macros" / "probe.sql").write_text(MACROS)
+    return root
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A warm dbt server, started without OLP_PROBE in its environment; yields (socket, log)."""
+    sock, log = tmp_path / "dbt.sock", tmp_path / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "OLP_PROBE"}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "olp-dbt-server"), str(sock)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # stopped with its commands, as the embedded Airflow does
+        )
+    deadline = time.monotonic() + 60
+    while not sock.exists():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the warm dbt server did not start in 60 s"
+        time.sleep(0.1)
+    yield sock, log
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert not sock.exists(), "the server left its socket behind"
+
+
+def dbt(executable: str, project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / executable), *args, "--project-dir", ".", "--profiles-dir", "."],
+        cwd=project,  # relative paths: the command must run in the caller's directory
+        env={**os.environ, "DO_NOT_TRACK": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_command_runs_in_the_server_with_the_callers_environment(project, server):
+    sock, log = server
+    warm = dbt(
+        "olp-dbt", project, "run-operation", "probe", OLP_PROBE="42", OLP_DBT_SERVER=str(sock)
+    )
+    plain = dbt("dbt", project, "run-operation", "probe", OLP_PROBE="42")
+    assert warm.returncode == plain.returncode == 0, warm.stdout + warm.stderr
+    assert "probe=42" in warm.stdout and "probe=42" in plain.stdout
+    assert "dbt run-operation probe --project-dir ." in log.read_text()  # a fork ran it
+
+
+def test_a_failing_command_fails_as_plain_dbt_does(project, server):
+    sock, _ = server
+    warm = dbt("olp-dbt", project, "run-operation", "no_such_macro", OLP_DBT_SERVER=str(sock))
+    plain = dbt("dbt", project, "run-operation", "no_such_macro")
+    assert plain.returncode != 0
+    assert warm.returncode == plain.returncode
+    assert "no_such_macro" in warm.stdout + warm.stderr
+
+
+def test_without_a_server_the_client_is_plain_dbt(project, tmp_path):
+    for env in ({}, {"OLP_DBT_SERVER": str(tmp_path / "nobody.sock")}):
+        done = dbt("olp-dbt", project, "run-operation", "probe", OLP_PROBE="7", **env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "probe=7" in done.stdout
+
+
+def test_a_killed_client_takes_its_command_with_it(project, server):
+    sock, log = server
+    client = subprocess.Popen(
+        [
+            str(BIN / "olp-dbt"),
+            "run-operation",
+            "spin",
+            "--project-dir",
+            ".",
+            "--profiles-dir",
+            ".",
+        ],
+        cwd=project,
+        env={**os.environ, "DO_NOT_TRACK": "1", "OLP_DBT_SERVER": str(sock)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while "run-operation spin" not in log.read_text():
+        assert time.monotonic() < deadline, "the command never reached the server"
+        time.sleep(0.1)
+    pid = int(log.read_text().split("run-operation spin")[0].rsplit("pid ", 1)[1].split(":")[0])
+    assert psutil.pid_exists(pid)
+    client.send_signal(signal.SIGTERM)
+    assert client.wait(timeout=10) == 128 + signal.SIGTERM
+    gone, alive = psutil.wait_procs([psutil.Process(pid)], timeout=10)
+    assert not alive, f"command {pid} outlived its client"
