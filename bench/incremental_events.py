@@ -13,8 +13,11 @@ same data:
 - ``incremental``: ``--new`` (1%) more events land, later than the others (a later
   extraction), and ``dbt run`` of the same models, ``--repeat`` times (each on its own new 1%).
 
-Printed: medians of the wall time of the dbt process and of dbt's own elapsed time for the
-models, and the ratio incremental / full (goal <= 10%).
+Each full build and each incremental run is done twice in turn: by plain ``dbt`` and by
+``olp-dbt`` through the warm dbt server the local Airflow runs dbt with (``olp_dbt.warm``: a
+fork of a process that has imported dbt). Printed: medians of the wall time of the dbt
+process and of dbt's own elapsed time for the models, and the ratio incremental / full
+(goal <= 10%), for each way of running dbt.
 
     uv run python bench/incremental_events.py [--events 10000000] [--new-share 0.01] [--repeat 3]
         [--threads 1]
@@ -23,8 +26,10 @@ models, and the ratio incremental / full (goal <= 10%).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -271,12 +276,21 @@ def main() -> None:
     }
     target = home / "target"
     args_threads = args.threads
+    bin_dir = DBT_PROJECT_DIR / ".venv" / "bin"
+    executables = {"plain": str(DBT_EXECUTABLE), "warm": str(bin_dir / "olp-dbt")}
+    env["OLP_DBT_SERVER"] = str(home / "dbt.sock")
+    server = subprocess.Popen(
+        [str(bin_dir / "olp-dbt-server"), env["OLP_DBT_SERVER"]],
+        stdout=(home / "dbt-server.log").open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    atexit.register(os.killpg, server.pid, signal.SIGTERM)
 
-    def dbt_run(*args: str) -> tuple[float, float]:
+    def dbt_run(*args: str, how: str = "plain") -> tuple[float, float]:
         """Wall time of the dbt process, and dbt's elapsed time for the models."""
         started = time.perf_counter()
         out = subprocess.run(
-            [str(DBT_EXECUTABLE), "run", *args, "--threads", str(args_threads), "--profiles-dir",
+            [executables[how], "run", *args, "--threads", str(args_threads), "--profiles-dir",
              ".", "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(target)],
             cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
         )  # fmt: skip
@@ -293,10 +307,16 @@ def main() -> None:
     # The models upstream of the facts (accounts, platforms), built once.
     dbt_run("-s", "+tfact_video_events", "+tfact_problem_events", "--exclude", *EVENT_MODELS)
 
-    full = []
+    if not (home / "dbt.sock").exists() or server.poll() is not None:
+        sys.exit(f"the warm dbt server did not start: {home / 'dbt-server.log'}")
+    ways = ("plain", "warm")
+    full: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
+    incremental: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
     for _ in range(args.repeat):
-        full.append(dbt_run("--full-refresh", "-s", *EVENT_MODELS))
-        print(f"full: {full[-1][0]:.1f} s wall, {full[-1][1]:.1f} s dbt", flush=True)
+        for how in ways:
+            full[how].append(dbt_run("--full-refresh", "-s", *EVENT_MODELS, how=how))
+            wall, elapsed = full[how][-1]
+            print(f"full ({how}): {wall:.1f} s wall, {elapsed:.1f} s dbt", flush=True)
     new = int(args.events * args.new_share)
     # Each batch is a later extraction than every row the lake holds (the seeded logs were
     # extracted at seed time), a day after the previous one: beyond the lookback, as a daily
@@ -310,13 +330,13 @@ def main() -> None:
         ).as_py()
         for _, identifier in tables
     )
-    incremental = []
-    for run in range(args.repeat):
+    for run, how in enumerate(how for _ in range(args.repeat) for how in ways):
         before = model_rows(catalog)
         land_events(catalog, new, args.events + run * new, newest + timedelta(days=run + 1))
-        incremental.append(dbt_run("-s", *EVENT_MODELS))
+        incremental[how].append(dbt_run("-s", *EVENT_MODELS, how=how))
         after = model_rows(catalog)
-        print(f"incremental: {incremental[-1][0]:.1f} s wall, {incremental[-1][1]:.1f} s dbt")
+        wall, elapsed = incremental[how][-1]
+        print(f"incremental ({how}): {wall:.1f} s wall, {elapsed:.1f} s dbt")
         # Every new event has an event type: the staging models take all of them, and the
         # facts their video and problem events. A run that took nothing measured nothing.
         staged = sum(after[m] - before[m] for m in EVENT_MODELS if m.startswith("stg__"))
@@ -330,13 +350,14 @@ def main() -> None:
         print(f"  new rows: {staged:,} staged, {facts}", flush=True)
 
     print(f"\nrows after the runs: {model_rows(catalog)}")
-    for i, what in enumerate(("dbt process wall time", "dbt elapsed (models)")):
-        f = statistics.median(r[i] for r in full)
-        n = statistics.median(r[i] for r in incremental)
-        print(
-            f"{what}: full {f:.1f} s, incremental after {args.new_share:.0%} new events "
-            f"{n:.1f} s, ratio {n / f:.1%}"
-        )
+    for how in ways:
+        for i, what in enumerate(("dbt process wall time", "dbt elapsed (models)")):
+            f = statistics.median(r[i] for r in full[how])
+            n = statistics.median(r[i] for r in incremental[how])
+            print(
+                f"{how} dbt, {what}: full {f:.1f} s, incremental after {args.new_share:.0%} "
+                f"new events {n:.1f} s, ratio {n / f:.1%}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 -- What MITx Online and xPRO sell, one row per (platform, product): every MITx Online course
 -- run (with its product, if it has one) and program product, and every xPRO course-run and
--- program product, with the run's dates, pace and liveness. A MITx Online program's name,
--- length and effort come from the program and its CMS page; the other CMS catalogue fields
--- (course pages, xPRO's pages: topics, instructors, continuing education credits) are not
--- ingested and are null.
+-- program product, with the run's dates, pace and liveness. MITx Online's catalogue fields
+-- come from its CMS: a course run's length, effort, topics and instructors from its course's
+-- page, a program's name, length, effort and instructors from the program and its page.
+-- xPRO's CMS pages (topics, instructors, continuing education credits) are not ingested and
+-- are null.
 with mitxonline_products as (
     select * from {{ ref('int__mitxonline__ecommerce_product') }}
 ),
@@ -14,6 +15,10 @@ mitxonline_runs as (
 
 mitxonline_programs as (
     select * from {{ ref('int__mitxonline__programs') }}
+),
+
+mitxonline_courses as (
+    select * from {{ ref('int__mitxonline__courses') }}
 ),
 
 -- A run may have had several products (a superseded price); keep the active, newest one.
@@ -50,14 +55,17 @@ mitxonline as (
         runs.courserun_upgrade_deadline as upgrade_deadline,
         case when runs.courserun_is_self_paced then 'Self-paced' else 'Instructor-paced' end
             as pace,
-        cast(null as {{ dbt.type_string() }}) as duration,
-        cast(null as {{ dbt.type_string() }}) as time_commitment,
+        courses.course_length as duration,
+        courses.course_effort as time_commitment,
         'Certificate of Completion' as certification_type,
         'Online' as delivery,
+        courses.course_topics as topics,
+        courses.course_instructors as instructors,
         'MITx' as offered_by,
         coalesce(runs.courserun_is_live, false) as is_live
     from mitxonline_runs as runs
     left join mitxonline_run_products as products on runs.courserun_id = products.courserun_id
+    left join mitxonline_courses as courses on runs.course_id = courses.course_id
 
     union all
 
@@ -82,6 +90,8 @@ mitxonline as (
         programs.program_effort as time_commitment,
         'Program Certificate' as certification_type,
         'Online' as delivery,
+        cast(null as {{ dbt.type_string() }}) as topics,
+        programs.program_instructors as instructors,
         'MITx' as offered_by,
         products.product_is_active as is_live
     from mitxonline_products as products
@@ -117,6 +127,8 @@ xpro as (
         cast(null as {{ dbt.type_string() }}) as time_commitment,
         'Professional Certificate' as certification_type,
         'Online' as delivery,
+        cast(null as {{ dbt.type_string() }}) as topics,
+        cast(null as {{ dbt.type_string() }}) as instructors,
         'xPro' as offered_by,
         coalesce(runs.courserun_is_live, products.product_is_active, false) as is_live
     from {{ ref('int__mitxpro__ecommerce_product') }} as products
@@ -153,8 +165,8 @@ select
     delivery,
     cast(null as {{ dbt.type_string() }}) as continuing_education_credits,
     pace,
-    cast(null as {{ dbt.type_string() }}) as topics,
-    cast(null as {{ dbt.type_string() }}) as instructors,
+    topics,
+    instructors,
     offered_by,
     is_live
 from products

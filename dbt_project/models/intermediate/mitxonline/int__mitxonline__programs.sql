@@ -1,5 +1,5 @@
 -- MITx Online programs with their CMS page (description, length, effort, price, ...) and its
--- Wagtail page (slug, url path, publication dates).
+-- Wagtail page (slug, url path, publication dates), and the instructors it lists.
 with programs as (
     select * from {{ ref('stg__mitxonline__app__postgres__courses_program') }}
 ),
@@ -10,6 +10,10 @@ pages as (
 
 wagtail_pages as (
     select * from {{ ref('stg__mitxonline__app__postgres__cms_wagtail_page') }}
+),
+
+instructors as (
+    select * from {{ ref('int__mitxonline__page_instructors') }}
 )
 
 select
@@ -31,6 +35,7 @@ select
     pages.programpage_description as program_description,
     pages.programpage_what_you_learn as program_what_you_learn,
     pages.programpage_prerequisites as program_prerequisites,
+    instructors.page_instructors as program_instructors,
     wagtail_pages.wagtail_page_slug as program_page_slug,
     wagtail_pages.wagtail_page_url_path as program_page_url_path,
     wagtail_pages.wagtail_page_is_live as program_page_is_live,
@@ -41,3 +46,4 @@ select
 from programs
 left join pages on programs.program_id = pages.program_id
 left join wagtail_pages on pages.wagtail_page_id = wagtail_pages.wagtail_page_id
+left join instructors on pages.wagtail_page_id = instructors.wagtail_page_id
