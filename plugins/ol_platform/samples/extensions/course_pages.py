@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ol_platform.samples.app_databases import extends
-from ol_platform.samples.extensions.programs import mitxonline_md
+from ol_platform.samples.extensions.programs import mitxonline_md, mitxonline_product_page_columns
 from ol_platform.samples.schema import STAMPS, Rows, col, pk, table
 
 sa.Table(
@@ -27,12 +27,8 @@ sa.Table(
     pk("page_ptr_id"),
     col("course_id", sa.Integer),
     col("description", sa.Text),
-    col("length", sa.String(50)),
-    col("effort", sa.String(100)),
-    col("price", sa.String(100)),
-    col("prerequisites", sa.Text),
     col("about", sa.Text),
-    col("what_you_learn", sa.Text),
+    *mitxonline_product_page_columns(),
 )
 table(
     mitxonline_md,

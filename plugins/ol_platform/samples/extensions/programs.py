@@ -135,14 +135,20 @@ table(
 enrollment_table(
     mitxonline_md, "courses_programenrollment", "program_id", ("enrollment_mode", sa.String(20))
 )
-_program_page_table(
-    mitxonline_md,
-    col("length", sa.String(50)),
-    col("effort", sa.String(100)),
-    col("price", sa.String(100)),
-    col("prerequisites", sa.Text),
-    col("what_you_learn", sa.Text),
-)
+
+
+def mitxonline_product_page_columns() -> list[sa.Column]:
+    """What MITx Online's course and program CMS pages share (the app's product page)."""
+    return [
+        col("length", sa.String(50)),
+        col("effort", sa.String(100)),
+        col("price", sa.String(100)),
+        col("prerequisites", sa.Text),
+        col("what_you_learn", sa.Text),
+    ]
+
+
+_program_page_table(mitxonline_md, *mitxonline_product_page_columns())
 # The Wagtail page behind each CMS page (publication dates, slug, url path).
 table(
     mitxonline_md,
