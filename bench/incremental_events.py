@@ -253,7 +253,12 @@ def main() -> None:
     from ol_platform.samples.systems import seed_lake
     from ol_platform.settings import Settings
     from ol_platform.sources.registry import load_registry
-    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
+    from ol_platform.transform.project import (
+        DBT_BIN,
+        DBT_EXECUTABLE,
+        DBT_PROJECT_DIR,
+        load_graph,
+    )
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-incremental-"))
     os.environ.update(OLP_HOME=str(home), OLP_ENV="local")
@@ -276,11 +281,10 @@ def main() -> None:
     }
     target = home / "target"
     args_threads = args.threads
-    bin_dir = DBT_PROJECT_DIR / ".venv" / "bin"
-    executables = {"plain": str(DBT_EXECUTABLE), "warm": str(bin_dir / "olp-dbt")}
+    executables = {"plain": str(DBT_EXECUTABLE), "warm": str(DBT_BIN / "olp-dbt")}
     env["OLP_DBT_SERVER"] = str(home / "dbt.sock")
     server = subprocess.Popen(
-        [str(bin_dir / "olp-dbt-server"), env["OLP_DBT_SERVER"]],
+        [str(DBT_BIN / "olp-dbt-server"), env["OLP_DBT_SERVER"]],
         stdout=(home / "dbt-server.log").open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip

@@ -36,7 +36,12 @@ def main() -> None:
     from ol_platform.samples.systems import seed_lake
     from ol_platform.settings import Settings
     from ol_platform.sources.registry import load_registry
-    from ol_platform.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_graph
+    from ol_platform.transform.project import (
+        DBT_BIN,
+        DBT_EXECUTABLE,
+        DBT_PROJECT_DIR,
+        load_graph,
+    )
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-warm-"))
     os.environ.update(OLP_HOME=str(home), OLP_ENV="local")
@@ -53,7 +58,6 @@ def main() -> None:
         if (not wanted or name in wanted)
         and (models := graph.staging_models_of(source.raw_table_names()))
     }
-    bin_dir = DBT_PROJECT_DIR / ".venv" / "bin"
     sock = home / "dbt.sock"
     env = {
         **os.environ,
@@ -63,7 +67,7 @@ def main() -> None:
         **catalog_env(settings),
     }
     server = subprocess.Popen(
-        [str(bin_dir / "olp-dbt-server"), str(sock)],
+        [str(DBT_BIN / "olp-dbt-server"), str(sock)],
         stdout=(home / "dbt-server.log").open("w"), stderr=subprocess.STDOUT, env=env,
         start_new_session=True,
     )  # fmt: skip
@@ -73,7 +77,7 @@ def main() -> None:
             if server.poll() is not None or time.monotonic() > deadline:
                 sys.exit(f"the warm dbt server did not start: {home / 'dbt-server.log'}")
             time.sleep(0.1)
-        executables = {"plain": str(DBT_EXECUTABLE), "warm": str(bin_dir / "olp-dbt")}
+        executables = {"plain": str(DBT_EXECUTABLE), "warm": str(DBT_BIN / "olp-dbt")}
 
         def build(how: str, models: list[str]) -> float:
             started = time.perf_counter()

@@ -14,12 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ol_platform.transform.project import DBT_PROJECT_DIR
-
-BIN = DBT_PROJECT_DIR / ".venv" / "bin"
+from ol_platform.transform.project import DBT_BIN
 
 pytestmark = pytest.mark.skipif(
-    not (BIN / "olp-dbt-server").exists(),
+    not (DBT_BIN / "olp-dbt-server").exists(),
     reason="the dbt environment (dbt_project/.venv) is not built: run `make build`",
 )
 
@@ -59,7 +57,7 @@ def server(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "OLP_PROBE"}
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [str(BIN / "olp-dbt-server"), str(sock)],
+            [str(DBT_BIN / "olp-dbt-server"), str(sock)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -78,7 +76,7 @@ def server(tmp_path: Path):
 
 def dbt(executable: str, project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(BIN / executable), *args, "--project-dir", ".", "--profiles-dir", "."],
+        [str(DBT_BIN / executable), *args, "--project-dir", ".", "--profiles-dir", "."],
         cwd=project,  # relative paths: the command must run in the caller's directory
         env={**os.environ, "DO_NOT_TRACK": "1", **env},
         capture_output=True,
@@ -118,7 +116,7 @@ def test_a_killed_client_takes_its_command_with_it(project, server):
     sock, log = server
     client = subprocess.Popen(
         [
-            str(BIN / "olp-dbt"),
+            str(DBT_BIN / "olp-dbt"),
             "run-operation",
             "spin",
             "--project-dir",

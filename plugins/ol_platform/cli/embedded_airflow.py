@@ -351,10 +351,10 @@ class EmbeddedAirflow:
     def env(self) -> dict[str, str]:
         warm = {}
         if self.warm_dbt:
-            from ol_platform.transform.project import DBT_PROJECT_DIR
+            from ol_platform.transform.project import DBT_BIN
 
             warm = {
-                "OLP_DBT_EXECUTABLE": str(DBT_PROJECT_DIR / ".venv" / "bin" / "olp-dbt"),
+                "OLP_DBT_EXECUTABLE": str(DBT_BIN / "olp-dbt"),
                 "OLP_DBT_SERVER": str(self.dbt_socket),
             }
         return {
@@ -402,9 +402,9 @@ class EmbeddedAirflow:
 
     def command(self, component: str) -> list[str]:
         if component == DBT_SERVER:
-            from ol_platform.transform.project import DBT_PROJECT_DIR
+            from ol_platform.transform.project import DBT_BIN
 
-            return [str(DBT_PROJECT_DIR / ".venv" / "bin" / "olp-dbt-server"), str(self.dbt_socket)]
+            return [str(DBT_BIN / "olp-dbt-server"), str(self.dbt_socket)]
         args = ["--port", str(self.port)] if component == "api-server" else []
         if component in PATCHED_COMPONENTS and component not in self.stock:
             return [sys.executable, "-m", PATCHED_COMPONENTS[component], *args]

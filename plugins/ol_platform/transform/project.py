@@ -16,9 +16,9 @@ from ol_platform.settings import REPO_ROOT
 
 DBT_PROJECT_DIR = Path(os.environ.get("OLP_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project"))
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
-DBT_EXECUTABLE = Path(
-    os.environ.get("OLP_DBT_EXECUTABLE", DBT_PROJECT_DIR / ".venv" / "bin" / "dbt")
-)
+# The dbt environment's commands: dbt, and the warm dbt server and its client (olp_dbt.warm).
+DBT_BIN = DBT_PROJECT_DIR / ".venv" / "bin"
+DBT_EXECUTABLE = Path(os.environ.get("OLP_DBT_EXECUTABLE", DBT_BIN / "dbt"))
 PROJECT_NAME = "ol_dbt"
 
 
