@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from ol_platform.cli.embedded_airflow import free_port
+from ol_platform.cli.embedded_airflow import EmbeddedAirflow, free_port
 from ol_platform.lake.catalog import ensure_namespace, get_catalog
 from ol_platform.settings import Settings
 
@@ -120,12 +120,19 @@ def _wait_for_ui(proc: subprocess.Popen) -> str:
     return "".join(lines)
 
 
+def _groups(settings: Settings) -> int:
+    """How many process groups the command's Airflow has: one per component it starts (the
+    warm dbt server, then Airflow's)."""
+    return len(EmbeddedAirflow(settings).components)
+
+
 def _wait_for_components(settings: Settings, timeout: float = 300) -> None:
     """Until every component is spawned (they are still importing Airflow then)."""
     running = settings.home / "airflow" / "running.json"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if running.exists() and len(json.loads(running.read_text() or "{}").get("groups", {})) == 4:
+        record = json.loads(running.read_text() or "{}") if running.exists() else {}
+        if len(record.get("groups", {})) == _groups(settings):
             return
         time.sleep(0.2)
     raise TimeoutError("olp up did not spawn the Airflow components")
@@ -135,7 +142,7 @@ def _stop_and_check(settings: Settings, proc: subprocess.Popen, port: int, signu
     """Send ``signum`` to olp only and check nothing of its Airflow is left."""
     record = json.loads((settings.home / "airflow" / "running.json").read_text())
     groups = list(record["groups"].values())
-    assert len(groups) == 4 and all(_group_alive(g) for g in groups)
+    assert len(groups) == _groups(settings) and all(_group_alive(g) for g in groups)
     try:
         os.kill(proc.pid, signum)
         rest, _ = proc.communicate(timeout=120)
@@ -223,6 +230,6 @@ def test_a_closed_terminal_stops_olp_demo_and_its_airflow(state: Settings, start
             proc.wait()
     assert proc.returncode == 128 + signal.SIGHUP, output
     assert "olp demo: stopped by SIGHUP" in output
-    assert len(groups) == 4 and not [g for g in groups if _group_alive(g)]
+    assert len(groups) == _groups(state) and not [g for g in groups if _group_alive(g)]
     assert _processes_using(state.home) == []
     assert _port_free(port)
