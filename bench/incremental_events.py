@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -259,6 +259,7 @@ def main() -> None:
         DBT_PROJECT_DIR,
         load_graph,
     )
+    from ol_platform.transform.warm_dbt import warm_dbt_server
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-incremental-"))
     os.environ.update(OLP_HOME=str(home), OLP_ENV="local")
@@ -283,12 +284,9 @@ def main() -> None:
     args_threads = args.threads
     executables = {"plain": str(DBT_EXECUTABLE), "warm": str(DBT_BIN / "olp-dbt")}
     env["OLP_DBT_SERVER"] = str(home / "dbt.sock")
-    server = subprocess.Popen(
-        [str(DBT_BIN / "olp-dbt-server"), env["OLP_DBT_SERVER"]],
-        stdout=(home / "dbt-server.log").open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    atexit.register(os.killpg, server.pid, signal.SIGTERM)
+    server = contextlib.ExitStack()  # the warm dbt server, until the bench ends
+    server.enter_context(warm_dbt_server(home / "dbt.sock", home / "dbt-server.log", env=env))
+    atexit.register(server.close)
 
     def dbt_run(*args: str, how: str = "plain") -> tuple[float, float]:
         """Wall time of the dbt process, and dbt's elapsed time for the models."""
@@ -311,8 +309,6 @@ def main() -> None:
     # The models upstream of the facts (accounts, platforms), built once.
     dbt_run("-s", "+tfact_video_events", "+tfact_problem_events", "--exclude", *EVENT_MODELS)
 
-    if not (home / "dbt.sock").exists() or server.poll() is not None:
-        sys.exit(f"the warm dbt server did not start: {home / 'dbt-server.log'}")
     ways = ("plain", "warm")
     full: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
     incremental: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}

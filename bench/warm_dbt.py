@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ def main() -> None:
         DBT_PROJECT_DIR,
         load_graph,
     )
+    from ol_platform.transform.warm_dbt import warm_dbt_server
 
     home = Path(tempfile.mkdtemp(prefix="olp-bench-warm-"))
     os.environ.update(OLP_HOME=str(home), OLP_ENV="local")
@@ -66,17 +66,7 @@ def main() -> None:
         "OLP_DBT_SERVER": str(sock),
         **catalog_env(settings),
     }
-    server = subprocess.Popen(
-        [str(DBT_BIN / "olp-dbt-server"), str(sock)],
-        stdout=(home / "dbt-server.log").open("w"), stderr=subprocess.STDOUT, env=env,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while not sock.exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"the warm dbt server did not start: {home / 'dbt-server.log'}")
-            time.sleep(0.1)
+    with warm_dbt_server(sock, home / "dbt-server.log", env=env):
         executables = {"plain": str(DBT_EXECUTABLE), "warm": str(DBT_BIN / "olp-dbt")}
 
         def build(how: str, models: list[str]) -> float:
@@ -97,8 +87,6 @@ def main() -> None:
             for name, models in stages.items():
                 for how in times:
                     times[how].setdefault(name, []).append(build(how, models))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
     print(f"\nstaging builds of {len(stages)} sources, {args.repeat} times each way (medians)")
     print(f"  {'source':28} {'plain':>8} {'warm':>8}  ratio")
     for name in stages:

@@ -1,8 +1,9 @@
 """``olp-dbt``: ``dbt``, run by the warm dbt server when ``OLP_DBT_SERVER`` names one.
 
 Without the variable, or when nothing answers on its socket (the server is not running), it
-becomes plain ``dbt`` (``exec``), so it is always safe to call. Standard library only: it
-starts in milliseconds. See :mod:`olp_dbt.warm`.
+becomes plain ``dbt`` (``exec``), so it is always safe to call. Standard library only
+(``olp_dbt.warm`` imports dbt only in the server): it starts in milliseconds. See
+:mod:`olp_dbt.warm`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import json
 import os
 import signal
 import socket
-import struct
 import sys
 
-LENGTH = struct.Struct("!I")
-STATUS = struct.Struct("!i")
+from olp_dbt.warm import LENGTH, STATUS  # the protocol, defined once (no dbt import there)
 
 
 def _plain_dbt(argv: list[str]) -> None:

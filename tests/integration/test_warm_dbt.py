@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from ol_platform.transform.project import DBT_BIN
+from ol_platform.transform.warm_dbt import warm_dbt_server
 
 pytestmark = pytest.mark.skipif(
     not (DBT_BIN / "olp-dbt-server").exists(),
@@ -55,22 +56,8 @@ def server(tmp_path: Path):
     """A warm dbt server, started without OLP_PROBE in its environment; yields (socket, log)."""
     sock, log = tmp_path / "dbt.sock", tmp_path / "server.log"
     env = {k: v for k, v in os.environ.items() if k != "OLP_PROBE"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(DBT_BIN / "olp-dbt-server"), str(sock)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,  # stopped with its commands, as the embedded Airflow does
-        )
-    deadline = time.monotonic() + 60
-    while not sock.exists():
-        assert proc.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the warm dbt server did not start in 60 s"
-        time.sleep(0.1)
-    yield sock, log
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    with warm_dbt_server(sock, log, env=env):
+        yield sock, log
     assert not sock.exists(), "the server left its socket behind"
 
 
