@@ -65,6 +65,29 @@
   list_sort(list_distinct(json_extract_string({{ column }}, '$[*].{{ field }}')))
 {%- endmacro %}
 
+{#-
+  One string field of each object of a JSON array kept as text, in the array's order, joined
+  with `separator` (a SQL string literal): '[{"value":{"name":"A"}},{"value":{"name":"B"}}]'
+  with field 'value.name' gives 'A, B' for ', '. Objects without the field are left out.
+-#}
+{% macro join_json_array_field(column, field, separator) -%}
+  {{ return(adapter.dispatch("join_json_array_field", "ol_dbt")(column, field, separator)) }}
+{%- endmacro %}
+
+{% macro default__join_json_array_field(column, field, separator) -%}
+  array_join(filter(
+    transform(
+      cast(json_parse({{ column }}) as array(json)),
+      element -> json_extract_scalar(element, '$.{{ field }}')
+    ),
+    value -> value is not null
+  ), {{ separator }})
+{%- endmacro %}
+
+{% macro duckdb__join_json_array_field(column, field, separator) -%}
+  array_to_string(json_extract_string({{ column }}, '$[*].{{ field }}'), {{ separator }})
+{%- endmacro %}
+
 {#- A JSON value (object or array) inside JSON text, as JSON text (null when absent). -#}
 {% macro json_text_of(column, path) -%}
   {{ return(adapter.dispatch("json_text_of", "ol_dbt")(column, path)) }}

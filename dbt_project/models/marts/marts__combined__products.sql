@@ -3,8 +3,9 @@
 -- program product, with the run's dates, pace and liveness. MITx Online's catalogue fields
 -- come from its CMS: a course run's length, effort, topics and instructors from its course's
 -- page, a program's name, length, effort and instructors from the program and its page.
--- xPRO's CMS pages (topics, instructors, continuing education credits) are not ingested and
--- are null.
+-- xPRO's come from its CMS too: a course run's from its course's page, a program's from the
+-- program's page (duration, time commitment, format as delivery, faculty as instructors, the
+-- certificate page's continuing education units), topics from the course pages.
 with mitxonline_products as (
     select * from {{ ref('int__mitxonline__ecommerce_product') }}
 ),
@@ -59,6 +60,7 @@ mitxonline as (
         courses.course_effort as time_commitment,
         'Certificate of Completion' as certification_type,
         'Online' as delivery,
+        cast(null as {{ dbt.type_string() }}) as continuing_education_credits,
         courses.course_topics as topics,
         courses.course_instructors as instructors,
         'MITx' as offered_by,
@@ -90,6 +92,7 @@ mitxonline as (
         programs.program_effort as time_commitment,
         'Program Certificate' as certification_type,
         'Online' as delivery,
+        cast(null as {{ dbt.type_string() }}) as continuing_education_credits,
         cast(null as {{ dbt.type_string() }}) as topics,
         programs.program_instructors as instructors,
         'MITx' as offered_by,
@@ -102,6 +105,14 @@ mitxonline as (
 
 xpro_runs as (
     select * from {{ ref('int__xpro__course_runs') }}
+),
+
+xpro_courses as (
+    select * from {{ ref('int__mitxpro__courses') }}
+),
+
+xpro_programs as (
+    select * from {{ ref('int__xpro__programs') }}
 ),
 
 xpro as (
@@ -123,16 +134,23 @@ xpro as (
         cast(null as {{ type_timestamptz() }}) as enrollment_end_on,
         cast(null as {{ type_timestamptz() }}) as upgrade_deadline,
         cast(null as {{ dbt.type_string() }}) as pace,
-        cast(null as {{ dbt.type_string() }}) as duration,
-        cast(null as {{ dbt.type_string() }}) as time_commitment,
+        coalesce(courses.cms_coursepage_duration, programs.cms_programpage_duration)
+            as duration,
+        coalesce(courses.cms_coursepage_time_commitment, programs.cms_programpage_time_commitment)
+            as time_commitment,
         'Professional Certificate' as certification_type,
-        'Online' as delivery,
-        cast(null as {{ dbt.type_string() }}) as topics,
-        cast(null as {{ dbt.type_string() }}) as instructors,
+        coalesce(courses.cms_coursepage_format, programs.cms_programpage_format, 'Online')
+            as delivery,
+        coalesce(courses.cms_certificate_ceus, programs.cms_certificate_ceus)
+            as continuing_education_credits,
+        coalesce(courses.course_topics, programs.program_topics) as topics,
+        coalesce(courses.course_instructors, programs.program_instructors) as instructors,
         'xPro' as offered_by,
         coalesce(runs.courserun_is_live, products.product_is_active, false) as is_live
     from {{ ref('int__mitxpro__ecommerce_product') }} as products
     left join xpro_runs as runs on products.courserun_id = runs.courserun_id
+    left join xpro_courses as courses on runs.course_id = courses.course_id
+    left join xpro_programs as programs on products.program_id = programs.program_id
     where products.product_type in ('course run', 'program')
 ),
 
@@ -163,7 +181,7 @@ select
     time_commitment,
     certification_type,
     delivery,
-    cast(null as {{ dbt.type_string() }}) as continuing_education_credits,
+    continuing_education_credits,
     pace,
     topics,
     instructors,

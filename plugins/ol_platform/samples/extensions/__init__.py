@@ -8,5 +8,12 @@ import importlib
 
 # Registration order is generation order: a later module reads the rows of earlier ones
 # (commerce sells the programs' products to the learners of the profiles).
-for _module in ("user_profiles", "programs", "course_pages", "commerce", "partners"):
+for _module in (
+    "user_profiles",
+    "programs",
+    "course_pages",
+    "xpro_course_pages",
+    "commerce",
+    "partners",
+):
     importlib.import_module(f"{__name__}.{_module}")

@@ -18,7 +18,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ol_platform.samples.app_databases import extends
-from ol_platform.samples.extensions.programs import mitxonline_md, mitxonline_product_page_columns
+from ol_platform.samples.extensions.programs import (
+    mitxonline_md,
+    mitxonline_product_page_columns,
+    wagtail_page_row,
+)
 from ol_platform.samples.schema import STAMPS, Rows, col, pk, table
 
 sa.Table(
@@ -82,20 +86,13 @@ COURSE_PAGES, INSTRUCTOR_PAGES = 1000, 2000  # Wagtail page ids of the two kinds
 
 def _wagtail_page(page_id: int, title: str, section: str, created: datetime) -> dict:
     slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:60]
-    return dict(
-        id=page_id,
-        path=f"00010001{page_id:08d}",
-        depth=4,
-        numchild=0,
-        title=title,
-        slug=slug,
-        live=True,
-        has_unpublished_changes=False,
-        url_path=f"/home/{section}/{slug}/",
-        content_type_id=43 if section == "courses" else 44,
-        latest_revision_created_at=created + timedelta(days=30),
-        first_published_at=created + timedelta(days=5),
-        last_published_at=created + timedelta(days=30),
+    return wagtail_page_row(
+        page_id,
+        title,
+        f"00010001{page_id:08d}",
+        f"/home/{section}/{slug}/",
+        43 if section == "courses" else 44,
+        created + timedelta(days=5),
     )
 
 

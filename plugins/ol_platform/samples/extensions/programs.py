@@ -148,24 +148,55 @@ def mitxonline_product_page_columns() -> list[sa.Column]:
     ]
 
 
+def wagtail_page_table(md: sa.MetaData) -> sa.Table:
+    """The Wagtail page behind each CMS page (tree path, publication dates, slug, url path)."""
+    return table(
+        md,
+        "wagtailcore_page",
+        ("path", sa.String(255)),
+        ("depth", sa.Integer),
+        ("numchild", sa.Integer),
+        ("title", sa.String(255)),
+        ("slug", sa.String(255)),
+        ("live", sa.Boolean),
+        ("has_unpublished_changes", sa.Boolean),
+        ("url_path", sa.Text),
+        ("content_type_id", sa.Integer),
+        ("latest_revision_created_at", sa.DateTime),
+        ("first_published_at", sa.DateTime),
+        ("last_published_at", sa.DateTime),
+    )
+
+
+def wagtail_page_row(
+    page_id: int,
+    title: str,
+    path: str,
+    url_path: str,
+    content_type_id: int,
+    created: datetime,
+    numchild: int = 0,
+) -> dict:
+    """A published Wagtail page: ``path`` is its treebeard path (4 characters a level)."""
+    return dict(
+        id=page_id,
+        path=path,
+        depth=len(path) // 4,
+        numchild=numchild,
+        title=title,
+        slug=url_path.rstrip("/").rsplit("/", 1)[-1],
+        live=True,
+        has_unpublished_changes=False,
+        url_path=url_path,
+        content_type_id=content_type_id,
+        latest_revision_created_at=created + timedelta(days=25),
+        first_published_at=created,
+        last_published_at=created + timedelta(days=25),
+    )
+
+
 _program_page_table(mitxonline_md, *mitxonline_product_page_columns())
-# The Wagtail page behind each CMS page (publication dates, slug, url path).
-table(
-    mitxonline_md,
-    "wagtailcore_page",
-    ("path", sa.String(255)),
-    ("depth", sa.Integer),
-    ("numchild", sa.Integer),
-    ("title", sa.String(255)),
-    ("slug", sa.String(255)),
-    ("live", sa.Boolean),
-    ("has_unpublished_changes", sa.Boolean),
-    ("url_path", sa.Text),
-    ("content_type_id", sa.Integer),
-    ("latest_revision_created_at", sa.DateTime),
-    ("first_published_at", sa.DateTime),
-    ("last_published_at", sa.DateTime),
-)
+wagtail_page_table(mitxonline_md)
 _grade_tables(mitxonline_md, with_issue_date=True)
 
 # (readable id, title, program type, required course numbers, elective numbers, electives
@@ -365,20 +396,13 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
         )
         slug = readable_id.split("+")[1].lower()
         wagtail_pages.append(
-            dict(
-                id=500 + pid,
-                path=f"000100010002{pid:04d}",
-                depth=4,
-                numchild=0,
-                title=title,
-                slug=slug,
-                live=True,
-                has_unpublished_changes=False,
-                url_path=f"/home/programs/{slug}/",
-                content_type_id=42,
-                latest_revision_created_at=created + timedelta(days=40),
-                first_published_at=created + timedelta(days=10),
-                last_published_at=created + timedelta(days=40),
+            wagtail_page_row(
+                500 + pid,
+                title,
+                f"000100010002{pid:04d}",
+                f"/home/programs/{slug}/",
+                42,
+                created + timedelta(days=5),
             )
         )
         # A treebeard tree: root -> operator nodes -> course leaves (path = 4 chars a level).
