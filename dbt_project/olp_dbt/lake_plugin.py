@@ -28,6 +28,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import In
+from pyiceberg.utils.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,7 +70,11 @@ class Plugin(BasePlugin):
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = load_catalog(self._catalog_name)
+            # The catalog's configuration as the environment has it now: pyiceberg's own copy
+            # is read once, when pyiceberg is imported, and the warm dbt server imports it
+            # before a command's environment exists.
+            config = Config().get_catalog_config(self._catalog_name) or {}
+            self._catalog = load_catalog(self._catalog_name, **config)
         return self._catalog
 
     def configure_connection(self, conn) -> None:

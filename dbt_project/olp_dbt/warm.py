@@ -12,9 +12,9 @@ streams (passed over the socket), so its output, exit status and files are those
     olp-dbt-server /path/to/dbt.sock        # serve until SIGTERM
     OLP_DBT_SERVER=/path/to/dbt.sock olp-dbt build ...   # the client: ``olp_dbt.warm_client``
 
-Only imports are shared: every command imports the lake plugin, parses the project
-(partially, from its ``partial_parse.msgpack``) and opens its own connections, as a plain run
-does. If the client goes away (its task was killed), its command is killed too.
+Only imports are shared: every command parses the project (partially, from its
+``partial_parse.msgpack``) and opens its own connections and catalog, as a plain run does.
+If the client goes away (its task was killed), its command is killed too.
 """
 
 from __future__ import annotations
@@ -39,17 +39,23 @@ MAX_HEADER = 16 * 1024 * 1024
 
 
 def preload() -> None:
-    """Import dbt and the DuckDB adapter, so a forked child starts with them.
+    """Import dbt, the DuckDB adapter and the lake plugin (pyarrow, pyiceberg), so a forked
+    child starts with them.
 
-    Not the lake plugin: pyarrow's allocator starts a thread at import (a fork copies only the
-    calling thread, and a lock that thread held would stay held in the child), and pyiceberg
-    reads its catalog's environment variables once, at import, before a command's environment
-    exists. Each command imports them itself (about 0.5 s)."""
+    pyarrow's allocator (jemalloc) starts a background thread at import unless told not to; a
+    fork copies only the calling thread, and a lock that thread held would stay held in the
+    child, so it is told not to (``serve`` still refuses to fork with a second thread). The
+    lake plugin reads the catalog's environment variables when a command opens the catalog,
+    not at import, so its import can be shared."""
+    os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
     import dbt.adapters.duckdb  # noqa: F401
     import dbt.cli.main  # noqa: F401
     import dbt.contracts.graph.manifest  # noqa: F401
     import dbt.parser.manifest  # noqa: F401
     import dbt.task.build  # noqa: F401
+    import pyiceberg.io.pyarrow  # noqa: F401  (imported by the first table scan otherwise)
+
+    import olp_dbt.lake_plugin  # noqa: F401
 
 
 def _threads() -> int:

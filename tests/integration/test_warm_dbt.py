@@ -26,6 +26,10 @@ MACROS = """
 {% macro probe() %}
   {{ print("probe=" ~ env_var("OLP_PROBE", "unset")) }}
 {% endmacro %}
+{% macro count_events() %}
+  {% set rows = run_query("select count(*) from probe_raw.events") %}
+  {{ print("events=" ~ rows.columns[0].values()[0]) }}
+{% endmacro %}
 {% macro spin() %}
   {% do run_query("select count(*) from range(100000000000)") %}
 {% endmacro %}
@@ -53,9 +57,14 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(tmp_path: Path):
-    """A warm dbt server, started without OLP_PROBE in its environment; yields (socket, log)."""
+    """A warm dbt server, started without OLP_PROBE or a lake catalog in its environment;
+    yields (socket, log)."""
     sock, log = tmp_path / "dbt.sock", tmp_path / "server.log"
-    env = {k: v for k, v in os.environ.items() if k != "OLP_PROBE"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "OLP_PROBE" and not k.startswith("PYICEBERG_CATALOG__")
+    }
     with warm_dbt_server(sock, log, env=env):
         yield sock, log
     assert not sock.exists(), "the server left its socket behind"
@@ -81,6 +90,45 @@ def test_a_command_runs_in_the_server_with_the_callers_environment(project, serv
     assert warm.returncode == plain.returncode == 0, warm.stdout + warm.stderr
     assert "probe=42" in warm.stdout and "probe=42" in plain.stdout
     assert "dbt run-operation probe --project-dir ." in log.read_text()  # a fork ran it
+
+
+def test_a_command_reads_the_lake_its_caller_names(project, server, tmp_path):
+    """The server imported the lake plugin and pyiceberg with no catalog in its environment;
+    a command whose environment names a lake reads that lake's tables."""
+    import pyarrow as pa
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    sock, _ = server
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    uri, warehouse = f"sqlite:///{lake}/catalog.db", f"file://{lake}"
+    catalog = SqlCatalog("olp", uri=uri, warehouse=warehouse)
+    catalog.create_namespace("probe_raw")
+    events = catalog.create_table("probe_raw.events", schema=pa.schema([("n", pa.int64())]))
+    events.append(pa.table({"n": [1, 2, 3]}))
+    (project / "profiles.yml").write_text(
+        textwrap.dedent("""
+        probe:
+          target: dev
+          outputs:
+            dev:
+              type: duckdb
+              path: ":memory:"
+              threads: 1
+              plugins:
+                - {module: olp_dbt.lake_plugin, config: {namespace_prefix: probe_}}
+        """)
+    )
+    lake_env = {
+        "PYICEBERG_CATALOG__OLP__TYPE": "sql",
+        "PYICEBERG_CATALOG__OLP__URI": uri,
+        "PYICEBERG_CATALOG__OLP__WAREHOUSE": warehouse,
+    }
+    warm = dbt(
+        "olp-dbt", project, "run-operation", "count_events", OLP_DBT_SERVER=str(sock), **lake_env
+    )
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    assert "events=3" in warm.stdout
 
 
 def test_a_failing_command_fails_as_plain_dbt_does(project, server):
