@@ -1,12 +1,2 @@
 -- The topics tagged on MITx Online course pages, one row per (page, topic).
-with source as (
-    select * from {{ source('ol_warehouse_raw_data', 'raw__mitxonline__app__postgres__cms_coursepage_topics') }}
-),
-
-deduplicated as ({{ deduplicate_raw_table('source', 'id') }})
-
-select
-    id as coursepage_topic_id,
-    coursepage_id as wagtail_page_id,
-    coursetopic_id
-from deduplicated
+{{ stg_cms_coursepage_topics('raw__mitxonline__app__postgres__cms_coursepage_topics') }}
