@@ -2,8 +2,8 @@
 -- program's CMS page, read here from staging: the page's duration, time commitment and format;
 -- the continuing education units of the certificate page under it (null without one); every
 -- topic tagged on a course page; and the members of the faculty page under it (as many, the
--- first listed first). A child page is found by its Wagtail path: its parent's path and one
--- more 4-character step. A row here is a product whose catalogue fields are not its page's.
+-- first listed first). A child page is one level deeper than its parent, under its path. A
+-- row here is a product whose catalogue fields are not its page's.
 with products as (
     select
         products.product_readable_id,
@@ -39,13 +39,13 @@ wagtail as (
     select * from {{ ref('stg__xpro__app__postgres__cms_wagtail_page') }}
 ),
 
--- (parent page, child page) from the paths alone.
+-- (parent page, child page): one level deeper, under the parent's path.
 children as (
     select parents.wagtail_page_id as parent_id, child.wagtail_page_id as child_id
     from wagtail as child
     inner join wagtail as parents
-        on substr(child.wagtail_page_path, 1, length(child.wagtail_page_path) - 4)
-        = parents.wagtail_page_path
+        on child.wagtail_page_depth = parents.wagtail_page_depth + 1
+        and child.wagtail_page_path like parents.wagtail_page_path || '%'
 ),
 
 faculty as (

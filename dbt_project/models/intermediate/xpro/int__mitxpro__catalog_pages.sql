@@ -38,15 +38,15 @@ pages as (
     from {{ ref('stg__xpro__app__postgres__cms_programpage') }}
 ),
 
--- Each page's children, by Wagtail path.
+-- Each page's children: a child's path is its parent's and one more 4-character step.
 children as (
     select
         parents.wagtail_page_id as parent_wagtail_page_id,
         child.wagtail_page_id
-    from wagtail_pages as parents
-    inner join wagtail_pages as child
-        on child.wagtail_page_depth = parents.wagtail_page_depth + 1
-        and child.wagtail_page_path like parents.wagtail_page_path || '%'
+    from wagtail_pages as child
+    inner join wagtail_pages as parents
+        on substr(child.wagtail_page_path, 1, length(child.wagtail_page_path) - 4)
+        = parents.wagtail_page_path
 ),
 
 faculty as (
