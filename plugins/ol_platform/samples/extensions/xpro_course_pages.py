@@ -8,8 +8,9 @@ continuing education units, signatories). Course pages are tagged with topics
 (``courses_coursetopic``, a two-level tree; ``cms_coursepage_topics``). A child page is found
 by its Wagtail path: its parent's path and four more characters.
 
-The sample gives every course but the last a page (the last is a course whose page is not
-written yet), and every program with courses a page; each page has a faculty page listing one
+The sample gives every xPRO course but the last a page (the last is a course whose page is
+not written yet; the external partner course, added after this module, has none either), and
+every program with courses a page; each page has a faculty page listing one
 to three members from a shared list and a certificate page with its CEUs, except the second
 course page, which has no certificate page (a course without continuing education credits).
 """
