@@ -17,7 +17,9 @@ Each full build and each incremental run is done twice in turn: by plain ``dbt``
 ``olp-dbt`` through the warm dbt server the local Airflow runs dbt with (``olp_dbt.warm``: a
 fork of a process that has imported dbt). Printed: medians of the wall time of the dbt
 process and of dbt's own elapsed time for the models, and the ratio incremental / full
-(goal <= 10%), for each way of running dbt.
+(goal <= 10%), for each way of running dbt; and where an incremental run's process time goes,
+read from dbt's JSON log (start-up to the manifest parsed and written, opening the lake
+connection, the models, the artifacts written at the end).
 
     uv run python bench/incremental_events.py [--events 10000000] [--new-share 0.01] [--repeat 3]
         [--threads 1]
@@ -239,6 +241,32 @@ def model_rows(catalog) -> dict[str, int]:
     }
 
 
+PHASES = ("outside dbt's log", "parse, manifest", "lake connection", "models", "artifacts")
+
+
+def phases(log: Path, wall: float) -> tuple[float, ...]:
+    """Where the dbt invocation logged in ``log`` (dbt's JSON log) spent the process's ``wall``
+    time, split at dbt's own events: its first line (``MainReportVersion``), the project found
+    (``FoundStats``: parsed, manifest written), the first model started, the last one
+    finished, the command completed. What precedes its first line and follows its last one
+    (imports, exit) is "outside dbt's log"."""
+    run = [json.loads(line)["info"] for line in log.read_text().splitlines() if line]
+
+    def at(name: str, last: bool = False) -> datetime:
+        stamps = [e["ts"] for e in run if e["name"] == name]
+        return datetime.fromisoformat((stamps[-1] if last else stamps[0]).replace("Z", "+00:00"))
+
+    marks = [
+        at("MainReportVersion"),
+        at("FoundStats"),
+        at("NodeStart"),
+        at("NodeFinished", last=True),
+        at("CommandCompleted"),
+    ]
+    spans = [(b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False)]
+    return (wall - sum(spans), *spans)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -288,12 +316,16 @@ def main() -> None:
     server.enter_context(warm_dbt_server(home / "dbt.sock", home / "dbt-server.log", env=env))
     atexit.register(server.close)
 
+    logs: list[Path] = []  # each run's own folder for dbt's JSON log, read by phases()
+
     def dbt_run(*args: str, how: str = "plain") -> tuple[float, float]:
         """Wall time of the dbt process, and dbt's elapsed time for the models."""
+        logs.append(home / "dbt-logs" / str(len(logs)))
         started = time.perf_counter()
         out = subprocess.run(
             [executables[how], "run", *args, "--threads", str(args_threads), "--profiles-dir",
-             ".", "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(target)],
+             ".", "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(target),
+             "--log-path", str(logs[-1]), "--log-format-file", "json"],
             cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
         )  # fmt: skip
         wall = time.perf_counter() - started
@@ -312,6 +344,7 @@ def main() -> None:
     ways = ("plain", "warm")
     full: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
     incremental: dict[str, list[tuple[float, float]]] = {how: [] for how in ways}
+    incremental_phases: dict[str, list[tuple[float, ...]]] = {how: [] for how in ways}
     for _ in range(args.repeat):
         for how in ways:
             full[how].append(dbt_run("--full-refresh", "-s", *EVENT_MODELS, how=how))
@@ -336,6 +369,7 @@ def main() -> None:
         incremental[how].append(dbt_run("-s", *EVENT_MODELS, how=how))
         after = model_rows(catalog)
         wall, elapsed = incremental[how][-1]
+        incremental_phases[how].append(phases(logs[-1] / "dbt.log", wall))
         print(f"incremental ({how}): {wall:.1f} s wall, {elapsed:.1f} s dbt")
         # Every new event has an event type: the staging models take all of them, and the
         # facts their video and problem events. A run that took nothing measured nothing.
@@ -358,6 +392,15 @@ def main() -> None:
                 f"{how} dbt, {what}: full {f:.1f} s, incremental after {args.new_share:.0%} "
                 f"new events {n:.1f} s, ratio {n / f:.1%}"
             )
+    print("\nan incremental run's process wall time, by phase (medians, s):")
+    print(f"  {'phase':<20}" + "".join(f"{how:>8}" for how in ways))
+    for i, phase in enumerate(PHASES):
+        print(
+            f"  {phase:<20}"
+            + "".join(
+                f"{statistics.median(r[i] for r in incremental_phases[how]):8.2f}" for how in ways
+            )
+        )
 
 
 if __name__ == "__main__":
