@@ -6,6 +6,7 @@ callback-only pass made the file look never parsed, so it was parsed and written
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,8 +15,10 @@ from types import SimpleNamespace
 import pytest
 
 from ol_platform.orchestration.dag_processor import (
+    dag_inputs,
     drop_no_op_task_callbacks,
     keep_parse_time_after_callbacks,
+    reparse_when_inputs_change,
 )
 
 
@@ -24,7 +27,7 @@ def manager(monkeypatch):
     from airflow.dag_processing import manager as airflow_manager
 
     # The patches are installed on the class: undo them after each test.
-    for name in ("handle_parsing_result", "_add_callback_to_queue"):
+    for name in ("handle_parsing_result", "_add_callback_to_queue", "_sort_by_mtime"):
         monkeypatch.setattr(
             airflow_manager.DagFileProcessorManager,
             name,
@@ -133,3 +136,67 @@ def test_a_success_queues_no_parse_and_a_failure_still_does(manager, monkeypatch
     (queued,) = manager._callback_to_execute.values()
     assert [r.task_callback_type.value for r in queued] == ["failed", "up_for_retry"]
     assert [f.rel_path for f in manager._file_queue] == [Path("transform.py")]
+
+
+def _dag_file(tmp_path: Path, name: str, modified: datetime):
+    from airflow.dag_processing.manager import DagFileInfo
+
+    path = tmp_path / "dags" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("# a DAG file\n")
+    os.utime(path, (modified.timestamp(), modified.timestamp()))
+    return DagFileInfo(rel_path=Path(name), bundle_name="dags-folder", bundle_path=path.parent)
+
+
+def _touch(path: Path, at: datetime) -> Path:
+    path.write_text("changed\n")
+    os.utime(path, (at.timestamp(), at.timestamp()))
+    return path
+
+
+def test_a_changed_registry_makes_every_parsed_file_due_at_once(manager, tmp_path):
+    """A long parse interval (the embedded Airflow's) must not hide an edited registry: the
+    DAG files parsed before the edit are queued at the next pass, the others are not."""
+    now = datetime.now(UTC)
+    registry, manifest = tmp_path / "sources.yaml", tmp_path / "manifest.json"
+    _touch(manifest, now - timedelta(hours=2))
+    _touch(registry, now - timedelta(hours=2))
+    manager._file_process_interval = 3600
+    manager._file_parsing_sort_mode = "modified_time"
+    reparse_when_inputs_change(lambda: [registry, manifest])
+    reparse_when_inputs_change(lambda: [registry, manifest])  # idempotent
+    ingest = _dag_file(tmp_path, "ingest.py", now - timedelta(hours=3))
+    transform = _dag_file(tmp_path, "transform.py", now - timedelta(hours=3))
+    for file in (ingest, transform):
+        _parsed(manager, file, now - timedelta(minutes=10))
+
+    def queued() -> list[str]:
+        manager._file_queue.clear()
+        manager.prepare_file_queue({"dags-folder": {ingest, transform}})
+        return sorted(str(f.rel_path) for f in manager._file_queue)
+
+    assert queued() == []  # parsed 10 minutes ago, nothing changed since: not due
+    _touch(registry, now - timedelta(minutes=1))
+    assert queued() == ["ingest.py", "transform.py"]
+    _parsed(manager, ingest, now)  # parsed again after the edit: no longer due
+    assert queued() == ["transform.py"]
+    _touch(manifest, now + timedelta(seconds=5))  # a rebuilt dbt manifest counts the same
+    assert queued() == ["ingest.py", "transform.py"]
+
+
+def test_missing_inputs_change_nothing(manager, tmp_path):
+    now = datetime.now(UTC)
+    manager._file_process_interval = 3600
+    manager._file_parsing_sort_mode = "modified_time"
+    reparse_when_inputs_change(lambda: [tmp_path / "absent.yaml"])
+    dag = _dag_file(tmp_path, "ingest.py", now - timedelta(hours=3))
+    _parsed(manager, dag, now - timedelta(minutes=10))
+    manager.prepare_file_queue({"dags-folder": {dag}})
+    assert not manager._file_queue
+
+
+def test_the_inputs_are_the_registry_and_the_manifest_dags_are_built_from(monkeypatch, tmp_path):
+    monkeypatch.setenv("OLP_REGISTRY", str(tmp_path / "sources.yaml"))
+    registry, manifest = dag_inputs()
+    assert registry == tmp_path / "sources.yaml"
+    assert manifest.name == "manifest.json" and manifest.parent.name == "target"

@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 
 # After the course exports (one DAG per export entry of the registry).
 DOWNSTREAM_DAGS = ("mit_learn_webhooks", "openmetadata_ingestion")
-# The demo's Airflow: no DAG file, registry or manifest changes while it runs, so each file is
-# parsed once (re-parsing all of them every 30 s cost the DAG processor about a minute of
-# CPU in a 10-minute demo); a changed .py file is still re-parsed at once.
-DEMO_AIRFLOW_CONFIG = {"AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "3600"}
 
 
 @dataclass
@@ -303,7 +299,6 @@ def live_demo(
                 settings,
                 connections=connections,
                 db_url=db_url,
-                config=dict(DEMO_AIRFLOW_CONFIG),
                 **kwargs,
             )
             summary = Summary(ui=airflow.url)
