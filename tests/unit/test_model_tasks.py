@@ -21,6 +21,14 @@ from ol_platform.transform import model_tasks
 from ol_platform.transform.model_tasks import ModelResultTrigger, VerdictBook, _keep_node_lines
 
 MODEL = "model.ol_dbt.dim_course_run"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_views():
+    """Each test's run starts unread: a final view of the same run id outlives its tasks."""
+    model_tasks._VIEWS.clear()
+    yield
+    model_tasks._VIEWS.clear()
 TESTS = ["test.ol_dbt.unique_dim_course_run_id.1", "test.ol_dbt.not_null_dim_course_run_id.2"]
 
 
@@ -126,6 +134,7 @@ def test_outside_a_conf_selector_a_model_is_skipped_once_the_producer_ends():
     plan = {"plan": {"selected": None, "excluded": {}}}
     trigger = ModelResultTrigger(MODEL, TESTS)
     assert isinstance(_run(trigger, plan, producer="success"), TaskSkippedEvent)
+    model_tasks._VIEWS.clear()  # another run, whose producer still runs
     with pytest.raises(TimeoutError):  # while dbt still runs, it may yet build it
         _run(ModelResultTrigger(MODEL, TESTS), plan, producer="running", wait=0.5)
 
@@ -245,6 +254,57 @@ def test_the_model_tasks_of_a_run_share_one_read_of_the_producer_s_results():
     assert all(isinstance(e, TaskSuccessEvent) for e in events)
     polls = reads.count("verdicts")
     assert polls <= 0.6 / 0.05, polls  # one read per interval for the run, not one per task
+
+
+def test_after_the_producer_ended_the_next_levels_reuse_its_final_verdicts(monkeypatch):
+    """After dbt has finished, the run's remaining model tasks start a level at a time, each
+    when its parents' tasks have ended: they reuse the verdicts read after the producer ended
+    instead of asking again at every level, for FINAL_VIEW_MAX_AGE."""
+    parent, child = "model.ol_dbt.int__a", "model.ol_dbt.dim_b"
+    asked: list[str] = []
+    verdicts = {m: {"status": "success", "tests": {}} for m in (parent, child)}
+
+    async def judged(model: str, producer: str = "success"):
+        trigger = ModelResultTrigger(model, [])
+        trigger.task_instance = SimpleNamespace(
+            dag_id="transform", run_id="r1", try_number=1, task_id=model
+        )
+
+        async def xcom(key):
+            asked.append(key)
+            return verdicts if key == "verdicts" else None
+
+        async def producer_state():
+            asked.append("state")
+            return producer
+
+        trigger._xcom, trigger._producer_state = xcom, producer_state
+        return await asyncio.wait_for(_first(trigger), 5)
+
+    async def main():
+        first = await judged(parent)
+        read = list(asked)
+        second = await judged(child)  # its parent's task has ended: no task of the run waits
+        return first, read, second
+
+    first, read, second = asyncio.run(main())
+    assert isinstance(first, TaskSuccessEvent) and isinstance(second, TaskSuccessEvent)
+    assert read.count("verdicts") == 1
+    assert asked.count("verdicts") == 1 and asked.count("state") == 1, asked
+
+    # Too old to reuse, or read while the producer still ran: read again.
+    model_tasks._VIEWS.clear()
+    asked.clear()
+    monkeypatch.setattr(model_tasks, "FINAL_VIEW_MAX_AGE", 0.0)
+    asyncio.run(judged(parent))
+    asyncio.run(judged(child))
+    assert asked.count("verdicts") == 2
+    model_tasks._VIEWS.clear()
+    asked.clear()
+    monkeypatch.setattr(model_tasks, "FINAL_VIEW_MAX_AGE", 5.0)
+    asyncio.run(judged(parent, producer="running"))
+    asyncio.run(judged(child, producer="running"))
+    assert asked.count("verdicts") == 2
 
 
 def test_while_the_producer_is_queued_its_model_tasks_only_ask_for_its_state_and_less_often():

@@ -70,6 +70,11 @@ POKE_INTERVAL = 0.5
 IDLE_POKE_FACTOR = 6
 # The producer has not started: no plan or verdict of this try exists yet.
 PRODUCER_NOT_STARTED = (None, "none", "scheduled", "queued")
+# Read after the producer ended, the verdicts are final: the model tasks that start after dbt
+# has finished (a level at a time, each after its parents' tasks ended) use them for this long
+# without asking again, even once no task of the run waits. A clear of a model task makes a
+# new try, which never reads them (it reruns the model on a worker).
+FINAL_VIEW_MAX_AGE = 5.0
 # A call to the triggerer's supervisor that takes longer is abandoned and retried.
 COMMS_TIMEOUT = 60.0
 
@@ -105,10 +110,14 @@ class RunView:
     def producer_started(self) -> bool:
         return self.producer not in PRODUCER_NOT_STARTED
 
+    @property
+    def final(self) -> bool:
+        return self.producer in PRODUCER_ENDED
+
     async def refresh(self, trigger: ModelResultTrigger, max_age: float) -> None:
         async with self.lock:
             now = asyncio.get_running_loop().time()
-            if now - self.fetched_at < max_age:
+            if now - self.fetched_at < (FINAL_VIEW_MAX_AGE if self.final else max_age):
                 return
             try:
                 # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
@@ -136,6 +145,13 @@ class RunView:
 
 
 _VIEWS: dict[tuple[str, str, str], RunView] = {}
+
+
+def _forget_idle_views(now: float) -> None:
+    """Drop the views no task waits on, but a final one only once it is too old to reuse."""
+    for key, view in list(_VIEWS.items()):
+        if not view.users and not (view.final and now - view.fetched_at < FINAL_VIEW_MAX_AGE):
+            del _VIEWS[key]
 
 
 class ModelResultTrigger(BaseTrigger):
@@ -189,13 +205,13 @@ class ModelResultTrigger(BaseTrigger):
         states = getattr(result, "task_states", None) or {}
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
-    def _view(self) -> tuple[tuple[str, str, str], RunView]:
+    def _view(self) -> RunView:
         ti = self.task_instance
-        key = (ti.dag_id, ti.run_id, self.producer_task_id)
-        return key, _VIEWS.setdefault(key, RunView())
+        _forget_idle_views(asyncio.get_running_loop().time())
+        return _VIEWS.setdefault((ti.dag_id, ti.run_id, self.producer_task_id), RunView())
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        key, view = self._view()
+        view = self._view()
         view.users += 1
         try:
             async for event in self._judge(view):
@@ -203,8 +219,7 @@ class ModelResultTrigger(BaseTrigger):
                 return
         finally:
             view.users -= 1
-            if not view.users:
-                _VIEWS.pop(key, None)
+            _forget_idle_views(asyncio.get_running_loop().time())
 
     async def _judge(self, view: RunView) -> AsyncIterator[TriggerEvent]:
         name = self.model_unique_id.split(".")[-1]
