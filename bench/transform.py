@@ -177,7 +177,9 @@ def timeline(run: dict, tis: list[dict]) -> str:
         return (datetime.fromisoformat(stamp) - start).total_seconds() if stamp else None
 
     by_id = {ti["task_id"]: ti for ti in tis}
-    first = by_id.get("dbt_producer") or by_id.get("dbt_build") or {}
+    # The first dbt task to start (a split transform has one producer per part).
+    dbt = [t for t in tis if t["task_id"] in ("dbt_producer", "dbt_build") and t["start_date"]]
+    first = min(dbt, key=lambda t: t["start_date"], default={})
     models = [ti for ti in tis if "." in ti["task_id"] and ti.get("end_date")]
     parts = [
         f"first task queued {at(first.get('queued_when')) or 0:.1f}",
