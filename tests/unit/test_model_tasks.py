@@ -29,6 +29,8 @@ def _fresh_views():
     model_tasks._VIEWS.clear()
     yield
     model_tasks._VIEWS.clear()
+
+
 TESTS = ["test.ol_dbt.unique_dim_course_run_id.1", "test.ol_dbt.not_null_dim_course_run_id.2"]
 
 
