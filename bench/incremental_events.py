@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import itertools
 import json
 import os
 import statistics
@@ -263,7 +264,7 @@ def phases(log: Path, wall: float) -> tuple[float, ...]:
         at("NodeFinished", last=True),
         at("CommandCompleted"),
     ]
-    spans = [(b - a).total_seconds() for a, b in zip(marks, marks[1:], strict=False)]
+    spans = [(b - a).total_seconds() for a, b in itertools.pairwise(marks)]
     return (wall - sum(spans), *spans)
 
 

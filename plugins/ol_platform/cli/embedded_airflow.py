@@ -309,8 +309,6 @@ class EmbeddedAirflow:
     port: int = field(default_factory=free_port)
     connections: dict[str, dict] = field(default_factory=dict)
     db_url: str | None = None
-    # Airflow settings (AIRFLOW__SECTION__KEY) over the defaults of ``airflow_env``.
-    config: dict[str, str] = field(default_factory=dict)
     # Components run as Airflow ships them, without the platform's fixes (a benchmark's
     # baseline): names from PATCHED_COMPONENTS, and DBT_SERVER for plain dbt processes.
     stock: frozenset[str] = frozenset()
@@ -371,7 +369,6 @@ class EmbeddedAirflow:
             **os.environ,
             **airflow_env(self.settings, self.port, self.connections, self.db_url),
             **warm,
-            **self.config,
         }
 
     def _airflow(self, *args: str) -> list[str]:

@@ -110,14 +110,14 @@ class RunView:
     def producer_started(self) -> bool:
         return self.producer not in PRODUCER_NOT_STARTED
 
-    @property
-    def final(self) -> bool:
-        return self.producer in PRODUCER_ENDED
+    def reusable(self, now: float) -> bool:
+        """Read after the producer ended, and recently enough to use without asking again."""
+        return self.producer in PRODUCER_ENDED and now - self.fetched_at < FINAL_VIEW_MAX_AGE
 
     async def refresh(self, trigger: ModelResultTrigger, max_age: float) -> None:
         async with self.lock:
             now = asyncio.get_running_loop().time()
-            if now - self.fetched_at < (FINAL_VIEW_MAX_AGE if self.final else max_age):
+            if self.reusable(now) or now - self.fetched_at < max_age:
                 return
             try:
                 # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
@@ -150,7 +150,7 @@ _VIEWS: dict[tuple[str, str, str], RunView] = {}
 def _forget_idle_views(now: float) -> None:
     """Drop the views no task waits on, but a final one only once it is too old to reuse."""
     for key, view in list(_VIEWS.items()):
-        if not view.users and not (view.final and now - view.fetched_at < FINAL_VIEW_MAX_AGE):
+        if not view.users and not view.reusable(now):
             del _VIEWS[key]
 
 
