@@ -2,10 +2,11 @@
 
 The sample lake is seeded; then, for each source with staging models, the ``stage`` step's
 ``dbt build`` of them (``--indirect-selection cautious``, as the ingest DAG runs it) is run
-``--repeat`` times by plain ``dbt`` and by ``olp-dbt`` through a warm dbt server
-(``olp_dbt.warm``), in turn, on the same lake. Printed: the median wall time of one build per
-way, their ratio, and the sum over the sources of each source's median (a demo's staging
-work).
+``--repeat`` times by plain ``dbt`` and by ``olp-dbt`` through two warm dbt servers
+(``olp_dbt.warm``), in turn, on the same lake: one that has only imported dbt (``imports``,
+``--no-warm-up``) and one that has also run its warm-up build (``warm``, as the local Airflow
+runs it). Printed: the median wall time of one build per way, the ratios to plain dbt, and the
+sum over the sources of each source's median (a demo's staging work).
 
     uv run python bench/warm_dbt.py [--repeat 3] [--sources mailgun,xpro_app]
 """
@@ -13,6 +14,7 @@ work).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -58,16 +60,29 @@ def main() -> None:
         if (not wanted or name in wanted)
         and (models := graph.staging_models_of(source.raw_table_names()))
     }
-    sock = home / "dbt.sock"
     env = {
         **os.environ,
         "DBT_TARGET": "duckdb",
         "OLP_WAREHOUSE_SCHEMA": "ol_warehouse_local",
-        "OLP_DBT_SERVER": str(sock),
         **catalog_env(settings),
     }
-    with warm_dbt_server(sock, home / "dbt-server.log", env=env):
-        executables = {"plain": str(DBT_EXECUTABLE), "warm": str(DBT_BIN / "olp-dbt")}
+    ways = ("plain", "imports", "warm")
+    # The client finds its server in OLP_DBT_SERVER: without it, olp-dbt is plain dbt.
+    envs = {
+        "plain": env,
+        **{how: {**env, "OLP_DBT_SERVER": str(home / f"{how}.sock")} for how in ways[1:]},
+    }
+    with contextlib.ExitStack() as servers:
+        for how in ways[1:]:
+            servers.enter_context(
+                warm_dbt_server(
+                    home / f"{how}.sock", home / f"{how}-server.log", env=env,
+                    warm_up=how == "warm",
+                )
+            )  # fmt: skip
+        executables = {"plain": str(DBT_EXECUTABLE)} | {
+            h: str(DBT_BIN / "olp-dbt") for h in ways[1:]
+        }
 
         def build(how: str, models: list[str]) -> float:
             started = time.perf_counter()
@@ -75,35 +90,35 @@ def main() -> None:
                 [executables[how], "build", "--indirect-selection", "cautious", "--select",
                  *models, "--profiles-dir", ".", "--profile", "ol_dbt", "--target", "duckdb",
                  "--target-path", str(home / "target")],
-                cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
+                cwd=DBT_PROJECT_DIR, env=envs[how], capture_output=True, text=True,
             )  # fmt: skip
             if done.returncode:
                 sys.exit(f"{how} dbt build of {models} failed:\n{done.stdout[-3000:]}")
             return time.perf_counter() - started
 
         build("plain", [m for models in stages.values() for m in models])  # parse once
-        times: dict[str, dict[str, list[float]]] = {"plain": {}, "warm": {}}
+        times: dict[str, dict[str, list[float]]] = {how: {} for how in ways}
         for _ in range(args.repeat):
             for name, models in stages.items():
                 for how in times:
                     times[how].setdefault(name, []).append(build(how, models))
     print(f"\nstaging builds of {len(stages)} sources, {args.repeat} times each way (medians)")
-    print(f"  {'source':28} {'plain':>8} {'warm':>8}  ratio")
+    print(
+        f"  {'source':28}" + "".join(f"{how:>9}" for how in ways)
+        + "".join(f"{how + '/plain':>15}" for how in ways[1:])
+    )  # fmt: skip
+
+    def row(label: str, values: dict[str, float]) -> None:
+        print(
+            f"  {label:28}" + "".join(f"{values[how]:8.2f}s" for how in ways)
+            + "".join(f"{values[how] / values['plain']:14.2f}x" for how in ways[1:])
+        )  # fmt: skip
+
     for name in stages:
-        plain, warm = (statistics.median(times[how][name]) for how in ("plain", "warm"))
-        print(f"  {name:28} {plain:7.2f}s {warm:7.2f}s  {warm / plain:.2f}x")
-    plain_all, warm_all = (
-        [statistics.median(v) for v in times[how].values()] for how in ("plain", "warm")
-    )
-    print(
-        f"  {'one build (median)':28} {statistics.median(plain_all):7.2f}s "
-        f"{statistics.median(warm_all):7.2f}s  "
-        f"{statistics.median(warm_all) / statistics.median(plain_all):.2f}x"
-    )
-    print(
-        f"  {'all sources (sum)':28} {sum(plain_all):7.2f}s {sum(warm_all):7.2f}s  "
-        f"{sum(warm_all) / sum(plain_all):.2f}x"
-    )
+        row(name, {how: statistics.median(times[how][name]) for how in ways})
+    medians = {how: [statistics.median(v) for v in times[how].values()] for how in ways}
+    row("one build (median)", {how: statistics.median(medians[how]) for how in ways})
+    row("all sources (sum)", {how: sum(medians[how]) for how in ways})
 
 
 if __name__ == "__main__":

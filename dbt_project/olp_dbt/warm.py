@@ -12,15 +12,21 @@ streams (passed over the socket), so its output, exit status and files are those
     olp-dbt-server /path/to/dbt.sock        # serve until SIGTERM
     OLP_DBT_SERVER=/path/to/dbt.sock olp-dbt build ...   # the client: ``olp_dbt.warm_client``
 
-Only imports are shared: every command parses the project (partially, from its
-``partial_parse.msgpack``) and opens its own connections and catalog, as a plain run does.
-If the client goes away (its task was killed), its command is killed too.
+Before it serves, the server also runs one ``dbt build`` of a one-model project of its own on
+an in-memory DuckDB (``warm_up``): dbt builds much of its machinery on first use (the
+serializers of its artifact classes, their JSON schemas), about 1 s of a command's CPU, and a
+fork inherits what was built. Nothing else is shared: every command parses its own project
+(partially, from its ``partial_parse.msgpack``) and opens its own connections and catalog, as
+a plain run does. If the client goes away (its task was killed), its command is killed too.
+
+    olp-dbt-server --no-warm-up /path/to/dbt.sock   # imports only (the benchmarks' baseline)
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import json
 import os
 import shlex
@@ -28,8 +34,14 @@ import signal
 import socket
 import struct
 import sys
+import tempfile
 import threading
 import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 # The header: its length, then JSON {"argv", "cwd", "env"}; the client's stdin, stdout and
 # stderr travel with the length as ancillary data (SCM_RIGHTS).
@@ -56,6 +68,62 @@ def preload() -> None:
     import pyiceberg.io.pyarrow  # noqa: F401  (imported by the first table scan otherwise)
 
     import olp_dbt.lake_plugin  # noqa: F401
+
+
+# The warm-up's project: a model, its tests, on a DuckDB in memory with no worker threads.
+WARM_UP_PROJECT = {
+    "dbt_project.yml": "name: olp_warm_up\nversion: '1.0'\nprofile: olp_warm_up\n",
+    "profiles.yml": (
+        "olp_warm_up:\n  target: memory\n  outputs:\n    memory:\n      type: duckdb\n"
+        "      path: ':memory:'\n      threads: 1\n      settings: {threads: 1}\n"
+    ),
+    "models/one.sql": "select 1 as id\n",
+    "models/one.yml": (
+        "models:\n  - name: one\n    columns:\n      - name: id\n"
+        "        data_tests: [not_null, unique]\n"
+    ),
+}
+
+
+def warm_up() -> None:
+    """Run one ``dbt build`` of ``WARM_UP_PROJECT`` in this process, then close its database.
+
+    dbt supports several invocations in one process (each resets its adapters, flags and
+    loggers), so a command forked after it starts as it would, with dbt's lazily built parts
+    ready. What would leave a thread behind is avoided: dbt's static SQL parser (a Rust thread
+    pool that a forked child could not use) is off for it, and the DuckDB database is closed.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    # dbt reads its flags from DBT_* variables too (DBT_TARGET, DBT_SELECT...): the server's
+    # own are for its commands, not for the warm-up.
+    saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("DBT_")]}
+    try:
+        result = _build_warm_up_project()
+    finally:
+        os.environ.update(saved)
+        with DuckDBConnectionManager._LOCK:
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+                DuckDBConnectionManager._ENV = None
+    if not result.success:
+        raise RuntimeError(f"the warm-up build failed: {result.exception}")
+
+
+def _build_warm_up_project() -> dbtRunnerResult:
+    from dbt.cli.main import dbtRunner
+
+    with tempfile.TemporaryDirectory(prefix="olp-dbt-warm-up-") as tmp:
+        root = Path(tmp)
+        for name, text in WARM_UP_PROJECT.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        return dbtRunner().invoke(
+            ["build", "--project-dir", tmp, "--profiles-dir", tmp, "--profile", "olp_warm_up",
+             "--target", "memory", "--target-path",
+             str(root / "target"), "--log-path", str(root / "logs"), "--quiet",
+             "--no-static-parser", "--no-send-anonymous-usage-stats", "--no-version-check"]
+        )  # fmt: skip
 
 
 def _threads() -> int:
@@ -127,8 +195,14 @@ def run_command(conn: socket.socket) -> None:
         os._exit(code)
 
 
-def serve(path: str) -> None:
+def serve(path: str, warm: bool = True) -> None:
     preload()
+    if warm:
+        warm_up()
+    # Every object so far is shared with the forks: the collector of a fork leaves them alone
+    # rather than touching (and so copying) their pages.
+    gc.collect()
+    gc.freeze()
     if _threads() != 1:
         # fork() copies one thread: a lock another thread held would stay held in the child.
         raise RuntimeError(f"{_threads()} threads running after dbt's imports; cannot fork")
@@ -159,9 +233,12 @@ def serve(path: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit("usage: olp-dbt-server SOCKET_PATH")
-    serve(sys.argv[1])
+    args = sys.argv[1:]
+    warm = "--no-warm-up" not in args
+    args = [a for a in args if a != "--no-warm-up"]
+    if len(args) != 1:
+        sys.exit("usage: olp-dbt-server [--no-warm-up] SOCKET_PATH")
+    serve(args[0], warm=warm)
 
 
 if __name__ == "__main__":

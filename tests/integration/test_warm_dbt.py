@@ -57,14 +57,17 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(tmp_path: Path):
-    """A warm dbt server, started without OLP_PROBE or a lake catalog in its environment;
-    yields (socket, log)."""
+    """A warm dbt server, started without OLP_PROBE or a lake catalog in its environment, and
+    with a dbt flag in it (``DBT_TARGET``, as the local Airflow sets) that names no target of
+    the server's own warm-up project; yields (socket, log). It serves only if its warm-up
+    left it one thread (``serve`` refuses to fork otherwise)."""
     sock, log = tmp_path / "dbt.sock", tmp_path / "server.log"
     env = {
         k: v
         for k, v in os.environ.items()
         if k != "OLP_PROBE" and not k.startswith("PYICEBERG_CATALOG__")
     }
+    env["DBT_TARGET"] = "dev"
     with warm_dbt_server(sock, log, env=env):
         yield sock, log
     assert not sock.exists(), "the server left its socket behind"
@@ -129,6 +132,26 @@ def test_a_command_reads_the_lake_its_caller_names(project, server, tmp_path):
     )
     assert warm.returncode == 0, warm.stdout + warm.stderr
     assert "events=3" in warm.stdout
+
+
+def test_a_build_after_the_warm_up_writes_the_callers_database(project, server, tmp_path):
+    """The server's warm-up built a model into a DuckDB of its own; a command's build goes to
+    the database its own profile names, with its own model."""
+    import duckdb
+
+    sock, _ = server
+    database = tmp_path / "probe.duckdb"
+    (project / "profiles.yml").write_text(
+        f"probe:\n  target: dev\n  outputs:\n    dev: {{type: duckdb, path: '{database}'}}\n"
+    )
+    (project / "models").mkdir()
+    (project / "models" / "answer.sql").write_text("select 42 as n")
+    warm = dbt("olp-dbt", project, "build", OLP_DBT_SERVER=str(sock))
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.sql("select table_name from information_schema.tables").fetchall()
+        assert tables == [("answer",)]
+        assert con.sql("select n from answer").fetchall() == [(42,)]
 
 
 def test_a_failing_command_fails_as_plain_dbt_does(project, server):

@@ -20,12 +20,17 @@ from ol_platform.transform.project import DBT_BIN
 
 @contextlib.contextmanager
 def warm_dbt_server(
-    socket: Path, log: Path, env: Mapping[str, str] | None = None, timeout: float = 60
+    socket: Path,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60,
+    warm_up: bool = True,
 ) -> Iterator[subprocess.Popen]:
-    """A warm dbt server on ``socket`` (its output in ``log``) for the ``with`` block."""
+    """A warm dbt server on ``socket`` (its output in ``log``) for the ``with`` block; with
+    ``warm_up`` false, one that has only imported dbt (the benchmarks' baseline)."""
     with log.open("w") as out:
         server = subprocess.Popen(
-            [str(DBT_BIN / "olp-dbt-server"), str(socket)],
+            [str(DBT_BIN / "olp-dbt-server"), *([] if warm_up else ["--no-warm-up"]), str(socket)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=dict(env) if env is not None else None,
