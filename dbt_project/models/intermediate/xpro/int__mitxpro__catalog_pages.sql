@@ -1,6 +1,6 @@
--- xPRO's course and program CMS pages, one row per page, with what their child pages say: the
--- faculty page's members (names in the page's order) and the certificate page's continuing
--- education units. A child page sits one level under its parent in the Wagtail tree: its path
+-- xPRO's course and program CMS pages (external ones too: page_model), one row per page, with
+-- what their child pages say: the faculty page's members (names in the page's order) and the
+-- certificate page's continuing education units. A child page sits one level under its parent in the Wagtail tree: its path
 -- is the parent's path and one more step. Course pages also carry their topics (by name).
 with wagtail_pages as (
     select * from {{ ref('stg__xpro__app__postgres__cms_wagtail_page') }}
@@ -18,7 +18,8 @@ pages as (
         cms_coursepage_format as page_format,
         cms_coursepage_time_commitment as page_time_commitment,
         cms_coursepage_catalog_details as page_catalog_details,
-        cms_coursepage_external_marketing_url as page_external_marketing_url
+        cms_coursepage_external_marketing_url as page_external_marketing_url,
+        cms_coursepage_model as page_model
     from {{ ref('stg__xpro__app__postgres__cms_coursepage') }}
 
     union all
@@ -34,7 +35,8 @@ pages as (
         cms_programpage_format as page_format,
         cms_programpage_time_commitment as page_time_commitment,
         cms_programpage_catalog_details as page_catalog_details,
-        cms_programpage_external_marketing_url as page_external_marketing_url
+        cms_programpage_external_marketing_url as page_external_marketing_url,
+        cms_programpage_model as page_model
     from {{ ref('stg__xpro__app__postgres__cms_programpage') }}
 ),
 
@@ -82,6 +84,7 @@ topics as (
 
 select
     pages.page_kind,
+    pages.page_model,
     pages.wagtail_page_id,
     pages.course_id,
     pages.program_id,

@@ -1,7 +1,8 @@
 -- xPRO courses with their CMS catalogue page (description, duration, format, time commitment),
 -- its topics, its faculty (names in the faculty page's order), the continuing education units
 -- of its certificate page, and its Wagtail page (slug, url path, publication dates). A course
--- without a page has nulls there.
+-- without a page has nulls there. A course a partner delivers has an external page
+-- (cms_coursepage_model).
 with courses as (
     select * from {{ ref('stg__xpro__app__postgres__courses_course') }}
 ),
@@ -18,6 +19,7 @@ select
     courses.course_readable_id,
     courses.course_title,
     courses.course_is_live,
+    pages.page_model as cms_coursepage_model,
     pages.page_description as cms_coursepage_description,
     pages.page_subhead as cms_coursepage_subhead,
     pages.page_catalog_details as cms_coursepage_catalog_details,

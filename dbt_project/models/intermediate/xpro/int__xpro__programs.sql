@@ -1,7 +1,8 @@
 -- xPRO programs with the platform that delivers them (xPRO, or an external partner) and their
 -- CMS catalogue page: description, duration, format, time commitment, faculty (in the faculty
 -- page's order), the continuing education units of its certificate page, and the topics of its
--- courses' pages. A program without a page has nulls there.
+-- courses' pages. A program without a page has nulls there; an external program has an
+-- external page (cms_programpage_model).
 with programs as (
     select * from {{ ref('stg__xpro__app__postgres__courses_program') }}
 ),
@@ -44,6 +45,7 @@ select
     programs.program_is_live,
     programs.program_is_external,
     platforms.platform_name as partner_platform_name,
+    pages.page_model as cms_programpage_model,
     pages.page_description as cms_programpage_description,
     pages.page_subhead as cms_programpage_subhead,
     pages.page_catalog_details as cms_programpage_catalog_details,

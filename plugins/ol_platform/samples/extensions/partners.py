@@ -2,6 +2,11 @@
 under its own run (``external_course_run_id`` is the partner's run code, ``wrike_run_code`` in
 the partner's export). Here xPRO lists Emeritus's Engineering Leadership batches, not its
 Product Management one nor Global Alumni's: the warehouse must handle both cases.
+
+The partner course has an external catalogue page, as has the external program (Engineering
+Leadership with Emeritus). So has the first of xPRO's own courses: an unpublished external page
+left beside its course page, as the app has for some courses; its course page is the one that
+counts.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ol_platform.samples.app_databases import extends, xpro_md
+from ol_platform.samples.extensions.xpro_course_pages import catalog_page, with_rows
 from ol_platform.samples.schema import Rows
 from ol_platform.samples.xpro_partners import EMERITUS_BATCHES
 
@@ -57,3 +63,48 @@ def _listed_partner_runs(data: Rows, rng: random.Random) -> Rows:
             )
         )
     return {"courses_course": [*data["courses_course"], course], "courses_courserun": runs}
+
+
+@extends("xpro_app")
+def _external_pages(data: Rows, rng: random.Random) -> Rows:
+    courses = {c["readable_id"].rsplit("+", 1)[1]: c for c in data["courses_course"]}
+    listed = courses[LISTED_COURSE[0]]
+    own = next(
+        c for c in data["courses_course"] if c["id"] == data["cms_coursepage"][0]["course_id"]
+    )
+    # Numbered after the app's own pages: their place in the Wagtail tree.
+    after = len(data["cms_coursepage"])
+    pages = [
+        catalog_page(
+            rng, "course", after + 1, listed["id"], listed["title"], listed["created_on"], "2.4",
+            external=True,
+        ),
+        catalog_page(
+            rng, "course", after + 2, own["id"], own["title"], own["created_on"], None,
+            external=True,
+        ),
+    ]  # fmt: skip
+    pages[-1]["wagtailcore_page"][0]["live"] = False
+    after = len(data["cms_programpage"])
+    external = [p for p in data["courses_program"] if p["is_external"]]
+    for number, program in enumerate(external, after + 1):
+        pages.append(
+            catalog_page(
+                rng, "program", number, program["id"], program["title"], program["created_on"],
+                "4.0", external=True,
+            )
+        )  # fmt: skip
+    subtopics = [t["id"] for t in data["courses_coursetopic"] if t["parent_id"] is not None]
+    page_topics = [
+        dict(id=i, externalcoursepage_id=page["page_ptr_id"], coursetopic_id=topic)
+        for i, (page, topic) in enumerate(
+            (
+                (page, topic)
+                for rows in pages[:2]
+                for page in rows["cms_externalcoursepage"]
+                for topic in rng.sample(subtopics, 2)
+            ),
+            1,
+        )
+    ]
+    return {**with_rows(data, *pages), "cms_externalcoursepage_topics": page_topics}
