@@ -1,9 +1,11 @@
 -- No order line is lost or counted twice between the fact and the combined orders mart: the
--- same (platform, order, line) keys on both sides, with the same order total.
+-- same (platform, order, line) keys on both sides, with the same order total. The mart's rows
+-- of xPRO B2B orders that no ordinary order reaches are not order lines (the fact's grain).
 with mart as (
     select platform_readable_id, order_id, line_id, order_total_price_paid,
         count(*) over (partition by platform_readable_id, order_id, line_id) as copies
     from {{ ref('marts__combined__orders') }}
+    where order_id is not null or b2border_id is null
 ),
 
 fact as (

@@ -1,6 +1,7 @@
 -- Ecommerce order lines of every platform with their product, coupon, tax and payment receipt:
--- one row per (platform, order_id, line_id). MicroMasters sells seats in edX.org course runs,
--- so its orders are edX.org's. The receipt is the order's latest payment response that is not
+-- one row per (platform, order_id, line_id), and one per xPRO B2B order that no ordinary order
+-- reaches (seats bought and not redeemed yet, or not paid yet: order_id and line_id null,
+-- b2border_id set). MicroMasters sells seats in edX.org course runs, so its orders are edX.org's. The receipt is the order's latest payment response that is not
 -- an error (a refunded MITx Online order shows its refund's transaction id and authorization).
 {%- set receipt_fields = [
     'authorization_code', 'bill_to_address_state', 'bill_to_address_country',
@@ -46,6 +47,19 @@
             else 'B2C'
         end
 {%- endset %}
+{#- A B2B order whose seats some ordinary order redeemed is already on that order's row. -#}
+{%- set xpro_b2b_from %}
+    from {{ ref('int__mitxpro__b2becommerce_b2border') }} as orders
+    where not orders.b2border_is_redeemed_in_orders
+{%- endset %}
+{%- set xpro_b2b_order_type %}
+        case
+            when orders.company_name = 'MIT Open Learning'
+                or orders.couponpaymentversion_discount_source = 'staff' then 'staff'
+            when orders.company_name in ('Boeing', 'BOEING_NO_MATCH_VOUCHER') then 'Boeing'
+            else 'B2B'
+        end
+{%- endset %}
 {%- set bootcamps_from %}
     from {{ ref('int__bootcamps__ecommerce_order') }} as orders
     left join bootcamps_receipts as receipts on orders.order_id = receipts.order_id
@@ -70,6 +84,7 @@
 {%- set order_columns = [
     ('platform', none), ('platform_readable_id', none), ('order_id', none), ('line_id', none),
     ('coupon_code', string), ('coupon_id', 'integer'), ('b2bcoupon_id', 'integer'),
+    ('b2border_id', 'integer'),
     ('b2border_contract_number', string), ('coupon_name', string),
     ('coupon_redeemed_on', type_timestamptz()), ('coupon_type', string),
     ('couponpaymentversion_payment_transaction', string), ('courserun_id', 'integer'),
@@ -122,8 +137,9 @@
         'req_reference_number': 'payments.transaction_reference_number',
         'unit_price': 'orders.product_price',
      },
-     'absent': ['coupon_id', 'b2bcoupon_id', 'b2border_contract_number', 'coupon_name',
-                'couponpaymentversion_payment_transaction', 'order_type'] + tax_columns},
+     'absent': ['coupon_id', 'b2bcoupon_id', 'b2border_id', 'b2border_contract_number',
+                'coupon_name', 'couponpaymentversion_payment_transaction', 'order_type']
+                + tax_columns},
     {'platform': 'xpro', 'from': xpro_from,
      'receipts': ('receipts', 'receipt_'),
      'columns': {
@@ -143,6 +159,25 @@
         'user_id': 'orders.order_purchaser_user_id',
      },
      'absent': []},
+    {'platform': 'xpro', 'from': xpro_b2b_from,
+     'receipts': ('orders', 'b2breceipt_'),
+     'columns': {
+        'order_id': 'cast(null as integer)',
+        'line_id': 'cast(null as integer)',
+        'coupon_redeemed_on': 'orders.b2bcoupon_redeemed_on',
+        'coupon_type': 'orders.couponpaymentversion_coupon_type',
+        'discount': 'cast(orders.b2border_discount as ' ~ string ~ ')',
+        'order_created_on': 'orders.b2border_created_on',
+        'order_reference_number':
+            "concat('xpro-b2b-production-', cast(orders.b2border_id as varchar))",
+        'order_state': 'orders.b2border_status',
+        'order_total_price_paid_plus_tax': 'orders.b2border_total_price',
+        'order_total_price_paid': 'orders.b2border_total_price',
+        'order_type': xpro_b2b_order_type,
+        'unit_price': 'orders.b2border_per_item_price',
+        'user_id': 'cast(null as integer)',
+     },
+     'absent': ['coupon_code', 'coupon_id', 'coupon_name', 'redeemed_email'] + tax_columns},
     {'platform': 'bootcamps', 'from': bootcamps_from,
      'receipts': ('receipts', 'receipt_'),
      'columns': {
@@ -150,8 +185,8 @@
         'unit_price': 'orders.line_price',
         'user_id': 'orders.order_purchaser_user_id',
      },
-     'absent': ['coupon_code', 'coupon_id', 'b2bcoupon_id', 'b2border_contract_number',
-                'coupon_name', 'coupon_redeemed_on', 'coupon_type',
+     'absent': ['coupon_code', 'coupon_id', 'b2bcoupon_id', 'b2border_id',
+                'b2border_contract_number', 'coupon_name', 'coupon_redeemed_on', 'coupon_type',
                 'couponpaymentversion_payment_transaction', 'discount', 'order_type',
                 'product_id', 'product_readable_id', 'product_type', 'redeemed_email']
                 + tax_columns},
@@ -164,7 +199,7 @@
         'order_total_price_paid_plus_tax': 'orders.order_total_price_paid',
         'unit_price': 'orders.line_price',
      },
-     'absent': ['b2bcoupon_id', 'b2border_contract_number', 'coupon_name',
+     'absent': ['b2bcoupon_id', 'b2border_id', 'b2border_contract_number', 'coupon_name',
                 'couponpaymentversion_payment_transaction', 'courserun_id', 'order_type',
                 'product_id', 'product_readable_id', 'product_type', 'redeemed_email']
                 + tax_columns},
@@ -240,8 +275,12 @@ combined as (
 )
 
 select
-    {{ generate_surrogate_key(['combined.platform_readable_id', 'combined.order_id', 'combined.line_id']) }}
-        as combined_orders_hash_id,
+    -- A B2B order's own row has no order: it is keyed by the B2B order.
+    {{ generate_surrogate_key([
+        'combined.platform_readable_id',
+        "coalesce(cast(combined.order_id as varchar), 'b2b-' || cast(combined.b2border_id as varchar))",
+        'combined.line_id',
+    ]) }} as combined_orders_hash_id,
     combined.*,
     accounts.user_email,
     -- The person (dim_user.user_pk), as in the other marts: orders join users and enrollments.

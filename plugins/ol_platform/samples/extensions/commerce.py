@@ -613,6 +613,15 @@ table(
     ("program_run_id", sa.Integer),
     *STAMPS,
 )
+# The payment processor's response to a B2B order paid by card; a B2B coupon used on one.
+table(xpro_md, "b2b_ecommerce_b2breceipt", ("order_id", sa.Integer), ("data", sa.Text), *STAMPS)
+table(
+    xpro_md,
+    "b2b_ecommerce_b2bcouponredemption",
+    ("order_id", sa.Integer),
+    ("coupon_id", sa.Integer),
+    *STAMPS,
+)
 
 XPRO_PROGRAMS = ["program-v1:xPRO+SysEngx", "program-v1:xPRO+QCx"]
 # (payment name, coupon type, discount type, amount, payment type, transaction, company)
@@ -836,6 +845,65 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
                 updated_on=pv["updated_on"],
             )
         )
+    # Two purchases no ordinary order reaches: seats bought by card whose codes nobody has
+    # redeemed yet (their payment version is in no order), and a purchase not paid yet.
+    acme = next(c["id"] for c in companies if c["name"] == "Acme Corp")
+    bought = datetime(2024, 9, 2)
+    payments.append(dict(id=len(payments) + 1, name="Acme seats by card", **stamp))
+    payment_versions.append(
+        {
+            **next(v for v in payment_versions if v["company_id"] == acme),
+            "id": len(payment_versions) + 1,
+            "payment_id": len(payments),
+            "num_coupon_codes": 10,
+            "payment_type": "sales",
+            "payment_transaction": None,
+            **stamped(bought),
+        }
+    )
+    for status, version, seats in (
+        ("fulfilled", payment_versions[-1]["id"], 10),
+        ("created", None, 5),
+    ):
+        oid = len(b2b_orders) + 1
+        seat = current_version[products[oid - 2]["id"]]
+        b2b_orders.append(
+            dict(
+                id=oid,
+                status=status,
+                num_seats=seats,
+                email=f"buyer{oid}@example.com",
+                per_item_price=seat["price"],
+                total_price=seat["price"] * seats,
+                unique_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"xpro-b2b-order-{oid}")),
+                coupon_id=None,
+                discount=None,
+                product_version_id=seat["id"],
+                coupon_payment_version_id=version,
+                contract_number=None,
+                program_run_id=None,
+                **stamped(bought + timedelta(days=oid)),
+            )
+        )
+    card_paid = [o for o in b2b_orders if o["status"] == "fulfilled" and not o["contract_number"]]
+    b2b_receipts = [
+        _receipt(
+            rng,
+            i,
+            order["id"],
+            status=order["status"],
+            reference=f"xpro-b2b-production-{order['id']}",
+            amount=order["total_price"],
+            email=order["email"],
+            name=f"Buyer {order['id']}",
+            when=order["created_on"],
+        )
+        for i, order in enumerate(card_paid, 1)
+    ]
+    b2b_redemptions = [
+        dict(id=i, order_id=o["id"], coupon_id=o["coupon_id"], **stamped(o["created_on"]))
+        for i, o in enumerate((o for o in b2b_orders if o["coupon_id"]), 1)
+    ]
     return {
         "courses_courserunenrollment": data["courses_courserunenrollment"],
         "django_content_type": content_types,
@@ -854,6 +922,8 @@ def _xpro_commerce(data: Rows, rng: random.Random) -> Rows:
         "ecommerce_couponredemption": redemptions,
         "b2b_ecommerce_b2bcoupon": b2b,
         "b2b_ecommerce_b2border": b2b_orders,
+        "b2b_ecommerce_b2breceipt": b2b_receipts,
+        "b2b_ecommerce_b2bcouponredemption": b2b_redemptions,
     }
 
 
