@@ -1,6 +1,7 @@
 """edX.org archives: TSV dumps in a landing bucket (S3 on a moto server, or a local directory)
 read by dlt's filesystem source, incrementally on file modification date, merged on
-row_hash + course_id; a dump missing an expected column fails clearly and writes nothing."""
+row_hash + course_id; a dump missing an expected column fails clearly and writes nothing. The
+course exports beside them land as course blocks, once per archive content."""
 
 from __future__ import annotations
 
@@ -65,7 +66,21 @@ def load(source, bucket: BucketLocation, catalog, settings):
         catalog=catalog,
         settings=settings,
     )
-    return {r.table.removeprefix(f"{NS}.raw__edxorg__s3__tables__"): r for r in results}
+    return {
+        r.table.removeprefix(f"{NS}.raw__edxorg__s3__tables__").removeprefix(
+            f"{NS}.raw__edxorg__s3__"
+        ): r
+        for r in results
+    }
+
+
+def dump_tables(results: dict) -> dict:
+    """The results of the TSV dump tables (not the course exports' blocks)."""
+    return {t: r for t, r in results.items() if t in sample.TABLES}
+
+
+def dump_files(written: dict[str, int]) -> dict[str, int]:
+    return {p: n for p, n in written.items() if p.startswith(f"{sample.PREFIX}/")}
 
 
 def distinct_rows(*days: int) -> dict[str, int]:
@@ -86,9 +101,9 @@ def snapshots(catalog) -> dict[str, int]:
 
 def test_full_load_from_s3_and_a_rerun_adds_nothing(source, s3_bucket, catalog, settings):
     written = sample.write_day(s3_bucket.url, s3_bucket.storage_options, day=1, size=SIZE)
-    assert all(p.startswith(sample.PREFIX) for p in written)
+    assert all(p.startswith((sample.PREFIX, sample.COURSE_XML_PREFIX)) for p in written)
 
-    first = load(source, s3_bucket, catalog, settings)
+    first = dump_tables(load(source, s3_bucket, catalog, settings))
     expected = sample.rows_by_table(written)
     assert {t: r.rows_in_batch for t, r in first.items()} == expected
     assert {t: r.total_rows for t, r in first.items()} == distinct_rows(1)
@@ -134,10 +149,11 @@ def test_second_day_is_read_incrementally_and_merged(source, s3_bucket, catalog,
     time.sleep(1.1)  # S3 modification dates have second resolution; days are apart anyway
     written = sample.write_day(s3_bucket.url, s3_bucket.storage_options, day=2, size=SIZE)
     new_run = sample.run_directory(*sample.NEW_ON_DAY_2)
+    written = dump_files(written)
     assert len(written) == 3 * (1 + sample.REEXPORTED_ON_DAY_2)
     assert sum(new_run in p for p in written) == 3
 
-    second = load(source, s3_bucket, catalog, settings)
+    second = dump_tables(load(source, s3_bucket, catalog, settings))
     # Only the day's new and re-exported files were read, every row of them.
     assert {t: r.rows_in_batch for t, r in second.items()} == sample.rows_by_table(written)
     assert {t: r.total_rows for t, r in second.items()} == distinct_rows(1, 2)
@@ -171,7 +187,7 @@ def test_local_directory_bucket_and_a_file_landing_in_the_last_loaded_instant(
     assert local_bucket.url.startswith("file:///") and local_bucket.storage_options == {}
     root = Path(local_bucket.url.removeprefix("file://"))
     counts = sample.build_local(root, size=SIZE)  # what the demo calls
-    first = load(source, local_bucket, catalog, settings)
+    first = dump_tables(load(source, local_bucket, catalog, settings))
     assert {t: r.total_rows for t, r in first.items()} == counts
     assert sample.write_day(local_bucket.url, size=SIZE) == {}, "unchanged dumps stay as they are"
 
@@ -216,6 +232,52 @@ def test_a_dump_missing_a_column_fails_clearly_and_writes_nothing(
     assert shape_errors, f"expected a FeedShapeError in {chain}"
     assert bad in str(shape_errors[0]) and "['mode']" in str(shape_errors[0])
     assert snapshots(catalog) == before, "no table changed, not even the valid ones"
+
+
+def course_blocks(catalog):
+    return catalog.load_table(f"{NS}.raw__edxorg__s3__course_blocks").scan().to_arrow()
+
+
+def test_course_exports_land_as_course_blocks_once_per_content(
+    source, local_bucket, catalog, settings
+):
+    """Every run's course export lands as its blocks, named, with the videos the tracking logs
+    play; a rerun adds nothing; a changed export adds its new structure; an unreadable one fails
+    the load by name after the others landed."""
+    from ol_platform.samples.tracking_logs import video_ids
+
+    sample.write_day(local_bucket.url, day=1, size=SIZE)
+    first = load(source, local_bucket, catalog, settings)
+    blocks = course_blocks(catalog)
+    runs = {sample.course_id(n, r) for n, r in sample.course_runs(SIZE)}
+    assert set(blocks.column("course_id").to_pylist()) == runs
+    assert first["course_blocks"].rows_in_batch == blocks.num_rows
+    one = sample.course_id(*sample.EDXORG_ONLY[0])
+    rows = [r for r in blocks.to_pylist() if r["course_id"] == one]
+    assert rows[0]["block_type"] == "course" and rows[0]["course_title"] == "MITx 6.00.1x"
+    videos = {r["block_id"].rsplit("@", 1)[1] for r in rows if r["block_type"] == "video"}
+    assert videos == set(video_ids(one))
+    assert all(r["block_title"] for r in rows if r["block_type"] == "video")
+
+    assert "course_blocks" not in load(source, local_bucket, catalog, settings), "rerun: no commit"
+
+    # The run re-exported with more content; another archive is not a course export.
+    root = Path(local_bucket.url.removeprefix("file://"))
+    from ol_platform.simulators.studio import Course, course_archive
+
+    number, run = sample.EDXORG_ONLY[0]
+    (root / sample.course_xml_path(number, run)).write_bytes(
+        course_archive(Course(course_id=one, name="MITx 6.00.1x", revision=1))
+    )
+    bad = root / sample.COURSE_XML_PREFIX / "MITx-6.00.2x-3T2023" / "broken.tar.gz"
+    bad.write_bytes(b"not a tar.gz")
+    with pytest.raises(Exception, match="broken.tar.gz") as info:
+        load(source, local_bucket, catalog, settings)
+    assert "1 course export(s) not landed" in str(info.value)
+    after = course_blocks(catalog)
+    hashes = {r["course_content_hash"] for r in after.to_pylist() if r["course_id"] == one}
+    assert len(hashes) == 2, "the changed export's structure landed beside the first"
+    assert after.num_rows > blocks.num_rows
 
 
 def test_course_key_from_the_run_folder():

@@ -5,6 +5,7 @@
     ("mitxonline", "stg__mitxonline__openedx__api__course_structure"),
     ("xpro", "stg__mitxpro__openedx__api__course_structure"),
     ("residential", "stg__mitxresidential__openedx__api__course_structure"),
+    ("edxorg", "stg__edxorg__s3__course_structure"),
 ] %}
 
 with structure as (

@@ -21,8 +21,11 @@ import json
 import tarfile
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
@@ -33,6 +36,8 @@ from ol_platform.exports.ledger import ExportLedger
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
+
+    from ol_platform.lake.writer import CommitResult
 
 CONTAINERS = {
     "course",
@@ -240,21 +245,46 @@ class BlocksRun:
     courses: list[str] = field(default_factory=list)  # courses whose new structure landed
     rows: int = 0
     failed: list[str] = field(default_factory=list)  # one message per unreadable archive
+    commit: CommitResult | None = None
+
+
+@dataclass(frozen=True)
+class CourseArchive:
+    """A course export to land: its course, the sha256 of its bytes, how to open it."""
+
+    course_id: str
+    sha256: str
+    open: Callable[[], AbstractContextManager[IO[bytes]]]
+    retrieved_at: datetime
+    label: str
 
 
 def land_course_blocks(
     landing: LandingArea, ledger: ExportLedger, catalog: Catalog, identifier: str
 ) -> BlocksRun:
     """Land the blocks of every archive in the export ledger whose content is not in the
-    table yet (by course and archive sha256), in one append: the table is created empty
-    when nothing has landed, and nothing already there is written again.
+    table yet (see :func:`land_archives`).
 
     Reading what is pending from the ledger and the table, not from this run's exports, makes
-    a retry, or the run after a failed one, land exactly what is missing. An archive that
-    cannot be read is reported in ``failed``; the others' blocks still land."""
-    from pyiceberg.exceptions import NoSuchTableError
+    a retry, or the run after a failed one, land exactly what is missing."""
+    archives = [
+        CourseArchive(
+            course_id=course_id,
+            sha256=PurePosixPath(entry["archive"]).name.split(".", 1)[0],
+            open=partial(landing.open, entry["archive"]),
+            retrieved_at=datetime.fromisoformat(entry["exported_at"]),
+            label=landing.uri(entry["archive"]),
+        )
+        for course_id, entry in sorted(ledger.courses.items())
+        if entry.get("archive")
+    ]
+    return land_archives(catalog, identifier, archives)
 
-    from ol_platform.lake.writer import WriteDisposition, commit
+
+def landed_archives(catalog: Catalog, identifier: str) -> set[tuple[str, str]] | None:
+    """(course id, archive sha256) of every course export whose blocks the table holds; None
+    when there is no table yet."""
+    from pyiceberg.exceptions import NoSuchTableError
 
     try:
         held = (
@@ -262,38 +292,47 @@ def land_course_blocks(
             .scan(selected_fields=("course_id", "course_content_hash"))
             .to_arrow()
         )
-        landed = set(
-            zip(held["course_id"].to_pylist(), held["course_content_hash"].to_pylist(), strict=True)
-        )
     except NoSuchTableError:
-        landed = set()
+        return None
+    return set(
+        zip(held["course_id"].to_pylist(), held["course_content_hash"].to_pylist(), strict=True)
+    )
+
+
+def land_archives(
+    catalog: Catalog, identifier: str, archives: Iterable[CourseArchive]
+) -> BlocksRun:
+    """Land the blocks of every archive whose content (course and sha256) is not in the table
+    yet, in one append: the table is created empty when nothing has landed, nothing already
+    there is written again, and with nothing new nothing is committed. An archive that cannot
+    be read is reported in ``failed``; the others' blocks still land."""
+    from ol_platform.lake.writer import WriteDisposition, commit
+
+    landed = landed_archives(catalog, identifier)
     run, rows = BlocksRun(), []
-    for course_id, entry in sorted(ledger.courses.items()):
-        key = entry.get("archive")
-        if not key:
-            continue
-        sha256 = PurePosixPath(key).name.split(".", 1)[0]
-        if (course_id, sha256) in landed:
+    for archive in archives:
+        if landed is not None and (archive.course_id, archive.sha256) in landed:
             continue
         try:
-            with landing.open(key) as archive:
+            with archive.open() as data:
                 blocks = course_blocks(
-                    archive,
-                    course_id=course_id,
-                    course_content_hash=sha256,
-                    retrieved_at=datetime.fromisoformat(entry["exported_at"]),
-                    label=landing.uri(key),
+                    data,
+                    course_id=archive.course_id,
+                    course_content_hash=archive.sha256,
+                    retrieved_at=archive.retrieved_at,
+                    label=archive.label,
                 )
         except (CourseArchiveError, FileNotFoundError) as exc:
             run.failed.append(str(exc))
             continue
         rows += blocks
-        run.courses.append(course_id)
+        run.courses.append(archive.course_id)
     run.rows = len(rows)
-    commit(
-        catalog,
-        identifier,
-        pa.Table.from_pylist(rows, schema=SCHEMA),
-        disposition=WriteDisposition.APPEND,
-    )
+    if rows or landed is None:
+        run.commit = commit(
+            catalog,
+            identifier,
+            pa.Table.from_pylist(rows, schema=SCHEMA),
+            disposition=WriteDisposition.APPEND,
+        )
     return run

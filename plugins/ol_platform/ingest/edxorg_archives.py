@@ -10,6 +10,12 @@ of their courses, and a re-exported file replaces its unchanged rows instead of 
 
 A file whose header lacks a column the platform relies on stops the whole load with
 :class:`FeedShapeError` naming the file and the column; nothing is committed.
+
+The course exports (OLX .tar.gz, one folder per course run under ``course_xml/``) become the
+course blocks of ``raw__edxorg__s3__course_blocks`` (the registry's ``course_xml`` table), the
+shape of the Open edX deployments' course structure: an archive lands when its bytes (sha256)
+are not in the table yet, so an unchanged re-export adds nothing and a changed one adds the new
+structure. An unreadable archive fails the load after the others landed, naming it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import fsspec
@@ -27,6 +34,12 @@ from pyarrow import csv
 from pyiceberg.catalog import Catalog
 from pyiceberg.expressions import GreaterThanOrEqual
 
+from ol_platform.exports.course_blocks import (
+    BlocksRun,
+    CourseArchive,
+    CourseArchiveError,
+    land_archives,
+)
 from ol_platform.ingest.dlt_runner import TablePlan, lake_cursor, run_to_lake
 from ol_platform.ingest.feed_shape import FeedShapeError
 from ol_platform.ingest.window import Window
@@ -41,6 +54,8 @@ if TYPE_CHECKING:  # dlt is imported when a load runs, not when DAGs are parsed
     from fsspec import AbstractFileSystem
 
 PREFIX = "edxorg-raw-data/edxorg/raw_data/db_table"
+COURSE_XML = "course_xml"  # the registry entity of the course exports
+COURSE_XML_PREFIX = "edxorg-raw-data/edxorg/raw_data/course_xml"
 FILE_GLOB = "**/*.tsv"
 FILE_PATH = "_file_path"
 FILE_MODIFIED = "_file_modification_date"
@@ -208,9 +223,12 @@ def load_edxorg_archives(
     protocol = fsspec.utils.get_protocol(bucket_url)
     # A fresh client per run: a cached one would answer listings from its listing cache.
     fs = fsspec.filesystem(protocol, skip_instance_cache=True, **storage_options)
-    resources, plans = [], []
+    resources, plans, courses = [], [], []
     for table in source.tables:
         lake_table = source.raw_table_name(table)
+        if table.entity == COURSE_XML:
+            courses.append(f"{namespace(settings.env)}.{lake_table}")
+            continue
         if window is None:
             since, seen = loaded_boundary(catalog, f"{namespace(settings.env)}.{lake_table}")
             until = None
@@ -218,4 +236,55 @@ def load_edxorg_archives(
             since, seen, until = window.start, set(), window.end
         resources.append(table_resource(table.entity, bucket_url, fs, since, seen, until))
         plans.append(TablePlan(table.entity, lake_table, WriteDisposition.MERGE, table.primary_key))
-    return run_to_lake(source, resources, plans, catalog=catalog, settings=settings)
+    results = run_to_lake(source, resources, plans, catalog=catalog, settings=settings)
+    for identifier in courses:
+        run = land_course_exports(fs, bucket_url, catalog, identifier, window)
+        if run.commit is not None:
+            results.append(run.commit)
+        if run.failed:
+            raise CourseArchiveError(
+                f"source '{source.name}': {len(run.failed)} course export(s) not landed "
+                f"(the other {len(run.courses)} did): " + "; ".join(run.failed)
+            )
+    return results
+
+
+def land_course_exports(
+    fs: AbstractFileSystem,
+    bucket_url: str,
+    catalog: Catalog,
+    identifier: str,
+    window: Window | None = None,
+) -> BlocksRun:
+    """Land the blocks of the course exports under ``course_xml/<org>-<number>-<run>/`` whose
+    bytes the table does not hold yet (for a backfill ``window``, of those modified within
+    it); an archive outside a course-run folder is reported in the run's ``failed``."""
+    root = fsspec.core.strip_protocol(bucket_url).rstrip("/")
+    base = posixpath.join(root, COURSE_XML_PREFIX)
+    archives, unplaced = [], []
+    for path in sorted(fs.glob(f"{base}/**/*.tar.gz")):
+        relative = posixpath.relpath(path, base)
+        course_id = course_key_from_path(relative)
+        label = f"{bucket_url.rstrip('/')}/{posixpath.relpath(path, root)}"
+        modified = fs.modified(path).astimezone(UTC)
+        if window is not None and modified not in window:
+            continue
+        if course_id is None:
+            unplaced.append(f"{label}: not in an <org>-<number>-<run> course-run folder")
+            continue
+        digest = hashlib.sha256()
+        with fs.open(path, "rb") as data:
+            for chunk in iter(lambda data=data: data.read(BLOCK_SIZE), b""):
+                digest.update(chunk)
+        archives.append(
+            CourseArchive(
+                course_id=course_id,
+                sha256=digest.hexdigest(),
+                open=partial(fs.open, path, "rb"),
+                retrieved_at=modified,
+                label=label,
+            )
+        )
+    run = land_archives(catalog, identifier, archives)
+    run.failed = unplaced + run.failed
+    return run

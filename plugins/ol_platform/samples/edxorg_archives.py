@@ -6,6 +6,10 @@ This writes such dumps with fsspec, so the same code fills a local directory (``
 or an S3 bucket. Course runs are the MITx Online sample's (shared keys across the sample
 systems) plus a few runs that only ever ran on edX.org.
 
+edX.org also delivers each course run's content as an Open edX course export (OLX, a .tar.gz),
+under ``edxorg-raw-data/edxorg/raw_data/course_xml/<run>/``: here one per run, whose videos and
+problems are the blocks the sample tracking logs play and answer.
+
 Generation is deterministic for a seed and a day: day 2 adds a new course run and re-exports
 a few runs with changed and new rows; :func:`write_day` writes only the files that differ
 from what the bucket holds, as the daily export drop does.
@@ -26,6 +30,7 @@ import fsspec
 from ol_platform.samples.mitxonline_app import FIRST, LAST, course_run_keys
 
 PREFIX = "edxorg-raw-data/edxorg/raw_data/db_table"
+COURSE_XML_PREFIX = "edxorg-raw-data/edxorg/raw_data/course_xml"
 ORG = "MITx"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "auth_user": (
@@ -196,6 +201,30 @@ def dumps(seed: int = 7, size: SampleSize | None = None, day: int = 1) -> dict[s
     return files
 
 
+def course_xml_path(number: str, run: str) -> str:
+    folder = run_directory(number, run)
+    return f"{COURSE_XML_PREFIX}/{folder}/{folder}-course.tar.gz"
+
+
+def course_archives(size: SampleSize | None = None, day: int = 1) -> dict[str, bytes]:
+    """Every course export of ``day`` as {path in the bucket: .tar.gz bytes}."""
+    # Imported here: the tracking-log sample reads this module's course runs.
+    from ol_platform.samples.tracking_logs import problem_ids, video_ids
+    from ol_platform.simulators.studio import Course, course_archive
+
+    archives = {}
+    for number, run in course_runs(size or SampleSize(), day):
+        key = course_id(number, run)
+        course = Course(
+            course_id=key,
+            name=f"{ORG} {number}",
+            videos=tuple(video_ids(key)),
+            problems=tuple(problem_ids(key)),
+        )
+        archives[course_xml_path(number, run)] = course_archive(course)
+    return archives
+
+
 def write_day(
     bucket_url: str,
     storage_options: dict[str, Any] | None = None,
@@ -212,23 +241,25 @@ def write_day(
     fs, root = fsspec.core.url_to_fs(bucket_url, **(storage_options or {}))
     fs.makedirs(root, exist_ok=True)  # creates the bucket on S3
     written = {}
-    for path, text in dumps(seed, size, day).items():
+    files = {path: text.encode() for path, text in dumps(seed, size, day).items()}
+    for path, data in {**files, **course_archives(size, day)}.items():
         target = posixpath.join(root, path)
-        data = text.encode()
         if fs.exists(target) and fs.cat_file(target) == data:
             continue
         fs.makedirs(posixpath.dirname(target), exist_ok=True)
         with fs.open(target, "wb") as f:
             f.write(data)
-        written[path] = text.count("\n") - 1
+        # Rows of a dump; a course export counts as one file.
+        written[path] = data.count(b"\n") - 1 if path in files else 1
     return written
 
 
 def rows_by_table(written: dict[str, int]) -> dict[str, int]:
-    """Sum :func:`write_day`'s rows per table."""
+    """Sum :func:`write_day`'s rows per dump table."""
     totals = dict.fromkeys(TABLES, 0)
     for path, rows in written.items():
-        totals[path.removeprefix(f"{PREFIX}/").split("/", 1)[0]] += rows
+        if path.startswith(f"{PREFIX}/"):  # not the course exports
+            totals[path.removeprefix(f"{PREFIX}/").split("/", 1)[0]] += rows
     return totals
 
 
