@@ -59,3 +59,33 @@ select
     coursetopic_id
 from deduplicated
 {%- endmacro %}
+
+{#-
+  xPRO's catalogue pages of a kind ('course' or 'program'): its own pages (cms_<kind>page) and
+  its external pages (cms_external<kind>page, a product a partner delivers), the newest
+  extraction of each, the given raw columns and page_model (which table). A product with both
+  keeps its own page.
+-#}
+{% macro xpro_catalog_pages(kind, columns) -%}
+with own_pages as (
+    select * from {{ source('ol_warehouse_raw_data', 'raw__xpro__app__postgres__cms_' ~ kind ~ 'page') }}
+),
+
+external_pages as (
+    select * from {{ source('ol_warehouse_raw_data', 'raw__xpro__app__postgres__cms_external' ~ kind ~ 'page') }}
+),
+
+deduplicated_own as ({{ deduplicate_raw_table('own_pages', 'page_ptr_id') }}),
+
+deduplicated_external as ({{ deduplicate_raw_table('external_pages', 'page_ptr_id') }})
+
+select {{ columns | join(', ') }}, 'cms_{{ kind }}page' as page_model
+from deduplicated_own
+union all
+select {{ columns | join(', ') }}, 'cms_external{{ kind }}page' as page_model
+from deduplicated_external
+where not exists (
+    select 1 from deduplicated_own
+    where deduplicated_own.{{ kind }}_id = deduplicated_external.{{ kind }}_id
+)
+{%- endmacro %}
