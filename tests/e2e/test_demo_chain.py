@@ -84,8 +84,9 @@ def test_demo_chain_under_a_real_scheduler(demo):
     dim = catalog.load_table("ol_warehouse_local_dimensional.dim_course_run").scan().to_arrow()
     assert len(set(dim.column("platform").to_pylist())) >= 5
 
-    # The Open edX exports landed their course structure: videos in it carry their settings,
-    # and engagement with them the unit, subsection and section they sit in.
+    # The Open edX exports and edX.org's course exports landed their course structure: videos
+    # in it carry their settings, and engagement with them the unit, subsection and section
+    # they sit in.
     def rows(name: str) -> list[dict]:
         return (
             catalog.load_table(f"ol_warehouse_local_dimensional.{name}")
@@ -96,8 +97,9 @@ def test_demo_chain_under_a_real_scheduler(demo):
 
     for source in ("mitxonline", "xpro", "mitx"):
         assert summary.raw_tables[f"raw__{source}__openedx__api__course_blocks"] > 0, source
+    assert summary.raw_tables["raw__edxorg__s3__course_blocks"] > 0
     placed = [v for v in rows("dim_video") if v["content_block_fk"]]
-    assert {v["platform"] for v in placed} == {"mitxonline", "xpro", "residential"}
+    assert {v["platform"] for v in placed} == {"mitxonline", "xpro", "residential", "edxorg"}
     assert all(v["video_name"] and v["edx_video_id"] and v["html5_sources"] for v in placed)
     titled = [e for e in rows("afact_video_engagement") if e["video_title"]]
     assert titled and all(e["unit_title"] and e["section_content_fk"] for e in titled)
