@@ -1,8 +1,8 @@
 -- Ecommerce order lines of every platform with their product, coupon, tax and payment receipt:
 -- one row per (platform, order_id, line_id), and one per xPRO B2B order that no ordinary order
 -- reaches (seats bought and not redeemed yet, or not paid yet: order_id and line_id null,
--- b2border_id set). MicroMasters sells seats in edX.org course runs, so its orders are edX.org's. The receipt is the order's latest payment response that is not
--- an error (a refunded MITx Online order shows its refund's transaction id and authorization).
+-- b2border_id set). MicroMasters sells seats in edX.org course runs, so its orders are
+-- edX.org's. The receipt is the order's latest payment response that is not an error (a refunded MITx Online order shows its refund's transaction id and authorization).
 {%- set receipt_fields = [
     'authorization_code', 'bill_to_address_state', 'bill_to_address_country',
     'payment_amount', 'payment_currency', 'payment_card_number', 'payment_card_type',
@@ -35,13 +35,19 @@
         on accounts.platform_readable_id = 'xpro'
         and orders.order_purchaser_user_id = accounts.user_id
 {%- endset %}
-{%- set xpro_order_type %}
-        -- Staff and B2B purchases are told apart by the coupon's payment: its company, source
-        -- and purchase-order transaction.
-        case
+{#-
+  xPRO's order type. Staff and company purchases are told apart by the coupon's payment: its
+  company and source; an ordinary order is B2B by the payment's company or purchase-order
+  transaction, and a B2B order's own row always is.
+-#}
+{%- set xpro_staff_or_boeing %}
             when orders.company_name = 'MIT Open Learning'
                 or orders.couponpaymentversion_discount_source = 'staff' then 'staff'
             when orders.company_name in ('Boeing', 'BOEING_NO_MATCH_VOUCHER') then 'Boeing'
+{%- endset %}
+{%- set xpro_order_type %}
+        case
+            {{- xpro_staff_or_boeing }}
             when orders.company_id is not null
                 or trim(orders.couponpaymentversion_payment_transaction) <> '' then 'B2B'
             else 'B2C'
@@ -54,9 +60,7 @@
 {%- endset %}
 {%- set xpro_b2b_order_type %}
         case
-            when orders.company_name = 'MIT Open Learning'
-                or orders.couponpaymentversion_discount_source = 'staff' then 'staff'
-            when orders.company_name in ('Boeing', 'BOEING_NO_MATCH_VOUCHER') then 'Boeing'
+            {{- xpro_staff_or_boeing }}
             else 'B2B'
         end
 {%- endset %}
