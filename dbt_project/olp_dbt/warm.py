@@ -69,6 +69,22 @@ def preload() -> None:
 
     import olp_dbt.lake_plugin  # noqa: F401
 
+    encode_artifacts_in_c()
+
+
+def encode_artifacts_in_c() -> None:
+    """dbt writes its artifacts (the manifest, 7 MB here, twice per command; the run results)
+    with ``json.dump``, which encodes in Python and writes a million small pieces: the standard
+    library's C encoder serves only ``json.dumps``. dbt's encoder class is made to encode in C
+    and hand ``json.dump`` one piece; the file's bytes are the same (about 0.2 s less per
+    manifest written)."""
+    from dbt_common.utils.encoding import JSONEncoder
+
+    def iterencode(self: json.JSONEncoder, o: object, _one_shot: bool = False) -> list[str]:
+        return ["".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))]
+
+    JSONEncoder.iterencode = iterencode  # type: ignore[method-assign]
+
 
 # The warm-up's project: a model, its tests, on a DuckDB in memory with no worker threads.
 WARM_UP_PROJECT = {

@@ -154,6 +154,48 @@ def test_a_build_after_the_warm_up_writes_the_callers_database(project, server, 
         assert con.sql("select n from answer").fetchall() == [(42,)]
 
 
+ENCODE = """
+import datetime, decimal, io, json
+from dbt_common.utils.encoding import JSONEncoder
+from olp_dbt.warm import encode_artifacts_in_c
+
+class Counting(io.StringIO):
+    writes = 0
+    def write(self, s):
+        self.writes += 1
+        return super().write(s)
+
+data = {"nodes": {"model.p.a": {"n": 1, "f": 0.1, "d": decimal.Decimal("2.5"), "ok": True,
+        "at": datetime.datetime(2026, 1, 2, 3, 4, 5), "name": "é\\u2028", "none": None,
+        "list": [1, "two", {"three": []}]}}}
+
+def dump():
+    out = Counting()
+    json.dump(data, out, cls=JSONEncoder)
+    return out.getvalue(), out.writes
+
+before = dump()
+encode_artifacts_in_c()
+after = dump()
+print(json.dumps({"same": before[0] == after[0], "writes": [before[1], after[1]],
+                  "dumps_same": json.dumps(data, cls=JSONEncoder) == after[0]}))
+"""
+
+
+def test_the_server_writes_dbts_artifacts_in_one_piece_with_the_same_bytes():
+    """dbt's artifacts (json.dump with dbt's encoder) are encoded in C in the server: one
+    write, and the same text as dbt's own Python encoding, Decimals and dates included."""
+    import json
+
+    done = subprocess.run(
+        [str(DBT_BIN / "python"), "-c", ENCODE], capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout)
+    assert result["same"] and result["dumps_same"]
+    before, after = result["writes"]
+    assert before > 20 and after == 1
+
+
 def test_a_failing_command_fails_as_plain_dbt_does(project, server):
     sock, _ = server
     warm = dbt("olp-dbt", project, "run-operation", "no_such_macro", OLP_DBT_SERVER=str(sock))
