@@ -28,6 +28,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import In
+from pyiceberg.table import Table
 from pyiceberg.utils.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -183,7 +184,13 @@ class Plugin(BasePlugin):
         with table.transaction() as tx:
             with tx.update_schema() as update:
                 update.union_by_name(schema)
-            tx.overwrite(_aligned(rows, tx.table_metadata.schema().as_arrow()))
+            aligned = _aligned(rows, tx.table_metadata.schema().as_arrow())
+            # An overwrite of a table with no data (a model's first build) deletes nothing,
+            # and pyiceberg warns about it, once per model: such a table is appended to.
+            if _has_data(table):
+                tx.overwrite(aligned)
+            else:
+                tx.append(aligned)
 
     def merge(self, target_config: TargetConfig, strategy: str) -> None:
         """Merge an incremental model's changed rows into its Iceberg table, in one transaction.
@@ -230,6 +237,11 @@ class Plugin(BasePlugin):
             self._register(cursor, namespace, name, _relations(cursor))
         finally:
             cursor.close()
+
+
+def _has_data(table: Table) -> bool:
+    snapshot = table.current_snapshot()
+    return snapshot is not None and (snapshot.summary or {}).get("total-data-files") != "0"
 
 
 def _relations(conn) -> dict[tuple[str, str], str]:

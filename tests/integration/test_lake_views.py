@@ -89,3 +89,47 @@ def test_each_connection_sees_the_current_snapshot_and_replans_only_changed_tabl
         f"{staging}.stg__x__others": [30, 2],
     }
     assert after["planned"] == 2
+
+
+# A model's table written four times by the plugin's ``store`` (as the ``iceberg_table``
+# materialization does): a first build with no rows, two rebuilds, one more with no rows; any
+# warning fails the script.
+STORE = """
+import json, warnings
+import duckdb
+from dbt.adapters.duckdb.relation import DuckDBRelation
+from dbt.adapters.duckdb.utils import TargetConfig
+from olp_dbt.lake_plugin import Plugin
+
+warnings.simplefilter("error")
+plugin = Plugin.__new__(Plugin)
+plugin.initialize({"namespace_prefix": "ol_warehouse_local_"})
+conn = duckdb.connect()
+plugin.configure_connection(conn)
+conn.execute("create schema if not exists ol_warehouse_local_marts")
+relation = DuckDBRelation.create(schema="ol_warehouse_local_marts", identifier="m")
+target = TargetConfig(relation=relation, column_list=[], config={})
+seen = []
+for ids in ([], [1, 2], [3], []):
+    conn.execute(
+        "create or replace table ol_warehouse_local_marts.m as "
+        f"select unnest({ids}::bigint[]) as id"
+    )
+    plugin.store(target)
+    table = plugin.catalog.load_table(("ol_warehouse_local_marts", "m"))
+    seen.append(sorted(table.scan().to_arrow()["id"].to_pylist()))
+print(json.dumps(seen))
+"""
+
+
+def test_a_models_table_is_replaced_by_each_build_without_warnings(settings, catalog):
+    python = DBT_EXECUTABLE.with_name("python")
+    done = subprocess.run(
+        [str(python), "-c", STORE],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **catalog_env(settings)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [[], [1, 2], [3], []]
