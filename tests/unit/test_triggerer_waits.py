@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ol_platform.orchestration.triggerer import WAIT, shorten_waits
+from ol_platform.orchestration.triggerer import WAIT, shorten_waits, wake_on_events
 
 
 @pytest.fixture
@@ -23,6 +23,7 @@ def triggerer(monkeypatch):
         "_service_subprocess",
         module.TriggerRunnerSupervisor._service_subprocess,
     )
+    monkeypatch.setattr(module.TriggerRunner, "__init__", module.TriggerRunner.__init__)
     return module
 
 
@@ -65,3 +66,46 @@ def test_applying_it_twice_wraps_once(triggerer, asked):
     triggerer.TriggerRunnerSupervisor._service_subprocess(object(), 1)
     assert asked == [0.3]
     assert triggerer.anyio.Event is not None and hasattr(triggerer.anyio, "CancelScope")
+
+
+async def sleep_once(module) -> float:
+    """One idle pass of the runner loop's sleep (its own call), timed."""
+    started = time.monotonic()
+    with module.anyio.move_on_after(1):
+        await module.anyio.Event().wait()
+    return time.monotonic() - started
+
+
+def test_a_fired_event_ends_the_runners_sleep_and_only_that_sleep(triggerer):
+    """A trigger's event wakes the runner to sync at once; an event fired while it was not
+    sleeping does not cut its next sleep short."""
+    shorten_waits()
+    wake_on_events()
+    runner = triggerer.TriggerRunner()
+
+    async def scenario() -> tuple[float, float]:
+        async def fire() -> None:
+            await asyncio.sleep(0.05)
+            runner.events.append("event")  # what run_trigger does with a fired event
+
+        firing = asyncio.create_task(fire())
+        woken = await sleep_once(triggerer)
+        await firing
+        runner.events.append("another")  # between sleeps: nothing to wake
+        return woken, await sleep_once(triggerer)
+
+    woken, next_sleep = asyncio.run(scenario())
+    assert woken < 0.25  # the event came 0.05 s in; the sleep would have lasted WAIT
+    assert next_sleep >= WAIT * 0.9
+    assert list(runner.events) == ["event", "another"]  # queued for the sync, as before
+
+
+def test_without_the_patch_an_event_waits_for_the_sleep_to_end(triggerer):
+    shorten_waits()
+    runner = triggerer.TriggerRunner()
+
+    async def scenario() -> float:
+        asyncio.get_running_loop().call_later(0.05, runner.events.append, "event")
+        return await sleep_once(triggerer)
+
+    assert asyncio.run(scenario()) >= WAIT * 0.9
