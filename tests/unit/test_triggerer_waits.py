@@ -5,11 +5,15 @@ task that can end at once lost up to a second each way at every dbt dependency l
 from __future__ import annotations
 
 import asyncio
+import collections
+import os
+import signal
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from ol_platform.orchestration.triggerer import WAIT, shorten_waits, wake_on_events
+from ol_platform.orchestration.triggerer import WAIT, WAKE_SIGNAL, shorten_waits, wake_on_events
 
 
 @pytest.fixture
@@ -23,7 +27,12 @@ def triggerer(monkeypatch):
         "_service_subprocess",
         module.TriggerRunnerSupervisor._service_subprocess,
     )
-    monkeypatch.setattr(module.TriggerRunner, "__init__", module.TriggerRunner.__init__)
+    for cls, name in (
+        (module.TriggerRunner, "__init__"),
+        (module.TriggerRunner, "arun"),
+        (module.TriggerRunnerSupervisor, "update_triggers"),
+    ):
+        monkeypatch.setattr(cls, name, getattr(cls, name))
     return module
 
 
@@ -109,3 +118,46 @@ def test_without_the_patch_an_event_waits_for_the_sleep_to_end(triggerer):
         return await sleep_once(triggerer)
 
     assert asyncio.run(scenario()) >= WAIT * 0.9
+
+
+def test_a_supervisor_with_new_triggers_wakes_its_sleeping_runner(triggerer, monkeypatch):
+    """The supervisor signals its runner when it has triggers for it, and only then; the
+    runner's loop, once up, ends its sleep on that signal and syncs."""
+    shorten_waits()
+
+    def update_triggers(self, requested):  # Airflow's: queue workloads for the new ids
+        self.creating_triggers.extend(sorted(requested - self.known))
+        self.known |= requested
+
+    async def arun(self) -> float:  # the runner's loop: one idle sleep, timed
+        asyncio.get_running_loop().call_later(0.05, supervisor.update_triggers, {7})
+        return await sleep_once(triggerer)
+
+    monkeypatch.setattr(triggerer.TriggerRunnerSupervisor, "update_triggers", update_triggers)
+    monkeypatch.setattr(triggerer.TriggerRunner, "arun", arun)
+    wake_on_events()
+    sent: list[int] = []
+    kill = os.kill
+    monkeypatch.setattr(os, "kill", lambda pid, sig: (sent.append(sig), kill(pid, sig)))
+    supervisor = SimpleNamespace(
+        pid=os.getpid(), creating_triggers=collections.deque(), cancelling_triggers=set(),
+        known=set(),
+    )  # fmt: skip
+    supervisor.update_triggers = lambda ids: triggerer.TriggerRunnerSupervisor.update_triggers(
+        supervisor, ids
+    )
+    previous = signal.getsignal(WAKE_SIGNAL)
+    try:
+        woken = asyncio.run(triggerer.TriggerRunner.arun(triggerer.TriggerRunner()))
+    finally:
+        signal.signal(WAKE_SIGNAL, previous)
+    assert woken < 0.25 and sent == [WAKE_SIGNAL]
+    assert list(supervisor.creating_triggers) == [7]
+
+    supervisor.update_triggers({7})  # nothing new: the runner is left to sleep
+    assert sent == [WAKE_SIGNAL]
+
+
+def test_the_wake_signal_is_ignored_by_a_process_that_did_not_ask_for_it():
+    assert signal.getsignal(WAKE_SIGNAL) == signal.SIG_DFL
+    os.kill(os.getpid(), WAKE_SIGNAL)  # default action: ignored (a runner not yet listening)
