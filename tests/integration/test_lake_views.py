@@ -39,16 +39,20 @@ print(json.dumps({"planned": len(planned), "rows": rows}))
 """
 
 
-def connect(settings) -> dict:
-    python = DBT_EXECUTABLE.with_name("python")
-    done = subprocess.run(
-        [str(python), "-c", CONNECT],
+def in_dbt_env(script: str, settings) -> subprocess.CompletedProcess:
+    """Run ``script`` with the dbt environment's Python, over the test's lake."""
+    return subprocess.run(
+        [str(DBT_EXECUTABLE.with_name("python")), "-c", script],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, **catalog_env(settings)},
         capture_output=True,
         text=True,
-        check=True,
     )
+
+
+def connect(settings) -> dict:
+    done = in_dbt_env(CONNECT, settings)
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
@@ -123,13 +127,6 @@ print(json.dumps(seen))
 
 
 def test_a_models_table_is_replaced_by_each_build_without_warnings(settings, catalog):
-    python = DBT_EXECUTABLE.with_name("python")
-    done = subprocess.run(
-        [str(python), "-c", STORE],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **catalog_env(settings)},
-        capture_output=True,
-        text=True,
-    )
+    done = in_dbt_env(STORE, settings)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [[], [1, 2], [3], []]
