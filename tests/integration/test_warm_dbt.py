@@ -4,6 +4,7 @@ killed caller takes its command with it, and without a server the client is plai
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -185,8 +186,6 @@ print(json.dumps({"same": before[0] == after[0], "writes": [before[1], after[1]]
 def test_the_server_writes_dbts_artifacts_in_one_piece_with_the_same_bytes():
     """dbt's artifacts (json.dump with dbt's encoder) are encoded in C in the server: one
     write, and the same text as dbt's own Python encoding, Decimals and dates included."""
-    import json
-
     done = subprocess.run(
         [str(DBT_BIN / "python"), "-c", ENCODE], capture_output=True, text=True, check=True
     )

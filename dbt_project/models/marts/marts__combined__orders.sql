@@ -2,7 +2,8 @@
 -- one row per (platform, order_id, line_id), and one per xPRO B2B order that no ordinary order
 -- reaches (seats bought and not redeemed yet, or not paid yet: order_id and line_id null,
 -- b2border_id set). MicroMasters sells seats in edX.org course runs, so its orders are
--- edX.org's. The receipt is the order's latest payment response that is not an error (a refunded MITx Online order shows its refund's transaction id and authorization).
+-- edX.org's. The receipt is the order's latest payment response that is not an error (a
+-- refunded MITx Online order shows its refund's transaction id and authorization).
 {%- set receipt_fields = [
     'authorization_code', 'bill_to_address_state', 'bill_to_address_country',
     'payment_amount', 'payment_currency', 'payment_card_number', 'payment_card_type',
