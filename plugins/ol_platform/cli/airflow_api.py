@@ -99,6 +99,12 @@ class AirflowAPI:
         body = {"logical_date": None, "conf": conf or {}}
         return self.request("POST", f"/dags/{dag_id}/dagRuns", json=body).json()["dag_run_id"]
 
+    def emit_asset_event(self, asset_id: int, extra: dict | None = None) -> dict:
+        """Record an event of an Asset, as a task with that outlet would: the DAGs scheduled
+        on it get it in their queue."""
+        body = {"asset_id": asset_id, "extra": extra or {}}
+        return self.request("POST", "/assets/events", json=body).json()
+
     def runs(self, dag_id: str) -> list[dict]:
         return self.get(f"/dags/{dag_id}/dagRuns", order_by="id", limit=100)["dag_runs"]
 
