@@ -610,3 +610,66 @@ def test_a_model_rerun_leaves_a_test_on_a_model_not_built_yet_to_that_model(monk
     assert "relationships_a_b waits for b" in caplog.text
     existing.add("b")
     assert task.tests_ready() == [own, shared]
+
+
+def test_each_model_event_says_when_its_build_read_its_inputs(settings, monkeypatch):
+    """A landing after the producer started is not in its build: a model of another transform
+    DAG reading one it rebuilt compares the landing with this time, not the event's (its end)."""
+    from datetime import UTC, datetime
+
+    from airflow.sdk import Asset
+
+    from ol_platform.transform.run_plan import RunPlan
+
+    _, producer = _transform_producer(settings)
+    names = [uid.split(".")[-1] for uid in producer.model_assets]
+    monkeypatch.setattr(producer, "plan", lambda context: (RunPlan(selected=names), {}))
+    failed = sorted(producer.model_assets)[0]
+
+    def operator(**kwargs):
+        producer.book = VerdictBook(list(producer.model_assets), kwargs["tests_per_model"])
+
+        def execute(context):
+            for uid in producer.model_assets:
+                tests = kwargs["tests_per_model"].get(uid, [])
+                status = "error" if uid == failed else "success"
+                producer.book.verdicts[uid] = {
+                    "status": status,
+                    "tests": dict.fromkeys(tests, "pass"),
+                }
+
+        return SimpleNamespace(execute=execute)
+
+    monkeypatch.setattr(producer, "cosmos_operator", operator)
+    added = []
+    alias_events = SimpleNamespace(add=lambda asset, extra=None: added.append((asset, extra)))
+    before = datetime.now(UTC)
+    producer.execute({"ti": _RunTI(1), "outlet_events": {producer.outlets[0]: alias_events}})
+    assert {a.uri for a, _ in added} == {
+        a.uri for uid, a in producer.model_assets.items() if uid != failed
+    }
+    (as_of,) = {extra[model_tasks.INPUTS_AS_OF] for _, extra in added}
+    assert before <= datetime.fromisoformat(as_of) <= datetime.now(UTC)
+
+    # Reading such events back: the build's time where the event has it, else the event's.
+    built_from, ended = datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 1, 1, 13, tzinfo=UTC)
+    rebuilt, rerun = (Asset(name=n, uri=f"iceberg://x/{n}") for n in ("a", "b"))
+    events = {
+        rebuilt.uri: [
+            SimpleNamespace(extra={"inputs_as_of": built_from.isoformat()}, timestamp=ended)
+        ],
+        rerun.uri: [SimpleNamespace(extra={}, timestamp=ended)],
+    }
+
+    class Accessor(list):
+        def ascending(self, ascending):
+            return Accessor(self if ascending else reversed(self))
+
+        def limit(self, n):
+            return Accessor(self[:n])
+
+    context = {"inlet_events": {a: Accessor(events[a.uri]) for a in (rebuilt, rerun)}}
+    monkeypatch.setattr(producer, "upstream_assets", {"a": rebuilt, "b": rerun})
+    assert producer.last_event(context, "a") == built_from
+    assert producer.last_event(context, "b") == ended
+    assert producer.last_event(context, "unknown") is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ol_platform.orchestration import transform_dag
 from ol_platform.transform.project import Model, ProjectGraph
-from ol_platform.transform.run_plan import with_upstream_tables
 
 
 def _graph(chains: int, length: int) -> ProjectGraph:
@@ -69,6 +68,14 @@ def test_a_large_project_becomes_asset_linked_dags_of_bounded_size(settings, mon
         # Each producer builds its own models and emits their Assets.
         producer = dag.get_task("dbt_producer")
         assert sorted(producer.select) == sorted(m.name for m in mine)
+        # ... and reads as inlets the other DAGs' models it may wait for, and the raw tables
+        # those read (when each was last rebuilt, and last landed).
+        upstream_raw = {
+            f"iceberg://ol-lake/ol_warehouse_local_raw/{t}"
+            for uri in wanted
+            for t in graph.upstream_source_tables([uri.rsplit("/", 1)[-1]])
+        }
+        assert {a.uri for a in producer.inlets} == wanted | upstream_raw
 
 
 def test_a_project_under_the_limit_stays_one_transform_dag(settings, monkeypatch):
@@ -78,9 +85,3 @@ def test_a_project_under_the_limit_stays_one_transform_dag(settings, monkeypatch
     assert dag.dag_id == "transform" and "dbt_docs" in dag.task_dict
     assert dag.get_task("dbt_producer").select == transform_dag.TRANSFORM_SELECT
     assert {a.uri.rsplit("/", 1)[-1] for a in dag.schedule.objects} == {"raw_0", "raw_1", "raw_2"}
-
-
-def test_a_changed_model_of_another_dag_stands_for_the_raw_tables_it_reads():
-    graph = _graph(chains=3, length=2)
-    assert with_upstream_tables(graph, {"int_1_1", "raw_2"}) == {"raw_1", "raw_2"}
-    assert with_upstream_tables(graph, None) is None

@@ -18,7 +18,10 @@ one Cosmos ``dbt build`` task, or Cosmos's watcher task group.
 In the ``models`` rendering a project of more than ``MAX_MODELS_PER_DAG`` models becomes
 several DAGs (``transform``, ``transform__part_02``, ...), cut in dbt's order: each is
 scheduled on the raw tables its models read through staging and on the Assets of the models
-of earlier parts that they read, so a part runs when what it reads has been rebuilt.
+of earlier parts that they read, so a part runs when what it reads has been rebuilt. A model
+that reads an earlier part's model due to be rebuilt (a raw table it reads landed since its
+last rebuild) waits for that rebuild's event (see ``ol_platform.transform.run_plan``), so a
+landing builds each model once.
 """
 
 from __future__ import annotations
@@ -96,11 +99,16 @@ def build_transform_dags(
     dags = []
     for index, part in enumerate(parts):
         inputs: set[Asset] = set()
+        upstream: dict[str, Asset] = {}  # models of other parts read by this one's
         for model in part:
             inputs.update(raw_asset(settings.env, t) for t in model.source_tables)
             for parent in model.parents:
                 if owner.get(parent, index) != index:
-                    inputs.add(model_asset(settings.env, layers[parent], parent))
+                    upstream[parent] = model_asset(settings.env, layers[parent], parent)
+                    inputs.add(upstream[parent])
+                    # Read, not scheduled on: when did what it reads last land?
+                    for table in graph.upstream_source_tables([parent]):
+                        upstream[table] = raw_asset(settings.env, table)
                 elif parent not in owner:  # read through staging (an ingest DAG builds it)
                     tables = graph.upstream_source_tables([parent])
                     inputs.update(raw_asset(settings.env, t) for t in tables)
@@ -115,6 +123,7 @@ def build_transform_dags(
                 docs=index == len(parts) - 1,
                 mode=mode,
                 load_method=load_method,
+                upstream=upstream,
             )
         )
     return dags
@@ -131,6 +140,7 @@ def _build_dag(
     docs: bool,
     mode: str,
     load_method: str,
+    upstream: dict[str, Asset] | None = None,
 ) -> DAG:
     # Built with no schedule, which is set last (see set_asset_schedule).
     with DAG(
@@ -164,6 +174,7 @@ def _build_dag(
                 asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
                 alias=AssetAlias(alias_name(dag_id)),
                 plan_from_events=True,
+                upstream_assets=upstream,
             )
         elif mode == "watcher":
             built = _watcher_group(settings, graph, load_method)

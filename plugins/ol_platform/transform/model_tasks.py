@@ -32,11 +32,12 @@ The DAG gets a producer task and one task per model, grouped per layer, wired in
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -61,6 +62,8 @@ PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
 # A model task in one of these states is still on its first try, waiting for the producer.
 AWAITING_PRODUCER = (None, "none", "scheduled", "queued", "deferred")
 PLAN_KEY = "plan"
+# A model's Asset event's extra: when the build that rebuilt it read its inputs.
+INPUTS_AS_OF = "inputs_as_of"
 # Every model's verdict so far ({unique id: {"status", "tests": {test id: status}}}): one XCom,
 # re-pushed as dbt goes, that every waiting model task of the run reads at once.
 VERDICTS_KEY = "verdicts"
@@ -411,8 +414,13 @@ class DbtProducerOperator(BaseOperator):
         model_assets: dict[str, Any],
         indirect_selection: str | None = None,
         plan_from_events: bool = False,
+        upstream_assets: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        # The Assets of the models of other transform DAGs that these read, and of the raw
+        # tables those read: inlets, whose latest events say whether one is due a rebuild.
+        self.upstream_assets = dict(upstream_assets or {})
+        kwargs.setdefault("inlets", list(self.upstream_assets.values()))
         super().__init__(**kwargs)
         self.select = list(select)
         self.indirect_selection = indirect_selection
@@ -475,12 +483,7 @@ class DbtProducerOperator(BaseOperator):
     def plan(self, context: Any):
         """What this run builds (see ``ol_platform.transform.run_plan``)."""
         from ol_platform.transform.project import load_graph
-        from ol_platform.transform.run_plan import (
-            RunPlan,
-            changed_raw_tables,
-            plan_run,
-            with_upstream_tables,
-        )
+        from ol_platform.transform.run_plan import RunPlan, changes_of, plan_run
 
         names = [uid.split(".")[-1] for uid in self.model_assets]
         if not self.plan_from_events:
@@ -495,15 +498,29 @@ class DbtProducerOperator(BaseOperator):
             plan_run(
                 graph,
                 [m for m in graph.models if m.name in wanted],
-                changed=with_upstream_tables(
-                    graph, changed_raw_tables(context.get("triggering_asset_events"))
-                ),
+                changed=changes_of(graph, context.get("triggering_asset_events")),
                 landed=landed,
                 built=built,
+                last_event=functools.cache(functools.partial(self.last_event, context)),
                 conf_select=overrides.get("select"),
             ),
             overrides,
         )
+
+    def last_event(self, context: Any, name: str) -> Any:
+        """The time of the latest event of a model of another transform DAG that this one
+        reads (its last rebuild), or of a raw table upstream of one (its last landing): one of
+        the producer's inlets. None if it has none."""
+        asset = self.upstream_assets.get(name)
+        if asset is None:
+            return None
+        latest = list(context["inlet_events"][asset].ascending(False).limit(1))
+        if not latest:
+            return None
+        # A model's rebuild read its inputs as of its producer's start, before its event: a
+        # landing in between is not in it. Without that (a rerun on a worker), the event's time.
+        as_of = (latest[0].extra or {}).get(INPUTS_AS_OF)
+        return datetime.fromisoformat(as_of) if as_of else latest[0].timestamp
 
     def awaiting(self, ti: Any) -> set[str] | None:
         """On a retry, the models whose tasks still wait for this producer; else ``None``.
@@ -526,6 +543,8 @@ class DbtProducerOperator(BaseOperator):
 
     def execute(self, context: Any) -> Any:
         ti = context["ti"]
+        # What this build reads is as of now: a raw table landing later is the next run's.
+        inputs_as_of = datetime.now(UTC).isoformat()
         plan, overrides = self.plan(context)
         awaiting = self.awaiting(ti) if plan.selected is not None else None
         if awaiting is not None:
@@ -594,7 +613,9 @@ class DbtProducerOperator(BaseOperator):
             ok = verdict_passed(verdict)
             (passed if ok else failed).append(unique_id)
             if ok:
-                context["outlet_events"][self.outlets[0]].add(asset)
+                context["outlet_events"][self.outlets[0]].add(
+                    asset, extra={INPUTS_AS_OF: inputs_as_of}
+                )
         self.log.info(
             "dbt build: %d models passed with their tests, %d did not (their tasks say why), "
             "%d not built in this run",
@@ -761,6 +782,7 @@ def add_model_tasks(
     select: list[str] | None = None,
     cautious: bool = False,
     plan_from_events: bool = False,
+    upstream_assets: dict[str, Any] | None = None,
 ) -> tuple[BaseOperator, dict[str, BaseOperator]]:
     """The producer and one task per model in a task group per layer, wired in dbt's order.
 
@@ -769,6 +791,8 @@ def add_model_tasks(
     are all rendered run, as ``--indirect-selection cautious`` selects them (a source's
     staging step). ``plan_from_events``: build only what the run's triggering raw tables feed
     and whose inputs exist, or the run conf's dbt selector (the transform).
+    ``upstream_assets``: the Assets of the models of other DAGs these read and of the raw
+    tables those read, by name.
     """
     from airflow.sdk import TaskGroup
 
@@ -781,6 +805,7 @@ def add_model_tasks(
         tests_per_model={m.unique_id: tests[m.name] for m in models if tests[m.name]},
         model_assets={m.unique_id: asset_of[m.name] for m in models},
         plan_from_events=plan_from_events,
+        upstream_assets=upstream_assets,
         outlets=[alias],
         # A retry builds only the models whose tasks still wait (``awaiting``): it recovers a
         # producer whose process died, e.g. killed before dbt started.
