@@ -174,12 +174,18 @@ def _duration(run: dict, tis: list[dict]) -> float:
     return (max(ends) - start).total_seconds()
 
 
+def _since(start: str, stamp: str | None) -> float | None:
+    """Seconds from ``start`` to ``stamp`` (API timestamps); None without a stamp."""
+    if not stamp:
+        return None
+    return (datetime.fromisoformat(stamp) - datetime.fromisoformat(start)).total_seconds()
+
+
 def timeline(run: dict, tis: list[dict]) -> str:
     """Where a run's time went: seconds from the run's start to each milestone."""
-    start = datetime.fromisoformat(run["start_date"])
 
     def at(stamp: str | None) -> float | None:
-        return (datetime.fromisoformat(stamp) - start).total_seconds() if stamp else None
+        return _since(run["start_date"], stamp)
 
     by_id = {ti["task_id"]: ti for ti in tis}
     # The first dbt task to start (a split transform has one producer per part).
@@ -204,10 +210,9 @@ def timeline(run: dict, tis: list[dict]) -> str:
 def run_lines(new: list, tis_of: dict, start: str) -> list[str]:
     """One line per DAG run of a landing: its span from the landing's first run's start, and
     how many of its model tasks built their model or were skipped by the run's plan."""
-    origin = datetime.fromisoformat(start)
 
     def at(stamp: str | None) -> float:
-        return (datetime.fromisoformat(stamp) - origin).total_seconds() if stamp else 0.0
+        return _since(start, stamp) or 0.0
 
     lines = []
     for dag_id, run in sorted(new, key=lambda dr: dr[1]["start_date"] or ""):
@@ -255,10 +260,10 @@ def land_every_raw_table(api, env: str) -> int:
     its events reach. Returns how many were sent."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ol_platform.lake.assets import ASSET_AUTHORITY, ASSET_SCHEME
+    from ol_platform.lake.assets import table_uri
     from ol_platform.lake.naming import namespace
 
-    prefix = f"{ASSET_SCHEME}://{ASSET_AUTHORITY}/{namespace(env, 'raw')}/"
+    prefix = table_uri(namespace(env, "raw"), "")
     ids = [a["id"] for a in api.all_assets() if a["uri"].startswith(prefix)]
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda i: api.emit_asset_event(i, {"bench": "full landing"}), ids))

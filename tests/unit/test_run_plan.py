@@ -122,8 +122,8 @@ SECOND = [m for m in SPLIT.models if m.name in ("dim_b", "dim_ab", "mart_ab")]
 BEFORE, LANDED, AFTER = (datetime(2026, 1, 1, 12, m, tzinfo=UTC) for m in (0, 5, 10))
 
 
-def landing(*tables: str, at: datetime = LANDED) -> dict:
-    return {t: [SimpleNamespace(asset=event(t).asset, timestamp=at)] for t in tables}
+def landing(*tables: str) -> dict:
+    return {t: [event(t)] for t in tables}
 
 
 def model_event(name: str) -> SimpleNamespace:
@@ -138,7 +138,7 @@ def test_a_model_reading_another_dags_model_that_the_landing_rebuilds_waits_for_
         SECOND,
         changed=changes_of(SPLIT, landing("raw_a", "raw_b")),
         landed=lambda t: True,
-        last_event={"int_a": BEFORE}.get,
+        last_event={"int_a": BEFORE, "raw_a": LANDED}.get,
     )
     assert first.selected == ["dim_b"]
     assert first.excluded["dim_ab"].startswith("waits for int_a: raw tables they read landed")
@@ -180,10 +180,10 @@ def test_a_model_reading_another_dags_model_does_not_wait_when_that_one_is_not_r
     # Only raw_b landed: int_a does not read it, and raw_a last landed before int_a's build.
     assert plan(landing("raw_b"), {"int_a": LANDED, "raw_a": BEFORE}.get) == everything
     # int_a was already rebuilt after the landing (its event reached an earlier run).
-    assert plan(landing("raw_a", "raw_b"), {"int_a": AFTER}.get) == everything
+    assert plan(landing("raw_a", "raw_b"), {"int_a": AFTER, "raw_a": LANDED}.get) == everything
     # int_a's event is in this very run.
     both = {**landing("raw_a", "raw_b"), "int_a": [model_event("int_a")]}
-    assert plan(both, {"int_a": BEFORE}.get) == everything
+    assert plan(both, {"int_a": BEFORE, "raw_a": LANDED}.get) == everything
     # When int_a was last rebuilt is unknown: built now rather than left waiting for nothing.
     assert plan(landing("raw_a", "raw_b"), lambda name: None) == everything
     # A manual run waits for nothing.

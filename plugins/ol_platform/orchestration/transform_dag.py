@@ -104,11 +104,12 @@ def build_transform_dags(
             inputs.update(raw_asset(settings.env, t) for t in model.source_tables)
             for parent in model.parents:
                 if owner.get(parent, index) != index:
-                    upstream[parent] = model_asset(settings.env, layers[parent], parent)
-                    inputs.add(upstream[parent])
-                    # Read, not scheduled on: when did what it reads last land?
-                    for table in graph.upstream_source_tables([parent]):
-                        upstream[table] = raw_asset(settings.env, table)
+                    if parent not in upstream:
+                        upstream[parent] = model_asset(settings.env, layers[parent], parent)
+                        inputs.add(upstream[parent])
+                        # Read, not scheduled on: when did what it reads last land?
+                        for table in graph.upstream_source_tables([parent]):
+                            upstream[table] = raw_asset(settings.env, table)
                 elif parent not in owner:  # read through staging (an ingest DAG builds it)
                     tables = graph.upstream_source_tables([parent])
                     inputs.update(raw_asset(settings.env, t) for t in tables)

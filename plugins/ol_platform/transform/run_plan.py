@@ -69,10 +69,10 @@ def buildable_tests(graph: Any, selected: Iterable[str]) -> dict[str, list[str]]
 
 @dataclass(frozen=True)
 class Changes:
-    """What an asset-triggered run was triggered by: raw tables that landed (each with its
-    latest event's time), and models of other transform DAGs that were rebuilt."""
+    """What an asset-triggered run was triggered by: raw tables that landed, and models of
+    other transform DAGs that were rebuilt."""
 
-    raw: Mapping[str, datetime | None]
+    raw: frozenset[str]
     models: frozenset[str] = frozenset()
 
 
@@ -81,19 +81,9 @@ def changes_of(graph: Any, events: Mapping[Any, Sequence[Any]] | None) -> Change
     None: no events (a manual run)."""
     if not events:
         return None
-    models = {m.name for m in graph.models}
-    raw: dict[str, datetime | None] = {}
-    rebuilt: set[str] = set()
-    for per in events.values():
-        for event in per:
-            name = str(event.asset.name).rsplit(".", 1)[-1]
-            if name in models:
-                rebuilt.add(name)
-                continue
-            stamp = getattr(event, "timestamp", None)
-            known = raw.get(name)
-            raw[name] = stamp if known is None or (stamp is not None and stamp > known) else known
-    return Changes(raw, frozenset(rebuilt))
+    names = {str(event.asset.name).rsplit(".", 1)[-1] for per in events.values() for event in per}
+    models = names & {m.name for m in graph.models}
+    return Changes(frozenset(names - models), frozenset(models))
 
 
 def plan_run(
@@ -195,11 +185,8 @@ def _due(
     last = last_event(name)
     if last is None:
         return False
-    for table in graph.upstream_source_tables([name]):
-        landed = changed.raw.get(table) or last_event(table)
-        if landed is not None and landed > last:
-            return True
-    return False
+    landings = (last_event(table) for table in graph.upstream_source_tables([name]))
+    return any(landed is not None and landed > last for landed in landings)
 
 
 def _listing(names: Sequence[str]) -> str:
