@@ -12,8 +12,8 @@ embedded Airflow (scheduler, LocalExecutor), run ``--runs`` times per render mod
 landing: an Asset event for every raw table, as the ingest DAGs publish them, recorded while
 the scheduler is stopped so that it sees the landing at once. A landing's wall time is its
 first DAG run's start to the end of its last dbt task (``dbt_docs`` aside), over every part
-DAG when a large project is split (``--timeline`` lists each part's runs); a split project's
-first landing (after a deploy) runs first, uncounted. Medians. ``--wall-models 76,250,700`` runs
+DAG when a large project's model tasks are spread over several (``--timeline`` lists each
+part's runs). Medians. ``--wall-models 76,250,700`` runs
 generated projects of real SQL models too (:func:`runnable_project`); ``--timeline`` prints
 where each run's time went.
 
@@ -188,7 +188,7 @@ def timeline(run: dict, tis: list[dict]) -> str:
         return _since(run["start_date"], stamp)
 
     by_id = {ti["task_id"]: ti for ti in tis}
-    # The first dbt task to start (a split transform has one producer per part).
+    # The first dbt task to start.
     dbt = [t for t in tis if t["task_id"] in ("dbt_producer", "dbt_build") and t["start_date"]]
     first = min(dbt, key=lambda t: t["start_date"], default={})
     models = [ti for ti in tis if "." in ti["task_id"] and ti.get("end_date")]
@@ -216,7 +216,7 @@ def run_lines(new: list, tis_of: dict, start: str) -> list[str]:
 
     lines = []
     for dag_id, run in sorted(new, key=lambda dr: dr[1]["start_date"] or ""):
-        models = [ti for ti in tis_of[run["dag_run_id"]] if "." in ti["task_id"]]
+        models = [ti for ti in tis_of[dag_id, run["dag_run_id"]] if "." in ti["task_id"]]
         built = sum(ti["state"] == "success" for ti in models)
         skipped = sum(ti["state"] == "skipped" for ti in models)
         lines.append(
@@ -224,6 +224,32 @@ def run_lines(new: list, tis_of: dict, start: str) -> list[str]:
             f"{built} models built, {skipped} skipped"
         )
     return lines
+
+
+def _children_cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def cpu_seconds(airflow) -> dict[str, float]:
+    """CPU seconds used so far by each Airflow component's process group (the scheduler's
+    includes its executor's task processes; the dbt server's, its forks), ended children
+    included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {os.getpgid(p.pid): name for name, p in airflow.processes.items() if p.poll() is None}
+    used = dict.fromkeys(groups.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        # After the name: state, ppid, pgrp, ..., utime stime cutime cstime (fields 14-17).
+        name = groups.get(int(fields[2]))
+        if name is not None:
+            used[name] += sum(int(v) for v in fields[11:15]) / tick
+    return used
 
 
 def part_ids(project: Path, mode: str) -> list[str]:
@@ -256,8 +282,7 @@ def scheduler_stopped(airflow):
 
 def land_every_raw_table(api, env: str) -> int:
     """An event for every raw table's Asset, as a full landing of every source publishes them:
-    the transform's DAGs run on these (and on each other's model Assets), each building what
-    its events reach. Returns how many were sent."""
+    the transform runs on these, building what they reach. Returns how many were sent."""
     from concurrent.futures import ThreadPoolExecutor
 
     from ol_platform.lake.assets import table_uri
@@ -270,15 +295,18 @@ def land_every_raw_table(api, env: str) -> int:
     return len(ids)
 
 
-def _settle(api, dag_ids: list[str], before: dict[str, set[str]], quiet: int = 5) -> list:
+def _settle(api, dag_ids: list[str], before: dict[str, set[str]], quiet: int = 3) -> list:
     """The runs of ``dag_ids`` started since ``before``, once none is queued or running and
-    none has started for ``quiet`` seconds."""
+    none has started for ``quiet`` polls, 2 s apart. One batch call per poll: the per-DAG
+    listing deserializes the DAG on each call, which took the API server 10 s of CPU during
+    a 700-model landing (the run's own timestamps are what is measured)."""
     still = 0
     while still < quiet:
-        new = [(d, r) for d in dag_ids for r in api.runs(d) if r["dag_run_id"] not in before[d]]
+        runs = api.runs_of(dag_ids)
+        new = [(d, r) for d in dag_ids for r in runs[d] if r["dag_run_id"] not in before[d]]
         busy = any(r["state"] not in ("success", "failed") for _, r in new)
         still = 0 if busy else still + 1
-        time.sleep(1)
+        time.sleep(2)
     return new
 
 
@@ -319,8 +347,10 @@ def bench_wall(
         **catalog_env(settings),
     }
 
+    cpu_of_plain: list[float] = []
+
     def dbt_build(*select: str, flags: tuple[str, ...] = ()) -> float:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         out = subprocess.run(
             [str(DBT_EXECUTABLE), "build", *flags, "--select", *select, "--profiles-dir", ".",
              "--profile", "ol_dbt", "--target", "duckdb", "--target-path", str(home / "target")],
@@ -328,13 +358,15 @@ def bench_wall(
         )  # fmt: skip
         if out.returncode:
             sys.exit(f"dbt build {' '.join(select)} failed:\n{out.stdout[-3000:]}")
+        cpu_of_plain.append(_children_cpu() - cpu)
         return time.perf_counter() - started
 
     # The ingest DAGs' part, done once, as they run it.
     dbt_build("config.schema:staging", flags=("--indirect-selection", "cautious"))
     plain = statistics.median(dbt_build(*TRANSFORM_SELECT) for _ in range(runs))
     print(f"\nTransform wall time, {size} models (medians of {runs}; same selection, same data)")
-    print(f"  plain dbt build                 {plain:7.1f} s   1.00x")
+    print(f"  plain dbt build                 {plain:7.1f} s   1.00x", end="")
+    print(f"   ({statistics.median(cpu_of_plain[1:]):.1f} CPU seconds)" if show_timeline else "")
     for label in modes:
         # "<mode>/stock": that rendering under Airflow's own commands, without the platform's
         # fixes and with plain dbt; "<mode>/stock-<component>" (e.g. stock-triggerer,
@@ -353,26 +385,25 @@ def bench_wall(
             for dag_id in dag_ids:
                 api.unpause(dag_id)
             durations = []
-            # A split transform's first landing cannot tell which models another part will
-            # rebuild (none has an Asset event yet: the first landing after a deploy), so
-            # it builds some twice; it is run first and reported, not counted.
-            warmup = int(len(dag_ids) > 1)
-            for landing in range(runs + warmup):
-                before = {d: {r["dag_run_id"] for r in api.runs(d)} for d in dag_ids}
+            for _ in range(runs):
+                listed = api.runs_of(dag_ids)
+                before = {d: {r["dag_run_id"] for r in listed[d]} for d in dag_ids}
+                cpu = cpu_seconds(airflow)
                 with scheduler_stopped(airflow):
                     landed = land_every_raw_table(api, settings.env)
                 new = _settle(api, dag_ids, before)
+                cpu = {k: v - cpu.get(k, 0.0) for k, v in cpu_seconds(airflow).items()}
                 if any(r["state"] != "success" for _, r in new):
                     sys.exit(f"{label}: a transform run failed; see {airflow.log_dir}")
-                tis_of = {r["dag_run_id"]: api.task_instances(d, r["dag_run_id"]) for d, r in new}
+                # The parts of a split transform share the run id of ``transform``'s run.
+                tis_of = {
+                    (d, r["dag_run_id"]): api.task_instances(d, r["dag_run_id"]) for d, r in new
+                }
                 tis = [ti for run_tis in tis_of.values() for ti in run_tis]
                 if idle := sorted(set(dag_ids) - {d for d, _ in new}):
                     sys.exit(f"{label}: {', '.join(idle)} did not run; see {airflow.log_dir}")
                 run = min((r for _, r in new), key=lambda r: r["start_date"])
-                if landing >= warmup:
-                    durations.append(_duration(run, tis))
-                else:
-                    print(f"    {label} first landing (not counted): {_duration(run, tis):.1f} s")
+                durations.append(_duration(run, tis))
                 if show_timeline:
                     print(
                         f"    {label} run: {timeline(run, tis)}; {len(new)} runs of "
@@ -381,6 +412,8 @@ def bench_wall(
                     )
                     if len(new) > 1:
                         print("\n".join(run_lines(new, tis_of, run["start_date"])), flush=True)
+                    used = ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items()))
+                    print(f"      CPU seconds in the landing: {used}", flush=True)
             wall = statistics.median(durations)
             print(f"  Cosmos transform DAG ({label:<13}) {wall:7.1f} s   {wall / plain:.2f}x")
         finally:

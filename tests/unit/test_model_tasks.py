@@ -213,10 +213,54 @@ def test_a_node_dbt_skipped_gets_its_verdict():
     assert book.verdicts[MODEL] == {"status": "skipped", "tests": {}}
 
 
-def test_a_model_dbt_skipped_is_rerun_once_its_inputs_exist():
+def test_a_model_dbt_skipped_below_a_failure_is_skipped_not_built_on_stale_input(capsys):
+    """dbt skips a model when a model or test upstream fails in the same build (in another part
+    of the transform, say): rebuilt on its own it would pass, on the stale table."""
     xcoms = {"verdicts": {MODEL: {"status": "skipped", "tests": {}}}}
     event = _run(ModelResultTrigger(MODEL, TESTS), xcoms, producer="success")
-    assert type(event) is TriggerEvent and event.payload["rerun"] is True
+    assert isinstance(event, TaskSkippedEvent)
+    assert "a model or test it reads failed in this build" in capsys.readouterr().out
+
+
+def test_a_model_task_in_another_dag_reads_the_producer_of_its_run_id(monkeypatch):
+    """A part of a split transform: its run has the producer's run id, in the producer's DAG."""
+    from airflow.sdk.execution_time import task_runner, xcom
+
+    asked = []
+
+    async def aget_one(**kwargs):
+        asked.append(("xcom", kwargs["dag_id"], kwargs["run_id"], kwargs["key"]))
+        return passed().get(kwargs["key"])
+
+    class Comms:
+        runs = {"r1": {"dbt_producer": "running"}}
+
+        async def asend(self, msg):
+            asked.append(("states", msg.dag_id, msg.run_ids[0]))
+            return SimpleNamespace(task_states=self.runs)
+
+    monkeypatch.setattr(xcom.XCom, "aget_one", staticmethod(aget_one))
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", Comms(), raising=False)
+
+    async def judged(trigger: ModelResultTrigger):
+        trigger.task_instance = SimpleNamespace(
+            dag_id="transform__part_02", run_id="r1", try_number=1, task_id="mart.x"
+        )
+        trigger.poke_interval = 0.01
+        async for event in trigger.run():
+            return event
+
+    trigger = ModelResultTrigger(MODEL, TESTS, producer_dag_id="transform")
+    assert isinstance(asyncio.run(judged(trigger)), TaskSuccessEvent)
+    assert {a[1] for a in asked} == {"transform"} and {a[2] for a in asked} == {"r1"}
+    # The part triggered on its own (no producer run of that id): it builds the model alone.
+    model_tasks._VIEWS.clear()
+    Comms.runs = {}
+    event = asyncio.run(judged(ModelResultTrigger(MODEL, TESTS, producer_dag_id="transform")))
+    assert type(event) is TriggerEvent and event.payload == {
+        "rerun": True,
+        "reason": "no producer run",
+    }
 
 
 def test_the_model_tasks_of_a_run_share_one_read_of_the_producer_s_results():
@@ -612,13 +656,7 @@ def test_a_model_rerun_leaves_a_test_on_a_model_not_built_yet_to_that_model(monk
     assert task.tests_ready() == [own, shared]
 
 
-def test_each_model_event_says_when_its_build_read_its_inputs(settings, monkeypatch):
-    """A landing after the producer started is not in its build: a model of another transform
-    DAG reading one it rebuilt compares the landing with this time, not the event's (its end)."""
-    from datetime import UTC, datetime
-
-    from airflow.sdk import Asset
-
+def test_the_producer_emits_the_asset_of_each_model_that_passed(settings, monkeypatch):
     from ol_platform.transform.run_plan import RunPlan
 
     _, producer = _transform_producer(settings)
@@ -642,34 +680,117 @@ def test_each_model_event_says_when_its_build_read_its_inputs(settings, monkeypa
 
     monkeypatch.setattr(producer, "cosmos_operator", operator)
     added = []
-    alias_events = SimpleNamespace(add=lambda asset, extra=None: added.append((asset, extra)))
-    before = datetime.now(UTC)
+    alias_events = SimpleNamespace(add=lambda asset, extra=None: added.append(asset))
     producer.execute({"ti": _RunTI(1), "outlet_events": {producer.outlets[0]: alias_events}})
-    assert {a.uri for a, _ in added} == {
+    assert {a.uri for a in added} == {
         a.uri for uid, a in producer.model_assets.items() if uid != failed
     }
-    (as_of,) = {extra[model_tasks.INPUTS_AS_OF] for _, extra in added}
-    assert before <= datetime.fromisoformat(as_of) <= datetime.now(UTC)
 
-    # Reading such events back: the build's time where the event has it, else the event's.
-    built_from, ended = datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 1, 1, 13, tzinfo=UTC)
-    rebuilt, rerun = (Asset(name=n, uri=f"iceberg://x/{n}") for n in ("a", "b"))
-    events = {
-        rebuilt.uri: [
-            SimpleNamespace(extra={"inputs_as_of": built_from.isoformat()}, timestamp=ended)
-        ],
-        rerun.uri: [SimpleNamespace(extra={}, timestamp=ended)],
+
+def _split_producer(settings, monkeypatch):
+    """The producer of a transform split into four DAGs of at most 20 model tasks."""
+    from ol_platform.orchestration import transform_dag
+    from tests.unit.test_transform_parts import _graph
+
+    monkeypatch.setattr(transform_dag, "load_graph", lambda: _graph(chains=12, length=5))
+    monkeypatch.setattr(model_tasks, "_lake_checks", lambda: (lambda t: True, lambda m: True))
+    dags = transform_dag.build_transform_dags(settings, render="models", limit=20)
+    return dags, dags[0].get_task("dbt_producer")
+
+
+def test_a_split_transform_s_producer_starts_the_parts_that_hold_its_models(settings, monkeypatch):
+    """As it starts, the producer starts a run of each other DAG holding a model it builds in
+    this run, with its own run id; a retry finds them started and builds all the same."""
+    from airflow.sdk.execution_time import task_runner
+    from airflow.sdk.execution_time.comms import ErrorResponse, ErrorType, OKResponse
+
+    from ol_platform.transform.run_plan import RunPlan
+
+    dags, producer = _split_producer(settings, monkeypatch)
+    sent = []
+
+    class Comms:
+        reply = OKResponse(ok=True)
+
+        def send(self, msg):
+            sent.append(msg)
+            return self.reply
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", Comms(), raising=False)
+    # This run builds the first chain only: its models are in the first two parts.
+    chain = ["int_0_0", "int_0_1", "int_0_2", "int_0_3", "int_0_4", "dim_all", "mart_all"]
+    owner = {t.task_id.split(".")[-1]: d.dag_id for d in dags for t in d.tasks}
+    monkeypatch.setattr(producer, "plan", lambda context: (RunPlan(selected=chain), {}))
+    monkeypatch.setattr(
+        producer,
+        "cosmos_operator",
+        lambda **kw: SimpleNamespace(execute=lambda context: sent.append(kw["select"])),
+    )
+    producer.book = VerdictBook([], {})
+    producer.execute({"ti": _RunTI(1), "outlet_events": {producer.outlets[0]: set()}})
+    started = {m.dag_id for m in sent[:-1]}
+    assert started == {owner[m] for m in chain} - {"transform"}
+    assert all(m.run_id == "r1" for m in sent[:-1])
+    assert sent[-1] == chain, "dbt builds the run's whole selection once, after the parts start"
+
+    sent.clear()
+    Comms.reply = ErrorResponse(error=ErrorType.DAGRUN_ALREADY_EXISTS)
+    producer.execute({"ti": _RunTI(1), "outlet_events": {producer.outlets[0]: set()}})
+    assert sent[-1] == chain
+
+
+def test_a_retried_split_producer_builds_the_models_of_parts_it_never_started(
+    settings, monkeypatch
+):
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    dags, producer = _split_producer(settings, monkeypatch)
+    ended = {"transform": "success", "transform__part_02": "success"}
+
+    def states(dag_id, task_ids, run_ids):
+        if dag_id not in ended:
+            return {}  # no run of this id: the first try died before starting it
+        return {run_ids[0]: dict.fromkeys(task_ids, ended[dag_id])}
+
+    monkeypatch.setattr(RuntimeTaskInstance, "get_task_states", staticmethod(states))
+    waiting = producer.awaiting(_RunTI(2))
+    assert waiting == {
+        t.task_id.split(".")[-1] for d in dags[2:] for t in d.tasks if "." in t.task_id
     }
 
-    class Accessor(list):
-        def ascending(self, ascending):
-            return Accessor(self if ascending else reversed(self))
 
-        def limit(self, n):
-            return Accessor(self[:n])
+def test_the_producer_s_pushes_never_hold_the_reading_of_dbt_s_lines(monkeypatch):
+    """A push is a round trip to the API server: queued to a thread, in order, so dbt's lines
+    are read on while it runs, a model's log still reaches the API before its verdict, and the
+    producer ends only once everything is pushed."""
+    import threading
 
-    context = {"inlet_events": {a: Accessor(events[a.uri]) for a in (rebuilt, rerun)}}
-    monkeypatch.setattr(producer, "upstream_assets", {"a": rebuilt, "b": rerun})
-    assert producer.last_event(context, "a") == built_from
-    assert producer.last_event(context, "b") == ended
-    assert producer.last_event(context, "unknown") is None
+    from ol_platform.transform.model_tasks import XComPusher
+
+    monkeypatch.setattr(model_tasks, "POKE_INTERVAL", 0)
+    release = threading.Event()
+
+    class SlowTI(_TI):
+        def xcom_push(self, key, value):
+            release.wait(5)
+            super().xcom_push(key, value)
+
+    ti = SlowTI()
+    book = VerdictBook([MODEL], {MODEL: []})
+    book.sink = pusher = XComPusher(ti)
+    _keep_node_lines(_line(MODEL, "success"), {"context": {"ti": ti}}, book=book)
+    assert ti.pushed == [], "the line was read on without waiting for the API"
+    release.set()
+    book.flush(ti, final=True)
+    pusher.close()
+    assert [k for k, _ in ti.pushed] == [key(MODEL, "log"), "verdicts"]
+    assert ti.pushed[-1][1] == {MODEL: {"status": "success", "tests": {}}}
+
+    class BrokenTI(_TI):
+        def xcom_push(self, key, value):
+            raise ConnectionError("the API server is gone")
+
+    broken = XComPusher(BrokenTI())
+    broken.xcom_push("verdicts", {})
+    with pytest.raises(ConnectionError):
+        broken.close()

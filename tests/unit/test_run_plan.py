@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from ol_platform.transform.project import Model, ProjectGraph
-from ol_platform.transform.run_plan import buildable_tests, changes_of, plan_run
+from ol_platform.transform.run_plan import buildable_tests, changed_raw_tables, plan_run
 
 T_A, T_AB = "test.p.not_null_int_a.1", "test.p.assert_dim_ab_covers_int_a.2"
 GRAPH = ProjectGraph(
@@ -28,21 +27,21 @@ def event(table: str):
 
 
 def test_an_asset_triggered_run_builds_only_what_its_raw_tables_feed():
-    changed = changes_of(GRAPH, {"a": [event("raw_a")]})
+    changed = changed_raw_tables({"a": [event("raw_a")]})
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: True)
     assert plan.selected == ["int_a", "dim_ab"]
     assert plan.excluded == {"int_b": "none of the raw tables it reads changed in this run"}
 
 
 def test_a_model_whose_inputs_never_landed_is_left_out_with_the_reason():
-    changed = changes_of(GRAPH, {"a": [event("raw_a")]})
+    changed = changed_raw_tables({"a": [event("raw_a")]})
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: t == "raw_a")
     assert plan.selected == ["int_a"]
     assert plan.excluded["dim_ab"] == "its inputs have never landed: raw_b"
 
 
 def test_a_manual_run_builds_every_model_whose_inputs_exist():
-    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changes_of(GRAPH, {}), landed=lambda t: True)
+    plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed_raw_tables({}), landed=lambda t: True)
     assert plan.selected == ["int_a", "int_b", "dim_ab"] and plan.excluded == {}
 
 
@@ -54,14 +53,14 @@ def test_a_conf_selector_leaves_the_choice_to_dbt():
 
 def test_events_from_several_assets_and_repeated_events_count_once():
     events = {"a": [event("raw_a"), event("raw_a")], "b": [event("raw_b")]}
-    assert set(changes_of(GRAPH, events).raw) == {"raw_a", "raw_b"}
-    assert changes_of(GRAPH, None) is None
+    assert set(changed_raw_tables(events)) == {"raw_a", "raw_b"}
+    assert changed_raw_tables(None) is None
 
 
 def test_a_model_whose_input_model_was_never_built_waits_for_it():
     """The first source lands: int_a is built, dim_ab reads int_b, which never was (raw_b landed
     long ago but int_b is not in this run): dim_ab waits instead of failing."""
-    changed = changes_of(GRAPH, {"a": [event("raw_a")]})
+    changed = changed_raw_tables({"a": [event("raw_a")]})
     never_built = {"int_b"}
     plan = plan_run(
         GRAPH,
@@ -83,7 +82,7 @@ def test_a_test_that_reads_a_model_left_out_of_the_run_waits_for_a_run_that_buil
     assert buildable_tests(GRAPH, ["int_a", "dim_ab"]) == {"int_a": [T_A, T_AB], "dim_ab": [T_AB]}
     # A model upstream of the selection counts as available: dim_ab's tests may read int_a.
     assert buildable_tests(GRAPH, ["dim_ab"]) == {"dim_ab": [T_AB]}
-    changed = changes_of(GRAPH, {"a": [event("raw_a")]})
+    changed = changed_raw_tables({"a": [event("raw_a")]})
     plan = plan_run(GRAPH, ABOVE_STAGING, changed=changed, landed=lambda t: t == "raw_a")
     assert plan.tests == {"int_a": [T_A]}
 
@@ -98,93 +97,9 @@ def test_a_model_of_constants_is_built_by_the_first_run_then_only_when_asked():
         source_tables=("raw_a",),
     )
     upper = [m for m in graph.models if m.layer != "staging"]
-    changed = changes_of(graph, {"a": [event("raw_a")]})
+    changed = changed_raw_tables({"a": [event("raw_a")]})
     staged = lambda m: m.name == "stg_a"  # noqa: E731 - staging exists, nothing above it
     first = plan_run(graph, upper, changed=changed, landed=lambda t: True, built=staged)
     assert first.selected == ["dim_platform", "dim_a"]
     later = plan_run(graph, upper, changed=changed, landed=lambda t: True, built=lambda m: True)
     assert later.selected == ["dim_a"]
-
-
-# Split across two transform DAGs: int_a in the first; dim_b, dim_ab and mart_ab in the second.
-SPLIT = ProjectGraph(
-    models=(
-        Model("stg_a", "staging", ("raw_a",)),
-        Model("stg_b", "staging", ("raw_b",)),
-        Model("int_a", "intermediate", (), ("stg_a",)),
-        Model("dim_b", "dimensional", (), ("stg_b",)),
-        Model("dim_ab", "dimensional", (), ("int_a", "stg_b")),
-        Model("mart_ab", "mart", (), ("dim_ab",)),
-    ),
-    source_tables=("raw_a", "raw_b"),
-)
-SECOND = [m for m in SPLIT.models if m.name in ("dim_b", "dim_ab", "mart_ab")]
-BEFORE, LANDED, AFTER = (datetime(2026, 1, 1, 12, m, tzinfo=UTC) for m in (0, 5, 10))
-
-
-def landing(*tables: str) -> dict:
-    return {t: [event(t)] for t in tables}
-
-
-def model_event(name: str) -> SimpleNamespace:
-    return SimpleNamespace(asset=SimpleNamespace(name=f"ol_warehouse_local_intermediate.{name}"))
-
-
-def test_a_model_reading_another_dags_model_that_the_landing_rebuilds_waits_for_it():
-    """raw_a and raw_b land: the second DAG's run builds dim_b now; dim_ab reads int_a, which
-    the first DAG rebuilds from raw_a, so it waits (and mart_ab with it) for int_a's event."""
-    first = plan_run(
-        SPLIT,
-        SECOND,
-        changed=changes_of(SPLIT, landing("raw_a", "raw_b")),
-        landed=lambda t: True,
-        last_event={"int_a": BEFORE, "raw_a": LANDED}.get,
-    )
-    assert first.selected == ["dim_b"]
-    assert first.excluded["dim_ab"].startswith("waits for int_a: raw tables they read landed")
-    assert first.excluded["mart_ab"].startswith("waits for dim_ab")
-    # int_a's event starts the next run: what waited is built, dim_b is not built twice.
-    then = plan_run(
-        SPLIT,
-        SECOND,
-        changed=changes_of(SPLIT, {"int_a": [model_event("int_a")]}),
-        landed=lambda t: True,
-        last_event={"int_a": AFTER, "raw_a": LANDED}.get,
-    )
-    assert then.selected == ["dim_ab", "mart_ab"]
-    assert then.excluded == {"dim_b": "none of the raw tables it reads changed in this run"}
-
-
-def test_a_landing_this_dag_is_not_scheduled_on_still_makes_a_reader_wait():
-    """The second DAG reads raw_a only through int_a, so raw_a's event never reaches it: the
-    landing is read from raw_a's own latest event."""
-    plan = plan_run(
-        SPLIT,
-        SECOND,
-        changed=changes_of(SPLIT, landing("raw_b")),
-        landed=lambda t: True,
-        last_event={"int_a": BEFORE, "raw_a": LANDED}.get,
-    )
-    assert plan.selected == ["dim_b"]
-    assert plan.excluded["dim_ab"].startswith("waits for int_a")
-
-
-def test_a_model_reading_another_dags_model_does_not_wait_when_that_one_is_not_rebuilt():
-    def plan(events: dict, last_event) -> list[str] | None:
-        changed = changes_of(SPLIT, events)
-        return plan_run(
-            SPLIT, SECOND, changed=changed, landed=lambda t: True, last_event=last_event
-        ).selected
-
-    everything = ["dim_b", "dim_ab", "mart_ab"]
-    # Only raw_b landed: int_a does not read it, and raw_a last landed before int_a's build.
-    assert plan(landing("raw_b"), {"int_a": LANDED, "raw_a": BEFORE}.get) == everything
-    # int_a was already rebuilt after the landing (its event reached an earlier run).
-    assert plan(landing("raw_a", "raw_b"), {"int_a": AFTER, "raw_a": LANDED}.get) == everything
-    # int_a's event is in this very run.
-    both = {**landing("raw_a", "raw_b"), "int_a": [model_event("int_a")]}
-    assert plan(both, {"int_a": BEFORE, "raw_a": LANDED}.get) == everything
-    # When int_a was last rebuilt is unknown: built now rather than left waiting for nothing.
-    assert plan(landing("raw_a", "raw_b"), lambda name: None) == everything
-    # A manual run waits for nothing.
-    assert plan({}, {"int_a": BEFORE, "raw_a": LANDED}.get) == everything

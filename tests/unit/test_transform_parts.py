@@ -1,5 +1,5 @@
-"""A project too large for one DAG in the per-model rendering becomes several asset-linked DAGs,
-each small enough for the triggerer to start its model tasks quickly."""
+"""A project too large for one DAG in the per-model rendering spreads its model tasks over several
+DAGs, each small enough for the triggerer to start its model tasks quickly, fed by one producer."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def _graph(chains: int, length: int) -> ProjectGraph:
     )
 
 
-def test_a_large_project_becomes_asset_linked_dags_of_bounded_size(settings, monkeypatch):
+def test_a_large_project_spreads_its_model_tasks_over_dags_fed_by_one_producer(
+    settings, monkeypatch
+):
     graph = _graph(chains=12, length=5)  # 62 models above staging
     monkeypatch.setattr(transform_dag, "load_graph", lambda: graph)
     dags = transform_dag.build_transform_dags(settings, render="models", limit=20)
@@ -44,38 +46,35 @@ def test_a_large_project_becomes_asset_linked_dags_of_bounded_size(settings, mon
         assert 0 < len(models) <= 20
         assert not models & set(owner), "a model is rendered in one DAG only"
         owner.update(dict.fromkeys(models, index))
-        assert ("dbt_docs" in dag.task_dict) == (index == len(dags) - 1)
+        # One producer and one catalog step, in the scheduled DAG; the others only report.
+        assert ("dbt_producer" in dag.task_dict) == ("dbt_docs" in dag.task_dict) == (index == 0)
     above = {m.name for m in graph.models if m.layer != "staging"}
     assert set(owner) == above
-    layers = {m.name: m.layer for m in graph.models}
-    for index, dag in enumerate(dags):
-        uris = {a.uri for a in dag.schedule.objects}
-        mine = [m for m in graph.models if owner.get(m.name) == index]
-        # Scheduled on the Assets of the models of other DAGs its models read, all of them
-        # in earlier DAGs (no cycle), and on the raw tables read through staging.
-        wanted = {
-            f"iceberg://ol-lake/ol_warehouse_local_{layers[p]}/{p}"
-            for m in mine
-            for p in m.parents
-            if owner.get(p, index) != index
-        }
-        assert {u for u in uris if "_raw/" not in u} == wanted
-        assert all(owner[u.rsplit("/", 1)[-1]] < index for u in wanted)
-        raws = {
-            f"raw_{m.parents[0].split('_')[1]}" for m in mine if m.parents[0].startswith("stg_")
-        }
-        assert {u.rsplit("/", 1)[-1] for u in uris if "_raw/" in u} == raws
-        # Each producer builds its own models and emits their Assets.
-        producer = dag.get_task("dbt_producer")
-        assert sorted(producer.select) == sorted(m.name for m in mine)
-        # ... and reads as inlets the other DAGs' models it may wait for, and the raw tables
-        # those read (when each was last rebuilt, and last landed).
-        upstream_raw = {
-            f"iceberg://ol-lake/ol_warehouse_local_raw/{t}"
-            for uri in wanted
-            for t in graph.upstream_source_tables([uri.rsplit("/", 1)[-1]])
-        }
-        assert {a.uri for a in producer.inlets} == wanted | upstream_raw
+    # A model's parents are in its own part or an earlier one: each part reads in dbt's order.
+    for m in graph.models:
+        if m.name in owner:
+            assert all(owner.get(p, 0) <= owner[m.name] for p in m.parents)
+    root, *parts = dags
+    # Scheduled on every raw table; the parts are started by the producer, never scheduled.
+    assert {a.uri.rsplit("/", 1)[-1] for a in root.schedule.objects} == set(graph.source_tables)
+    assert all(d.schedule is None and not d.is_paused_upon_creation for d in parts)
+    producer = root.get_task("dbt_producer")
+    assert producer.select == transform_dag.TRANSFORM_SELECT
+    assert {uid.split(".")[-1] for uid in producer.model_assets} == above
+    assert set(producer.part_task_ids) == {d.dag_id for d in parts}
+    for dag in parts:
+        tasks = [t for t in dag.tasks if "." in t.task_id]
+        assert set(producer.part_task_ids[dag.dag_id].values()) == {t.task_id for t in tasks}
+        for task in tasks:
+            kwargs = task.start_trigger_args.trigger_kwargs
+            assert kwargs["producer_dag_id"] == "transform"
+            # Ordered within the part by the parents it holds.
+            assert sorted(kwargs["parent_task_ids"]) == sorted(task.upstream_task_ids)
+    assert all(
+        t.start_trigger_args.trigger_kwargs["producer_dag_id"] is None
+        for t in root.tasks
+        if "." in t.task_id
+    )
 
 
 def test_a_project_under_the_limit_stays_one_transform_dag(settings, monkeypatch):

@@ -133,9 +133,8 @@ class AirflowAPI:
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        return self.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", limit=500)[
-            "task_instances"
-        ]
+        """Every task instance of a run (a split transform's runs hold more than a page)."""
+        return self.every_page(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", "task_instances")
 
     def every_page(self, path: str, key: str, page: int = 100, **params) -> list[dict]:
         """Every item of a list endpoint, page by page: the API caps a page at its

@@ -15,20 +15,18 @@ How the models become tasks is ``OLP_DBT_RENDER`` (see ``ol_platform.transform.c
 a task per model ended from the triggerer (``models``, see ``ol_platform.transform.model_tasks``),
 one Cosmos ``dbt build`` task, or Cosmos's watcher task group.
 
-In the ``models`` rendering a project of more than ``MAX_MODELS_PER_DAG`` models becomes
-several DAGs (``transform``, ``transform__part_02``, ...), cut in dbt's order: each is
-scheduled on the raw tables its models read through staging and on the Assets of the models
-of earlier parts that they read, so a part runs when what it reads has been rebuilt. A model
-that reads an earlier part's model due to be rebuilt (a raw table it reads landed since its
-last rebuild) waits for that rebuild's event (see ``ol_platform.transform.run_plan``), so a
-landing builds each model once.
+In the ``models`` rendering the tasks of a project of more than ``MAX_MODELS_PER_DAG`` models
+are spread over several DAGs (``transform``, ``transform__part_02``, ...), cut in dbt's order.
+``transform`` alone is scheduled, and its one producer builds the whole run's selection; as it
+starts, it starts a run of each other part with its own run id, and their model tasks report
+its results. dbt starts once per landing and builds each model once, after what it reads.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, Asset, AssetAny
+from airflow.sdk import DAG, AssetAny
 
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
@@ -42,7 +40,7 @@ TRANSFORM_LAYERS = ("intermediate", "dimensional", "mart", "reporting")
 TRANSFORM_SELECT = [f"config.schema:{layer}" for layer in TRANSFORM_LAYERS]
 
 
-# Above this many models the ``models`` rendering splits the transform into several DAGs:
+# Above this many models the ``models`` rendering spreads the model tasks over several DAGs:
 # the triggerer deserializes a model task's whole DAG to start its trigger (twice), so starting
 # every model task of one DAG grows with the square of its size (measured: all running after
 # ~5 s at 100 tasks, ~28 s at 300, 150-164 s at 700).
@@ -52,8 +50,8 @@ MAX_MODELS_PER_DAG = 150
 def transform_parts(models: list[Model], limit: int = MAX_MODELS_PER_DAG) -> list[list[Model]]:
     """``models`` in dbt's order, layer by layer, cut into parts of at most ``limit`` models.
 
-    A model only reads models of its own part or of earlier ones, so the parts' DAGs, linked
-    by the models' Assets, never wait on each other in a cycle.
+    A model only reads models of its own part or of earlier ones: a part's first models are
+    the last ones's children, and the UI shows each part in the order dbt builds it.
     """
     from ol_platform.transform.run_plan import in_dbt_order
 
@@ -84,9 +82,9 @@ def build_transform_dags(
     """``load_method``: a Cosmos ``LoadMode`` value, for the watcher render; benchmarks vary it.
 
     In the ``models`` rendering a project of more than ``limit`` models becomes several DAGs
-    (:func:`transform_parts`): each is scheduled on the raw tables its models read through
-    staging and on the Assets of the models of other parts they read, and builds its models
-    with one producer; ``dbt_docs`` runs in the last.
+    (:func:`transform_parts`): the first, ``transform``, is scheduled on the raw tables the
+    models read through staging, and holds the producer of all of them and ``dbt_docs``; the
+    others hold only model tasks, and run when that producer starts them.
     """
     from ol_platform.transform.cosmos_config import render_mode
 
@@ -94,40 +92,55 @@ def build_transform_dags(
     models = graph.in_layers(TRANSFORM_LAYERS)
     mode = render or render_mode()
     parts = transform_parts(models, limit) if mode == "models" else [models]
-    owner = {m.name: i for i, part in enumerate(parts) for m in part}
-    layers = {m.name: m.layer for m in graph.models}
-    dags = []
-    for index, part in enumerate(parts):
-        inputs: set[Asset] = set()
-        upstream: dict[str, Asset] = {}  # models of other parts read by this one's
-        for model in part:
-            inputs.update(raw_asset(settings.env, t) for t in model.source_tables)
-            for parent in model.parents:
-                if owner.get(parent, index) != index:
-                    if parent not in upstream:
-                        upstream[parent] = model_asset(settings.env, layers[parent], parent)
-                        inputs.add(upstream[parent])
-                        # Read, not scheduled on: when did what it reads last land?
-                        for table in graph.upstream_source_tables([parent]):
-                            upstream[table] = raw_asset(settings.env, table)
-                elif parent not in owner:  # read through staging (an ingest DAG builds it)
-                    tables = graph.upstream_source_tables([parent])
-                    inputs.update(raw_asset(settings.env, t) for t in tables)
-        dags.append(
-            _build_dag(
-                settings,
-                graph,
-                part,
-                dag_id=part_dag_id(index, len(parts)),
-                select=TRANSFORM_SELECT if len(parts) == 1 else [m.name for m in part],
-                schedule=AssetAny(*sorted(inputs, key=lambda a: a.uri)),
-                docs=index == len(parts) - 1,
-                mode=mode,
-                load_method=load_method,
-                upstream=upstream,
-            )
+    tables = graph.upstream_source_tables([m.name for m in models])
+    schedule = AssetAny(*(raw_asset(settings.env, t) for t in sorted(tables)))
+    elsewhere = {part_dag_id(i, len(parts)): part for i, part in enumerate(parts) if i}
+    root = _build_dag(
+        settings,
+        graph,
+        parts[0],
+        dag_id=DAG_ID,
+        schedule=schedule,
+        mode=mode,
+        load_method=load_method,
+        elsewhere=elsewhere,
+    )
+    return [root, *(_part_dag(settings, graph, part, i) for i, part in elsewhere.items())]
+
+
+def _part_dag(settings: Settings, graph: ProjectGraph, models: list[Model], dag_id: str) -> DAG:
+    """Model tasks only: ``transform``'s producer starts each run, with its own run's id."""
+    from ol_platform.transform.model_tasks import add_part_tasks
+
+    with DAG(
+        dag_id=dag_id,
+        description=f"dbt models built by {DAG_ID}'s producer, which starts its runs",
+        doc_md=__doc__,
+        schedule=None,
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        # Paused, its runs would wait in the queue while the producer builds their models.
+        is_paused_upon_creation=False,
+        tags=["transform", "dbt"],
+        default_args=_default_args(),
+    ) as dag:
+        add_part_tasks(
+            graph=graph,
+            models=models,
+            asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
+            producer_dag_id=DAG_ID,
         )
-    return dags
+    return dag
+
+
+def _default_args() -> dict:
+    return {
+        "owner": "data-platform",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": on_task_failure,
+    }
 
 
 def _build_dag(
@@ -136,12 +149,10 @@ def _build_dag(
     models: list[Model],
     *,
     dag_id: str,
-    select: list[str],
     schedule: AssetAny,
-    docs: bool,
     mode: str,
     load_method: str,
-    upstream: dict[str, Asset] | None = None,
+    elsewhere: dict[str, list[Model]],
 ) -> DAG:
     # Built with no schedule, which is set last (see set_asset_schedule).
     with DAG(
@@ -154,12 +165,7 @@ def _build_dag(
         max_active_runs=1,
         is_paused_upon_creation=not settings.is_production,
         tags=["transform", "dbt"],
-        default_args={
-            "owner": "data-platform",
-            "retries": 1,
-            "retry_delay": timedelta(minutes=2),
-            "on_failure_callback": on_task_failure,
-        },
+        default_args=_default_args(),
     ) as dag:
         from ol_platform.transform.operators import DbtDocsOperator
 
@@ -168,14 +174,15 @@ def _build_dag(
 
             from ol_platform.transform.model_tasks import add_model_tasks, alias_name
 
+            everything = [*models, *(m for part in elsewhere.values() for m in part)]
             built, _ = add_model_tasks(
                 graph=graph,
                 models=models,
-                select=select,
-                asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in models},
+                select=TRANSFORM_SELECT,
+                asset_of={m.name: model_asset(settings.env, m.layer, m.name) for m in everything},
                 alias=AssetAlias(alias_name(dag_id)),
                 plan_from_events=True,
-                upstream_assets=upstream,
+                elsewhere=elsewhere,
             )
         elif mode == "watcher":
             built = _watcher_group(settings, graph, load_method)
@@ -184,14 +191,13 @@ def _build_dag(
 
             built = build_operator(
                 task_id="dbt_build",
-                select=select,
+                select=TRANSFORM_SELECT,
                 settings=settings,
                 outlets=[model_asset(settings.env, m.layer, m.name) for m in models],
                 # `olp backfill transform --select ...` triggers a run with its selection.
                 run_conf_selection=True,
             )
-        if docs:
-            built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
+        built >> DbtDocsOperator(task_id="dbt_docs", retries=0)
     set_asset_schedule(dag, schedule)
     return dag
 

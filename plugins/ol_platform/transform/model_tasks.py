@@ -27,17 +27,20 @@ The DAG gets a producer task and one task per model, grouped per layer, wired in
 - **Asset events stay exact.** A task ended from the triggerer emits no event for its outlets,
   so the producer emits, through an ``AssetAlias``, the Asset of each model whose build and
   tests passed, when it ends; a model rerun on a worker emits its own Asset as any task does.
+- **One producer, model tasks in several DAGs.** A project too large for one DAG keeps its one
+  producer, and puts the tasks of some models in other DAGs (``add_part_tasks``): as it
+  starts, the producer starts a run of each such DAG with its own run id, whose model tasks
+  read its verdicts. dbt runs once per landing, and builds each model once, in its order.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -62,8 +65,6 @@ PRODUCER_ENDED = ("success", "failed", "skipped", "upstream_failed", "removed")
 # A model task in one of these states is still on its first try, waiting for the producer.
 AWAITING_PRODUCER = (None, "none", "scheduled", "queued", "deferred")
 PLAN_KEY = "plan"
-# A model's Asset event's extra: when the build that rebuilt it read its inputs.
-INPUTS_AS_OF = "inputs_as_of"
 # Every model's verdict so far ({unique id: {"status", "tests": {test id: status}}}): one XCom,
 # re-pushed as dbt goes, that every waiting model task of the run reads at once.
 VERDICTS_KEY = "verdicts"
@@ -73,6 +74,8 @@ POKE_INTERVAL = 0.5
 IDLE_POKE_FACTOR = 6
 # The producer has not started: no plan or verdict of this try exists yet.
 PRODUCER_NOT_STARTED = (None, "none", "scheduled", "queued")
+# The producer's DAG has no run of this run id: a model task's DAG was triggered on its own.
+NO_PRODUCER_RUN = "no producer run"
 # Read after the producer ended, the verdicts are final: the model tasks that start after dbt
 # has finished (a level at a time, each after its parents' tasks ended) use them for this long
 # without asking again, even once no task of the run waits. A clear of a model task makes a
@@ -167,6 +170,7 @@ class ModelResultTrigger(BaseTrigger):
         producer_task_id: str = PRODUCER_TASK_ID,
         poke_interval: float = POKE_INTERVAL,
         parent_task_ids: list[str] | None = None,
+        producer_dag_id: str | None = None,
     ) -> None:
         super().__init__()
         self.model_unique_id = model_unique_id
@@ -174,6 +178,9 @@ class ModelResultTrigger(BaseTrigger):
         self.producer_task_id = producer_task_id
         self.poke_interval = poke_interval
         self.parent_task_ids = list(parent_task_ids or [])
+        # The DAG of the producer, when this model's task is in another one: its run of the
+        # same run id feeds this run.
+        self.producer_dag_id = producer_dag_id
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -184,15 +191,20 @@ class ModelResultTrigger(BaseTrigger):
                 "producer_task_id": self.producer_task_id,
                 "poke_interval": self.poke_interval,
                 "parent_task_ids": self.parent_task_ids,
+                "producer_dag_id": self.producer_dag_id,
             },
         )
+
+    @property
+    def _producer_dag(self) -> str:
+        return self.producer_dag_id or self.task_instance.dag_id
 
     async def _xcom(self, key: str) -> Any:
         from airflow.sdk.execution_time.xcom import XCom
 
         ti = self.task_instance
         return await XCom.aget_one(
-            run_id=ti.run_id, key=key, task_id=self.producer_task_id, dag_id=ti.dag_id
+            run_id=ti.run_id, key=key, task_id=self.producer_task_id, dag_id=self._producer_dag
         )
 
     async def _producer_state(self) -> str | None:
@@ -203,15 +215,19 @@ class ModelResultTrigger(BaseTrigger):
 
         ti = self.task_instance
         result = await SUPERVISOR_COMMS.asend(
-            GetTaskStates(dag_id=ti.dag_id, task_ids=[self.producer_task_id], run_ids=[ti.run_id])
+            GetTaskStates(
+                dag_id=self._producer_dag, task_ids=[self.producer_task_id], run_ids=[ti.run_id]
+            )
         )
         states = getattr(result, "task_states", None) or {}
+        if ti.run_id not in states and self._producer_dag != ti.dag_id:
+            return NO_PRODUCER_RUN
         return (states.get(ti.run_id) or {}).get(self.producer_task_id)
 
     def _view(self) -> RunView:
         ti = self.task_instance
         _forget_idle_views(asyncio.get_running_loop().time())
-        return _VIEWS.setdefault((ti.dag_id, ti.run_id, self.producer_task_id), RunView())
+        return _VIEWS.setdefault((self._producer_dag, ti.run_id, self.producer_task_id), RunView())
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         view = self._view()
@@ -234,6 +250,15 @@ class ModelResultTrigger(BaseTrigger):
         while True:
             poke = self.poke_interval * (1 if view.producer_started else IDLE_POKE_FACTOR)
             await view.refresh(self, poke)
+            if view.producer == NO_PRODUCER_RUN:
+                self.log.info(
+                    "no run of %s has this run's id (this DAG was triggered on its own): "
+                    "building %s on its own",
+                    self._producer_dag,
+                    name,
+                )
+                yield TriggerEvent({"rerun": True, "reason": "no producer run"})
+                return
             plan, verdict = view.plan, view.verdicts.get(self.model_unique_id)
             selected = (plan or {}).get("selected")
             if plan is not None and selected is not None and name not in selected:
@@ -287,8 +312,15 @@ class ModelResultTrigger(BaseTrigger):
                 if test_status not in SUCCESS_STATES
             ]
         if status == "skipped":
-            # dbt skipped it (an upstream outside this DAG failed): rerun once inputs exist.
-            yield TriggerEvent({"rerun": True, "reason": "skipped by the producer"})
+            # A model or test upstream failed in the same build: its task (in this DAG, or in
+            # another part of the transform) failed and says why. Built on its stale table,
+            # this one would pass with stale data.
+            self.log.warning(
+                "dbt skipped %s: a model or test it reads failed in this build (%s's run)",
+                name,
+                self._producer_dag,
+            )
+            yield TaskSkippedEvent()
         elif failed:
             self.log.error("%s failed: %s", name, "; ".join(failed))
             yield TaskFailedEvent()
@@ -332,6 +364,7 @@ class DbtModelOperator(BaseOperator):
         model_unique_id: str,
         test_unique_ids: list[str],
         producer_task_id: str = PRODUCER_TASK_ID,
+        producer_dag_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         # A parent left out of this run (skipped) does not stop a model that is in it; a
@@ -350,6 +383,7 @@ class DbtModelOperator(BaseOperator):
                 "test_unique_ids": self.test_unique_ids,
                 "producer_task_id": producer_task_id,
                 "parent_task_ids": [],  # filled in once every model's task exists
+                "producer_dag_id": producer_dag_id,
             },
             next_method="execute_complete",
             next_kwargs=None,
@@ -414,13 +448,8 @@ class DbtProducerOperator(BaseOperator):
         model_assets: dict[str, Any],
         indirect_selection: str | None = None,
         plan_from_events: bool = False,
-        upstream_assets: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        # The Assets of the models of other transform DAGs that these read, and of the raw
-        # tables those read: inlets, whose latest events say whether one is due a rebuild.
-        self.upstream_assets = dict(upstream_assets or {})
-        kwargs.setdefault("inlets", list(self.upstream_assets.values()))
         super().__init__(**kwargs)
         self.select = list(select)
         self.indirect_selection = indirect_selection
@@ -430,6 +459,8 @@ class DbtProducerOperator(BaseOperator):
         self.model_assets = model_assets
         # Each model's task ({unique id: task id}), filled in once every model's task exists.
         self.model_task_ids: dict[str, str] = {}
+        # The other DAGs holding tasks of this producer's models: {DAG id: {unique id: task id}}.
+        self.part_task_ids: dict[str, dict[str, str]] = {}
         self.book: VerdictBook | None = None  # this try's, once dbt starts
 
     def cosmos_operator(
@@ -483,7 +514,7 @@ class DbtProducerOperator(BaseOperator):
     def plan(self, context: Any):
         """What this run builds (see ``ol_platform.transform.run_plan``)."""
         from ol_platform.transform.project import load_graph
-        from ol_platform.transform.run_plan import RunPlan, changes_of, plan_run
+        from ol_platform.transform.run_plan import RunPlan, changed_raw_tables, plan_run
 
         names = [uid.split(".")[-1] for uid in self.model_assets]
         if not self.plan_from_events:
@@ -498,29 +529,13 @@ class DbtProducerOperator(BaseOperator):
             plan_run(
                 graph,
                 [m for m in graph.models if m.name in wanted],
-                changed=changes_of(graph, context.get("triggering_asset_events")),
+                changed=changed_raw_tables(context.get("triggering_asset_events")),
                 landed=landed,
                 built=built,
-                last_event=functools.cache(functools.partial(self.last_event, context)),
                 conf_select=overrides.get("select"),
             ),
             overrides,
         )
-
-    def last_event(self, context: Any, name: str) -> Any:
-        """The time of the latest event of a model of another transform DAG that this one
-        reads (its last rebuild), or of a raw table upstream of one (its last landing): one of
-        the producer's inlets. None if it has none."""
-        asset = self.upstream_assets.get(name)
-        if asset is None:
-            return None
-        latest = list(context["inlet_events"][asset].ascending(False).limit(1))
-        if not latest:
-            return None
-        # A model's rebuild read its inputs as of its producer's start, before its event: a
-        # landing in between is not in it. Without that (a rerun on a worker), the event's time.
-        as_of = (latest[0].extra or {}).get(INPUTS_AS_OF)
-        return datetime.fromisoformat(as_of) if as_of else latest[0].timestamp
 
     def awaiting(self, ti: Any) -> set[str] | None:
         """On a retry, the models whose tasks still wait for this producer; else ``None``.
@@ -532,19 +547,53 @@ class DbtProducerOperator(BaseOperator):
             return None
         from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
-        states = RuntimeTaskInstance.get_task_states(
-            dag_id=ti.dag_id, task_ids=list(self.model_task_ids.values()), run_ids=[ti.run_id]
-        ).get(ti.run_id, {})
-        return {
-            uid.split(".")[-1]
-            for uid, task_id in self.model_task_ids.items()
-            if states.get(task_id) in AWAITING_PRODUCER
-        }
+        waiting: set[str] = set()
+        for dag_id, task_ids in {ti.dag_id: self.model_task_ids, **self.part_task_ids}.items():
+            states = RuntimeTaskInstance.get_task_states(
+                dag_id=dag_id, task_ids=list(task_ids.values()), run_ids=[ti.run_id]
+            ).get(ti.run_id)
+            # A part whose run the first try never started: all of its models still wait.
+            waiting |= {
+                uid.split(".")[-1]
+                for uid, task_id in task_ids.items()
+                if states is None or states.get(task_id) in AWAITING_PRODUCER
+            }
+        return waiting
+
+    def start_parts(self, ti: Any, selected: list[str] | None) -> None:
+        """Start, with this run's id, the run of each other DAG holding tasks of models this
+        run builds: their tasks read this producer's verdicts as dbt goes. A retry finds them
+        started."""
+        from airflow.sdk.execution_time.comms import ErrorResponse, TriggerDagRun
+        from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS
+
+        wanted = None if selected is None else set(selected)
+        for dag_id, task_ids in self.part_task_ids.items():
+            names = [uid.split(".")[-1] for uid in task_ids]
+            count = len(names) if wanted is None else len(wanted.intersection(names))
+            if not count:
+                continue  # none of its models is built in this run
+            try:
+                reply = SUPERVISOR_COMMS.send(
+                    TriggerDagRun(
+                        dag_id=dag_id,
+                        run_id=ti.run_id,
+                        conf={"producer": {"dag_id": ti.dag_id, "run_id": ti.run_id}},
+                        note=f"Model tasks of {ti.dag_id}'s run {ti.run_id}",
+                    )
+                )
+            except Exception as exc:  # the DAG is gone or broken: dbt still builds its models
+                reply = ErrorResponse(detail={"message": str(exc)})
+            if isinstance(reply, ErrorResponse):
+                # Already started (this is a retry), or it cannot run: dbt builds its models
+                # all the same; only their tasks are missing.
+                why = reply.error.value if reply.detail is None else reply.detail
+                self.log.warning("%s: no run %s started (%s)", dag_id, ti.run_id, why)
+                continue
+            self.log.info("started %s's run for %d of its %d models", dag_id, count, len(names))
 
     def execute(self, context: Any) -> Any:
         ti = context["ti"]
-        # What this build reads is as of now: a raw table landing later is the next run's.
-        inputs_as_of = datetime.now(UTC).isoformat()
         plan, overrides = self.plan(context)
         awaiting = self.awaiting(ti) if plan.selected is not None else None
         if awaiting is not None:
@@ -557,6 +606,8 @@ class DbtProducerOperator(BaseOperator):
             )
             plan = plan.restricted_to(awaiting)
         ti.xcom_push(key=PLAN_KEY, value=plan.as_xcom())
+        if self.part_task_ids:
+            self.start_parts(ti, plan.selected)
         for name, reason in sorted(plan.excluded.items()):
             self.log.info("not built: %s: %s", name, reason)
         if plan.selected == []:
@@ -587,19 +638,25 @@ class DbtProducerOperator(BaseOperator):
             first_try = _AsFirstTry(ti)
             context = {**context, "ti": first_try, "task_instance": first_try}
         error: Exception | None = None
+        pusher = XComPusher(ti)
         try:
-            self.cosmos_operator(
+            operator = self.cosmos_operator(
                 select=select,
                 full_refresh=overrides.get("full_refresh", False),
                 tests_per_model=tests_per_model,
                 indirect_selection=indirect,
-            ).execute(context)
+            )
+            self.book.sink = pusher
+            operator.execute(context)
         except Exception as exc:  # a node failed, or dbt itself did: told apart below
             error = exc
-        if getattr(self, "book", None) is None:  # dbt never started
-            raise error or RuntimeError("the dbt build did not start")
-        # The last verdicts, and those of models whose tests never all reported.
-        self.book.flush(ti, final=True)
+        try:
+            if getattr(self, "book", None) is None:  # dbt never started
+                raise error or RuntimeError("the dbt build did not start")
+            # The last verdicts, and those of models whose tests never all reported.
+            self.book.flush(ti, final=True)
+        finally:
+            pusher.close()  # all of them pushed before the producer ends
         selected = set(plan.selected) if plan.selected is not None else None
         passed, failed = [], []
         for unique_id, asset in self.model_assets.items():
@@ -613,9 +670,7 @@ class DbtProducerOperator(BaseOperator):
             ok = verdict_passed(verdict)
             (passed if ok else failed).append(unique_id)
             if ok:
-                context["outlet_events"][self.outlets[0]].add(
-                    asset, extra={INPUTS_AS_OF: inputs_as_of}
-                )
+                context["outlet_events"][self.outlets[0]].add(asset)
         self.log.info(
             "dbt build: %d models passed with their tests, %d did not (their tasks say why), "
             "%d not built in this run",
@@ -690,6 +745,8 @@ class VerdictBook:
         self.verdicts: dict[str, dict] = {}
         self.dirty = False
         self.pushed_at = float("-inf")
+        # Where the XComs go, when not straight to the task instance (see XComPusher).
+        self.sink: XComPusher | None = None
 
     def record(self, unique_id: str, message: str | None, status: str | None, ti: Any) -> None:
         """One dbt log line of a node; ``status`` when the node finished."""
@@ -718,7 +775,7 @@ class VerdictBook:
             "compiled_sql": self.compiled_sql.get(model),
         }
         if ti is not None:
-            ti.xcom_push(key=_key(model, "log"), value=node_log)
+            (self.sink or ti).xcom_push(key=_key(model, "log"), value=node_log)
         self.dirty = True
 
     def flush(self, ti: Any, final: bool = False) -> None:
@@ -729,8 +786,46 @@ class VerdictBook:
         now = time.monotonic()
         if ti is None or not self.dirty or (not final and now - self.pushed_at < POKE_INTERVAL):
             return
-        ti.xcom_push(key=VERDICTS_KEY, value=self.verdicts)
+        (self.sink or ti).xcom_push(key=VERDICTS_KEY, value=dict(self.verdicts))
         self.dirty, self.pushed_at = False, now
+
+
+class XComPusher:
+    """Pushes a task's XComs from a thread of its own, in order.
+
+    The producer reads dbt's log lines as dbt writes them, and each push is a round trip to
+    the API server (a database commit). Pushed inline, a model's log and the verdicts held
+    the reading of dbt's output; dbt, its pipe full, waited too. A model's log is queued
+    before the verdicts that name it, so a model task never reads a verdict without its log.
+    """
+
+    def __init__(self, ti: Any) -> None:
+        import queue
+        import threading
+
+        self.ti = ti
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="xcom-pusher", daemon=True)
+        self.thread.start()
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.queue.put((key, value))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.ti.xcom_push(key=item[0], value=item[1])
+                except BaseException as exc:  # raised by close(), in the producer's thread
+                    self.error = exc
+
+    def close(self) -> None:
+        """Wait until everything queued is pushed; raise what a push raised."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _keep_node_lines(line: str, extra_kwargs: Any, *, book: VerdictBook) -> None:
@@ -782,7 +877,7 @@ def add_model_tasks(
     select: list[str] | None = None,
     cautious: bool = False,
     plan_from_events: bool = False,
-    upstream_assets: dict[str, Any] | None = None,
+    elsewhere: dict[str, list] | None = None,
 ) -> tuple[BaseOperator, dict[str, BaseOperator]]:
     """The producer and one task per model in a task group per layer, wired in dbt's order.
 
@@ -790,28 +885,60 @@ def add_model_tasks(
     models to render (``ol_platform.transform.project``). ``cautious``: only tests whose models
     are all rendered run, as ``--indirect-selection cautious`` selects them (a source's
     staging step). ``plan_from_events``: build only what the run's triggering raw tables feed
-    and whose inputs exist, or the run conf's dbt selector (the transform).
-    ``upstream_assets``: the Assets of the models of other DAGs these read and of the raw
-    tables those read, by name.
+    and whose inputs exist, or the run conf's dbt selector (the transform). ``elsewhere``:
+    {DAG id: models} that the producer builds too, whose tasks :func:`add_part_tasks` puts
+    in those DAGs.
     """
-    from airflow.sdk import TaskGroup
-
-    names = {m.name for m in models}
-    tests = {m.name: graph.tests_of(m, names if cautious else None) for m in models}
+    elsewhere = elsewhere or {}
+    everything = [*models, *(m for part in elsewhere.values() for m in part)]
+    names = {m.name for m in everything}
+    tests = {m.name: graph.tests_of(m, names if cautious else None) for m in everything}
     producer = DbtProducerOperator(
         task_id=PRODUCER_TASK_ID,
         select=select or sorted(names),
         indirect_selection="cautious" if cautious else None,
-        tests_per_model={m.unique_id: tests[m.name] for m in models if tests[m.name]},
-        model_assets={m.unique_id: asset_of[m.name] for m in models},
+        tests_per_model={m.unique_id: tests[m.name] for m in everything if tests[m.name]},
+        model_assets={m.unique_id: asset_of[m.name] for m in everything},
         plan_from_events=plan_from_events,
-        upstream_assets=upstream_assets,
         outlets=[alias],
         # A retry builds only the models whose tasks still wait (``awaiting``): it recovers a
         # producer whose process died, e.g. killed before dbt started.
         retries=1,
         retry_delay=timedelta(seconds=10),
     )
+    tasks = _model_tasks(graph, models, tests, asset_of)
+    producer.model_task_ids = {m.unique_id: tasks[m.name].task_id for m in models}
+    producer.part_task_ids = {
+        dag_id: {m.unique_id: model_task_id(m) for m in part} for dag_id, part in elsewhere.items()
+    }
+    return producer, tasks
+
+
+def add_part_tasks(
+    *, graph: Any, models: list, asset_of: dict[str, Any], producer_dag_id: str
+) -> dict[str, BaseOperator]:
+    """One task per model, as :func:`add_model_tasks` renders them, in a DAG without a
+    producer: the producer of ``producer_dag_id`` starts this DAG's runs and builds these
+    models (see ``elsewhere`` there)."""
+    tests = {m.name: graph.tests_of(m, None) for m in models}
+    return _model_tasks(graph, models, tests, asset_of, producer_dag_id=producer_dag_id)
+
+
+def model_task_id(model: Any) -> str:
+    """A model's task id: in its layer's task group."""
+    return f"{model.layer}.{model.name}"
+
+
+def _model_tasks(
+    graph: Any,
+    models: list,
+    tests: dict[str, list[str]],
+    asset_of: dict[str, Any],
+    producer_dag_id: str | None = None,
+) -> dict[str, BaseOperator]:
+    from airflow.sdk import TaskGroup
+
+    names = {m.name for m in models}
     groups: dict[str, TaskGroup] = {}
     tasks: dict[str, BaseOperator] = {}
     for model in models:
@@ -824,7 +951,7 @@ def add_model_tasks(
             task_group=groups[model.layer],
             model_unique_id=model.unique_id,
             test_unique_ids=tests[model.name],
-            producer_task_id=producer.task_id,
+            producer_dag_id=producer_dag_id,
             outlets=[asset_of[model.name]],
             doc_md=f"dbt model `{model.name}` and its {len(tests[model.name])} tests.",
         )
@@ -835,7 +962,6 @@ def add_model_tasks(
                 tasks[model.name].start_trigger_args.trigger_kwargs["parent_task_ids"].append(
                     tasks[parent].task_id
                 )
-    producer.model_task_ids = {m.unique_id: tasks[m.name].task_id for m in models}
     by_uid = {m.unique_id: m for m in models}
     for model in models:
         # A test on several models (``relationships``) runs in a model's rerun only once the
@@ -845,4 +971,4 @@ def add_model_tasks(
             for test in tests[model.name]
             if len(partners := [p for p in graph.test_parents.get(test, ()) if p in by_uid]) > 1
         }
-    return producer, tasks
+    return tasks

@@ -7,22 +7,18 @@ not exist" (the first transform run of a fresh lake starts when the first source
 manual run builds every model whose inputs exist; a run whose conf carries a dbt selector
 (``olp backfill transform --select``) builds what that selector selects.
 
-When the project is split into several transform DAGs, a model reading a model of another
-DAG is built by the run its Asset event starts; if that model is due to be rebuilt there (a
-raw table it reads landed since), the model waits for that run rather than being built twice,
-once on stale input.
+One plan, and one ``dbt build``, cover the whole transform, also when its model tasks are
+spread over several DAGs: each model is built once per run, after the models it reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 # Listing many missing tables in a reason helps nobody: the first few and a count.
 _SHOWN = 3
-STAGING = "staging"  # the layer the ingest DAGs build, before their raw tables' events
 
 
 @dataclass(frozen=True)
@@ -67,83 +63,45 @@ def buildable_tests(graph: Any, selected: Iterable[str]) -> dict[str, list[str]]
     }
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What an asset-triggered run was triggered by: raw tables that landed, and models of
-    other transform DAGs that were rebuilt."""
-
-    raw: frozenset[str]
-    models: frozenset[str] = frozenset()
-
-
-def changes_of(graph: Any, events: Mapping[Any, Sequence[Any]] | None) -> Changes | None:
-    """The run's triggering Asset events (``<namespace>.<table or model>``) as :class:`Changes`;
-    None: no events (a manual run)."""
+def changed_raw_tables(events: Mapping[Any, Sequence[Any]] | None) -> frozenset[str] | None:
+    """Raw table names of the triggering Asset events (``<namespace>.<table>``); None: no events
+    (a manual run)."""
     if not events:
         return None
     names = {str(event.asset.name).rsplit(".", 1)[-1] for per in events.values() for event in per}
-    models = names & {m.name for m in graph.models}
-    return Changes(frozenset(names - models), frozenset(models))
+    return frozenset(names)
 
 
 def plan_run(
     graph: Any,
     models: Iterable[Any],
     *,
-    changed: Changes | None,
+    changed: frozenset[str] | None,
     landed: Callable[[str], bool],
     built: Callable[[Any], bool] = lambda model: True,
-    last_event: Callable[[str], datetime | None] = lambda name: None,
     conf_select: list[str] | None = None,
 ) -> RunPlan:
-    """``landed(raw_table)``: the raw table exists; ``built(model)``: the model's table exists;
-    ``last_event(name)``: for a model of another transform DAG, when its last rebuild read its
-    inputs (from its latest Asset event); for a raw table upstream of one, its latest event's
-    time (its last landing); None if unknown.
+    """``landed(raw_table)``: the raw table exists; ``built(model)``: the model's table exists.
 
-    A model is built when a raw table it reads through staging changed, or a model it reads
-    was rebuilt (by this run, or by another transform DAG, whose event is in this run); when
-    every raw table it reads has landed; and when every model it reads is either built in
+    A model is built when a raw table it reads (directly or through the models it reads)
+    changed, every such raw table has landed, and every model it reads is either built in
     this run or already in the lake.
-
-    A model that reads a model of another transform DAG which is due to be rebuilt (a raw
-    table it reads landed after its last rebuild, whether or not that landing's event is in
-    this run) waits for that rebuild: its Asset event starts the run that builds the model,
-    once, on fresh inputs, instead of building it now and again then.
     """
     if conf_select:
         return RunPlan(selected=None)
     by_name = {m.name: m for m in graph.models}
-    ordered = in_dbt_order(list(models), by_name)
-    mine = {m.name for m in ordered}
     selected: list[str] = []
-    reached: set[str] = set()  # changed, whether or not this run can build it
-    waiting: set[str] = set()
     excluded: dict[str, str] = {}
-    for model in ordered:
+    for model in in_dbt_order(list(models), by_name):
         tables = graph.upstream_source_tables([model.name])
-        others = [p for p in model.parents if _of_another_dag(p, mine, by_name)]
-        unchanged = changed is not None and not _reached(
-            graph, model, changed, others, reached, mine
-        )
         # A model of constants (it reads no raw table) is built by the first run that can.
+        unchanged = changed is not None and changed.isdisjoint(tables)
         if unchanged and (tables or built(model)):
             excluded[model.name] = "none of the raw tables it reads changed in this run"
             continue
-        reached.add(model.name)
         missing = [t for t in tables if not landed(t)]
         if missing:
             excluded[model.name] = f"its inputs have never landed: {_listing(missing)}"
-            continue
-        stale = [p for p in model.parents if p in waiting]
-        if changed is not None:
-            stale += [p for p in others if _due(graph, p, changed, last_event)]
-        if stale:
-            waiting.add(model.name)
-            excluded[model.name] = (
-                f"waits for {_listing(stale)}: raw tables they read landed since they were "
-                "last built, and their rebuild's Asset events start the run that builds it"
-            )
             continue
         absent = [
             p for p in model.parents if p not in selected and p in by_name and not built(by_name[p])
@@ -153,40 +111,6 @@ def plan_run(
             continue
         selected.append(model.name)
     return RunPlan(selected=selected, excluded=excluded, tests=buildable_tests(graph, selected))
-
-
-def _of_another_dag(name: str, mine: set[str], by_name: Mapping[str, Any]) -> bool:
-    """A model above staging that another transform DAG builds."""
-    model = by_name.get(name)
-    return model is not None and name not in mine and model.layer != STAGING
-
-
-def _reached(
-    graph: Any, model: Any, changed: Changes, others: list[str], reached: set[str], mine: set[str]
-) -> bool:
-    """A raw table it reads (directly or through staging) changed, or a model it reads did:
-    rebuilt by another transform DAG (an event of this run), or changed in this DAG."""
-    if any(p in changed.models for p in others) or any(p in reached for p in model.parents):
-        return True
-    through_staging = [p for p in model.parents if p not in mine and p not in others]
-    direct = {*model.source_tables, *graph.upstream_source_tables(through_staging)}
-    return not direct.isdisjoint(changed.raw)
-
-
-def _due(
-    graph: Any, name: str, changed: Changes, last_event: Callable[[str], datetime | None]
-) -> bool:
-    """Another transform DAG will rebuild model ``name``: a raw table it reads landed after its
-    last rebuild (that DAG is scheduled on the landing, directly or through the models it
-    reads). Unknown times count as not due: the model reading it is then built now, and
-    possibly again after that rebuild, but never left waiting for nothing."""
-    if name in changed.models:
-        return False
-    last = last_event(name)
-    if last is None:
-        return False
-    landings = (last_event(table) for table in graph.upstream_source_tables([name]))
-    return any(landed is not None and landed > last for landed in landings)
 
 
 def _listing(names: Sequence[str]) -> str:
