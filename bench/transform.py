@@ -256,13 +256,14 @@ def part_ids(project: Path, mode: str) -> list[str]:
     """The transform's DAG ids: one, or its parts for a large project in the models render."""
     from ol_platform.orchestration.transform_dag import (
         TRANSFORM_LAYERS,
+        models_per_dag,
         part_dag_id,
         transform_parts,
     )
     from ol_platform.transform.project import load_graph
 
     models = load_graph(project / "target" / "manifest.json").in_layers(TRANSFORM_LAYERS)
-    parts = transform_parts(models) if mode == "models" else [models]
+    parts = transform_parts(models, models_per_dag()) if mode == "models" else [models]
     return [part_dag_id(i, len(parts)) for i in range(len(parts))]
 
 

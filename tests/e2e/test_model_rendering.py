@@ -184,3 +184,87 @@ def test_a_failed_model_fails_alone_and_a_clear_reruns_only_it_and_below(
 
     rows = catalog.load_table("ol_warehouse_local_intermediate.int__c").scan().to_arrow()
     assert sorted(rows.column("id").to_pylist()) == [1, 2, 3]
+
+
+def test_a_split_transform_builds_once_and_every_part_reports_its_models(
+    settings, catalog, tmp_path, monkeypatch
+):
+    """One model task per DAG: ``transform``'s producer builds all three models once and starts
+    the runs of ``transform__part_02`` and ``__part_03`` under its run id; their tasks end from
+    its verdicts. A model that dbt skips below a failure is skipped in its part, not rebuilt on
+    its stale input."""
+    from ol_platform.cli.airflow_api import AirflowAPI
+    from ol_platform.cli.embedded_airflow import EmbeddedAirflow
+
+    catalog.create_namespace_if_not_exists("ol_warehouse_local_raw")
+    table = catalog.create_table(
+        ("ol_warehouse_local_raw", RAW), schema=pa.schema([pa.field("id", pa.int64())])
+    )
+    table.append(pa.table({"id": pa.array([1, 2, 3], pa.int64())}))
+    flag = tmp_path / "flag.csv"
+    flag.write_text("flag\nyes\n")
+    monkeypatch.setenv("OLP_DBT_PROJECT_DIR", str(_project(tmp_path)))
+    monkeypatch.setenv("OLP_DBT_RENDER", "models")
+    monkeypatch.setenv("OLP_TEST_FLAG_FILE", str(flag))
+    monkeypatch.setenv("OLP_TRANSFORM_MODELS_PER_DAG", "1")
+    owner = {"transform": "a", "transform__part_02": "b", "transform__part_03": "c"}
+
+    def states_of(run_id: str) -> dict[str, dict]:
+        found = {}
+        for dag_id in owner:
+            runs = {r["dag_run_id"] for r in api.runs(dag_id)}
+            if run_id in runs:
+                found.update({ti["task_id"]: ti for ti in api.task_instances(dag_id, run_id)})
+        return found
+
+    def settled(run_id: str) -> dict[str, dict]:
+        deadline = time.monotonic() + 900
+        ended = ("success", "failed", "upstream_failed", "skipped")
+        while time.monotonic() < deadline:
+            states = states_of(run_id)
+            models = [t for t in states if t.startswith("intermediate.")]
+            if len(models) == 3 and all(states[t]["state"] in ended for t in states):
+                return states
+            time.sleep(3)
+        raise AssertionError(f"timed out: { {t: s['state'] for t, s in states.items()} }")
+
+    with EmbeddedAirflow(settings) as airflow:
+        api = AirflowAPI(airflow.url)
+        api.wait_for_dags(list(owner))
+        api.unpause("transform")  # the parts are unpaused from the start: never scheduled
+        run_id = api.trigger("transform")
+        states = settled(run_id)
+        assert {t: s["state"] for t, s in states.items()} == {
+            "dbt_producer": "success",
+            "dbt_docs": "success",
+            **{f"intermediate.int__{m}": "success" for m in "abc"},
+        }
+        assert {s["try_number"] for s in states.values()} == {1}, "no model was rebuilt alone"
+        log_c = json.dumps(
+            api.request(
+                "GET",
+                f"/dags/transform__part_03/dagRuns/{run_id}/taskInstances/"
+                "intermediate.int__c/logs/1",
+                params={"full_content": "true"},
+            ).json()
+        )
+        assert "OK created sql iceberg_table model ol_warehouse_local_intermediate.int__c" in log_c
+        events = api.get("/assets/events", source_dag_id="transform", limit=100)["asset_events"]
+        uris = sorted(e["uri"].rsplit("/", 1)[-1] for e in events)
+        assert uris == ["int__a", "int__b", "int__c"], "each model's event, once, from one build"
+
+        # int__b fails in the build: dbt skips int__c, whose task in its part says why.
+        flag.unlink()
+        run_id = api.trigger("transform")
+        states = settled(run_id)
+        assert states["intermediate.int__b"]["state"] == "failed"
+        assert states["intermediate.int__c"]["state"] == "skipped"
+        log_c = json.dumps(
+            api.request(
+                "GET",
+                f"/dags/transform__part_03/dagRuns/{run_id}/taskInstances/"
+                "intermediate.int__c/logs/1",
+                params={"full_content": "true"},
+            ).json()
+        )
+        assert "a model or test it reads failed in this build" in log_c

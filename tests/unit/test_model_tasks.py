@@ -17,6 +17,7 @@ from airflow.triggers.base import (
     TriggerEvent,
 )
 
+from ol_platform.orchestration.transform_dag import TRANSFORM_SELECT
 from ol_platform.transform import model_tasks
 from ol_platform.transform.model_tasks import ModelResultTrigger, VerdictBook, _keep_node_lines
 
@@ -632,10 +633,38 @@ def test_a_retried_producer_builds_only_the_models_whose_tasks_still_wait(settin
     # behind it for XComs.
     assert asked["ti"].try_number == 1 and asked["ti"].run_id == "r1"
 
-    # A first try builds the whole selection.
+    # A first try builds the whole selection, named by its layers, not model by model.
     asked, _ = _producer_run(producer, monkeypatch, 1, states)
-    assert set(asked["select"]) == {uid.split(".")[-1] for uid in uids}
+    assert asked["select"] == TRANSFORM_SELECT and asked["exclude"] is None
     assert asked["indirect_selection"] is None
+
+
+def test_the_producer_names_the_shorter_list_of_models_to_dbt(settings, monkeypatch):
+    """dbt matches every name given against every node: a run that builds most models names
+    the layers and the few it leaves out; a run that builds a few names them."""
+    from ol_platform.transform.run_plan import RunPlan
+
+    _, producer = _transform_producer(settings)
+    names = sorted(uid.split(".")[-1] for uid in producer.model_assets)
+    asked = {}
+
+    def run(plan: RunPlan) -> None:
+        monkeypatch.setattr(producer, "plan", lambda context: (plan, {}))
+        producer.execute({"ti": _RunTI(1), "outlet_events": {}})
+
+    def operator(**kwargs):
+        asked.update(kwargs)
+        producer.book = VerdictBook(list(producer.model_assets), kwargs["tests_per_model"])
+        return SimpleNamespace(execute=lambda context: None)
+
+    monkeypatch.setattr(producer, "cosmos_operator", operator)
+    left_out = dict.fromkeys(names[:3], "none of the raw tables it reads changed in this run")
+    run(RunPlan(selected=names[3:], excluded=left_out, tests={n: [] for n in names[3:]}))
+    assert asked["select"] == TRANSFORM_SELECT and asked["exclude"] == names[:3]
+    assert asked["indirect_selection"] == "buildable"
+    few = dict.fromkeys(names[3:], "none of the raw tables it reads changed in this run")
+    run(RunPlan(selected=names[:3], excluded=few, tests={n: [] for n in names[:3]}))
+    assert asked["select"] == names[:3] and asked["exclude"] is None
 
 
 def test_a_model_rerun_leaves_a_test_on_a_model_not_built_yet_to_that_model(monkeypatch, caplog):

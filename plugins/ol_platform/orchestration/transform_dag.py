@@ -24,6 +24,7 @@ its results. dbt starts once per landing and builds each model once, after what 
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, AssetAny
@@ -31,7 +32,7 @@ from airflow.sdk import DAG, AssetAny
 from ol_platform.lake.assets import model_asset, raw_asset
 from ol_platform.orchestration.callbacks import on_task_failure
 from ol_platform.orchestration.defaults import set_asset_schedule
-from ol_platform.settings import Settings
+from ol_platform.settings import Settings, SettingsError
 from ol_platform.transform.project import Model, ProjectGraph, load_graph
 
 DAG_ID = "transform"
@@ -41,10 +42,24 @@ TRANSFORM_SELECT = [f"config.schema:{layer}" for layer in TRANSFORM_LAYERS]
 
 
 # Above this many models the ``models`` rendering spreads the model tasks over several DAGs:
-# the triggerer deserializes a model task's whole DAG to start its trigger (twice), so starting
-# every model task of one DAG grows with the square of its size (measured: all running after
-# ~5 s at 100 tasks, ~28 s at 300, 150-164 s at 700).
+# the triggerer loads a model task's whole DAG to start its trigger (and Airflow's deserializes
+# it twice), so starting every model task of one DAG grows with the square of its size
+# (measured with Airflow's triggerer: all running after ~5 s at 100 tasks, ~28 s at 300,
+# 150-164 s at 700).
 MAX_MODELS_PER_DAG = 150
+# Overrides it (a positive integer).
+MODELS_PER_DAG_ENV = "OLP_TRANSFORM_MODELS_PER_DAG"
+
+
+def models_per_dag() -> int:
+    """The most model tasks per transform DAG: ``$OLP_TRANSFORM_MODELS_PER_DAG``, else
+    :data:`MAX_MODELS_PER_DAG`."""
+    raw = os.environ.get(MODELS_PER_DAG_ENV, "").strip()
+    if not raw:
+        return MAX_MODELS_PER_DAG
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{MODELS_PER_DAG_ENV}={raw[:40]!r}: expected a positive integer")
+    return int(raw)
 
 
 def transform_parts(models: list[Model], limit: int = MAX_MODELS_PER_DAG) -> list[list[Model]]:
@@ -77,11 +92,12 @@ def build_transform_dags(
     settings: Settings,
     load_method: str = "dbt_manifest",
     render: str | None = None,
-    limit: int = MAX_MODELS_PER_DAG,
+    limit: int | None = None,
 ) -> list[DAG]:
     """``load_method``: a Cosmos ``LoadMode`` value, for the watcher render; benchmarks vary it.
 
-    In the ``models`` rendering a project of more than ``limit`` models becomes several DAGs
+    In the ``models`` rendering a project of more than ``limit`` models (default:
+    :func:`models_per_dag`) becomes several DAGs
     (:func:`transform_parts`): the first, ``transform``, is scheduled on the raw tables the
     models read through staging, and holds the producer of all of them and ``dbt_docs``; the
     others hold only model tasks, and run when that producer starts them.
@@ -91,7 +107,7 @@ def build_transform_dags(
     graph = load_graph()
     models = graph.in_layers(TRANSFORM_LAYERS)
     mode = render or render_mode()
-    parts = transform_parts(models, limit) if mode == "models" else [models]
+    parts = transform_parts(models, limit or models_per_dag()) if mode == "models" else [models]
     tables = graph.upstream_source_tables([m.name for m in models])
     schedule = AssetAny(*(raw_asset(settings.env, t) for t in sorted(tables)))
     elsewhere = {part_dag_id(i, len(parts)): part for i, part in enumerate(parts) if i}

@@ -466,6 +466,7 @@ class DbtProducerOperator(BaseOperator):
     def cosmos_operator(
         self,
         select: list[str] | None = None,
+        exclude: list[str] | None = None,
         full_refresh: bool = False,
         tests_per_model: dict[str, list[str]] | None = None,
         indirect_selection: str | None = None,
@@ -503,6 +504,7 @@ class DbtProducerOperator(BaseOperator):
             invocation_mode=InvocationMode.SUBPROCESS,
             install_deps=False,
             select=select or self.select,
+            exclude=exclude,
             full_refresh=full_refresh,
             indirect_selection=indirect_selection or self.indirect_selection,
             tests_per_model=tests,
@@ -536,6 +538,13 @@ class DbtProducerOperator(BaseOperator):
             ),
             overrides,
         )
+
+    def covers(self, plan: Any) -> bool:
+        """The plan has a verdict (built or why not) for every model of this producer's
+        selection, and excludes fewer than it builds."""
+        every = {uid.split(".")[-1] for uid in self.model_assets}
+        chosen = {*plan.selected, *plan.excluded}
+        return chosen == every and len(plan.excluded) < len(plan.selected)
 
     def awaiting(self, ti: Any) -> set[str] | None:
         """On a retry, the models whose tasks still wait for this producer; else ``None``.
@@ -622,7 +631,11 @@ class DbtProducerOperator(BaseOperator):
             tests_per_model = {
                 f"model.{PROJECT_NAME}.{name}": tests for name, tests in plan.tests.items() if tests
             }
-        select = overrides.get("select") or plan.selected
+        select, exclude = overrides.get("select") or plan.selected, None
+        if self.plan_from_events and plan.selected and self.covers(plan):
+            # The same nodes, in fewer words: dbt matches each name of a selection against
+            # every node, and 544 names took it 15 s before its first model at 700 models.
+            select, exclude = self.select, sorted(plan.excluded) or None
         indirect = "buildable" if plan.tests is not None else None
         if awaiting is not None:
             # Exactly these models and their tests: the others' tables are already built.
@@ -632,7 +645,7 @@ class DbtProducerOperator(BaseOperator):
                 if uid.split(".")[-1] in plan.selected
             }
             test_names = {t.split(".")[2] for tests in tests_per_model.values() for t in tests}
-            select, indirect = [*plan.selected, *sorted(test_names)], "empty"
+            select, indirect, exclude = [*plan.selected, *sorted(test_names)], "empty", None
             # Cosmos's producer skips any retry (it cannot tell what a first try built); this
             # one builds only what still waits, so Cosmos sees a first try.
             first_try = _AsFirstTry(ti)
@@ -642,6 +655,7 @@ class DbtProducerOperator(BaseOperator):
         try:
             operator = self.cosmos_operator(
                 select=select,
+                exclude=exclude,
                 full_refresh=overrides.get("full_refresh", False),
                 tests_per_model=tests_per_model,
                 indirect_selection=indirect,
