@@ -93,8 +93,8 @@ def _wait(api, run_id: str, done, timeout: float = 900) -> dict[str, dict]:
     raise AssertionError(f"timed out; task states: { {t: s['state'] for t, s in states.items()} }")
 
 
-def _log(api, run_id: str, task_id: str, try_number: int) -> str:
-    path = f"/dags/transform/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
+def _log(api, run_id: str, task_id: str, try_number: int, dag_id: str = "transform") -> str:
+    path = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
     response = api.request("GET", path, params={"full_content": "true"})
     return json.dumps(response.json())
 
@@ -240,14 +240,7 @@ def test_a_split_transform_builds_once_and_every_part_reports_its_models(
             **{f"intermediate.int__{m}": "success" for m in "abc"},
         }
         assert {s["try_number"] for s in states.values()} == {1}, "no model was rebuilt alone"
-        log_c = json.dumps(
-            api.request(
-                "GET",
-                f"/dags/transform__part_03/dagRuns/{run_id}/taskInstances/"
-                "intermediate.int__c/logs/1",
-                params={"full_content": "true"},
-            ).json()
-        )
+        log_c = _log(api, run_id, "intermediate.int__c", 1, dag_id="transform__part_03")
         assert "OK created sql iceberg_table model ol_warehouse_local_intermediate.int__c" in log_c
         events = api.get("/assets/events", source_dag_id="transform", limit=100)["asset_events"]
         uris = sorted(e["uri"].rsplit("/", 1)[-1] for e in events)
@@ -259,12 +252,5 @@ def test_a_split_transform_builds_once_and_every_part_reports_its_models(
         states = settled(run_id)
         assert states["intermediate.int__b"]["state"] == "failed"
         assert states["intermediate.int__c"]["state"] == "skipped"
-        log_c = json.dumps(
-            api.request(
-                "GET",
-                f"/dags/transform__part_03/dagRuns/{run_id}/taskInstances/"
-                "intermediate.int__c/logs/1",
-                params={"full_content": "true"},
-            ).json()
-        )
+        log_c = _log(api, run_id, "intermediate.int__c", 1, dag_id="transform__part_03")
         assert "a model or test it reads failed in this build" in log_c
