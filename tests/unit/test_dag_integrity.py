@@ -122,6 +122,11 @@ def test_every_model_is_built_and_emitted_by_exactly_one_dag(dagbag):
     assert {t.task_id for t in stage.get_leaves()} >= {"stage.dbt_producer"}
     assert all(t.downstream_task_ids == {"publish_raw_tables"} for t in stage.get_leaves())
     assert "stage.staging.stg__mitxonline__app__postgres__users_user" in dag.task_ids
+    # Each model task reads the results of its own group's producer.
+    models = [t for t in dag.tasks if t.task_id.startswith("stage.staging.")]
+    assert models and {t.start_trigger_args.trigger_kwargs["producer_task_id"] for t in models} == {
+        "stage.dbt_producer"
+    }
 
 
 def test_local_ingest_runs_the_sample_loader_and_production_runs_airbyte(monkeypatch):

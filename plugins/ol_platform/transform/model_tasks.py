@@ -920,7 +920,8 @@ def add_model_tasks(
         retries=1,
         retry_delay=timedelta(seconds=10),
     )
-    tasks = _model_tasks(graph, models, tests, asset_of)
+    # Within a task group (a source's ``stage``), the producer's id carries the group's prefix.
+    tasks = _model_tasks(graph, models, tests, asset_of, producer_task_id=producer.task_id)
     producer.model_task_ids = {m.unique_id: tasks[m.name].task_id for m in models}
     producer.part_task_ids = {
         dag_id: {m.unique_id: model_task_id(m) for m in part} for dag_id, part in elsewhere.items()
@@ -948,6 +949,7 @@ def _model_tasks(
     models: list,
     tests: dict[str, list[str]],
     asset_of: dict[str, Any],
+    producer_task_id: str = PRODUCER_TASK_ID,
     producer_dag_id: str | None = None,
 ) -> dict[str, BaseOperator]:
     from airflow.sdk import TaskGroup
@@ -965,6 +967,7 @@ def _model_tasks(
             task_group=groups[model.layer],
             model_unique_id=model.unique_id,
             test_unique_ids=tests[model.name],
+            producer_task_id=producer_task_id,
             producer_dag_id=producer_dag_id,
             outlets=[asset_of[model.name]],
             doc_md=f"dbt model `{model.name}` and its {len(tests[model.name])} tests.",
