@@ -65,8 +65,8 @@ def models_per_dag() -> int:
 def transform_parts(models: list[Model], limit: int = MAX_MODELS_PER_DAG) -> list[list[Model]]:
     """``models`` in dbt's order, layer by layer, cut into parts of at most ``limit`` models.
 
-    A model only reads models of its own part or of earlier ones: a part's first models are
-    the last ones's children, and the UI shows each part in the order dbt builds it.
+    A model only reads models of its own part or of earlier ones, so each part's tasks are
+    wired in the order dbt builds them.
     """
     from ol_platform.transform.run_plan import in_dbt_order
 
@@ -128,19 +128,9 @@ def _part_dag(settings: Settings, graph: ProjectGraph, models: list[Model], dag_
     """Model tasks only: ``transform``'s producer starts each run, with its own run's id."""
     from ol_platform.transform.model_tasks import add_part_tasks
 
-    with DAG(
-        dag_id=dag_id,
-        description=f"dbt models built by {DAG_ID}'s producer, which starts its runs",
-        doc_md=__doc__,
-        schedule=None,
-        start_date=datetime(2024, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        # Paused, its runs would wait in the queue while the producer builds their models.
-        is_paused_upon_creation=False,
-        tags=["transform", "dbt"],
-        default_args=_default_args(),
-    ) as dag:
+    description = f"dbt models built by {DAG_ID}'s producer, which starts its runs"
+    # Paused, its runs would wait in the queue while the producer builds their models.
+    with _dag(dag_id, description, paused=False) as dag:
         add_part_tasks(
             graph=graph,
             models=models,
@@ -150,13 +140,25 @@ def _part_dag(settings: Settings, graph: ProjectGraph, models: list[Model], dag_
     return dag
 
 
-def _default_args() -> dict:
-    return {
-        "owner": "data-platform",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=2),
-        "on_failure_callback": on_task_failure,
-    }
+def _dag(dag_id: str, description: str, *, paused: bool) -> DAG:
+    """A transform DAG, with no schedule: the first's is set last (see set_asset_schedule)."""
+    return DAG(
+        dag_id=dag_id,
+        description=description,
+        doc_md=__doc__,
+        schedule=None,
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        is_paused_upon_creation=paused,
+        tags=["transform", "dbt"],
+        default_args={
+            "owner": "data-platform",
+            "retries": 1,
+            "retry_delay": timedelta(minutes=2),
+            "on_failure_callback": on_task_failure,
+        },
+    )
 
 
 def _build_dag(
@@ -170,19 +172,8 @@ def _build_dag(
     load_method: str,
     elsewhere: dict[str, list[Model]],
 ) -> DAG:
-    # Built with no schedule, which is set last (see set_asset_schedule).
-    with DAG(
-        dag_id=dag_id,
-        description="dbt layers above staging on the lake, run by Cosmos",
-        doc_md=__doc__,
-        schedule=None,
-        start_date=datetime(2024, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        is_paused_upon_creation=not settings.is_production,
-        tags=["transform", "dbt"],
-        default_args=_default_args(),
-    ) as dag:
+    description = "dbt layers above staging on the lake, run by Cosmos"
+    with _dag(dag_id, description, paused=not settings.is_production) as dag:
         from ol_platform.transform.operators import DbtDocsOperator
 
         if mode == "models":

@@ -591,12 +591,12 @@ class DbtProducerOperator(BaseOperator):
                         note=f"Model tasks of {ti.dag_id}'s run {ti.run_id}",
                     )
                 )
-            except Exception as exc:  # the DAG is gone or broken: dbt still builds its models
-                reply = ErrorResponse(detail={"message": str(exc)})
-            if isinstance(reply, ErrorResponse):
+            except Exception as exc:  # the DAG is gone or broken
+                reply = exc
+            if isinstance(reply, ErrorResponse | Exception):
                 # Already started (this is a retry), or it cannot run: dbt builds its models
                 # all the same; only their tasks are missing.
-                why = reply.error.value if reply.detail is None else reply.detail
+                why = reply.error.value if isinstance(reply, ErrorResponse) else reply
                 self.log.warning("%s: no run %s started (%s)", dag_id, ti.run_id, why)
                 continue
             self.log.info("started %s's run for %d of its %d models", dag_id, count, len(names))
