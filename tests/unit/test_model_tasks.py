@@ -665,6 +665,24 @@ def test_the_producer_names_the_shorter_list_of_models_to_dbt(settings, monkeypa
     few = dict.fromkeys(names[3:], "none of the raw tables it reads changed in this run")
     run(RunPlan(selected=names[:3], excluded=few, tests={n: [] for n in names[:3]}))
     assert asked["select"] == names[:3] and asked["exclude"] is None
+    # A test of a built model that also reads a left-out one: ``--exclude`` would drop it (its
+    # task then failed with "no result", as the demo showed), so the names stay.
+    from ol_platform.transform.project import load_graph
+
+    graph = load_graph()
+    test, out = next(
+        (t, p.split(".")[-1])
+        for t, parents in graph.test_parents.items()
+        if len(parents) > 1
+        for p in parents
+        if p.split(".")[-1] in names and any(q != p and q.split(".")[-1] in names for q in parents)
+    )
+    readers = [q.split(".")[-1] for q in graph.test_parents[test]]
+    reader = next(r for r in readers if r != out and r in names)
+    rest = [n for n in names if n != out]
+    tests = {n: ([test] if n == reader else []) for n in rest}
+    run(RunPlan(selected=rest, excluded={out: "unchanged"}, tests=tests))
+    assert asked["select"] == rest and asked["exclude"] is None
 
 
 def test_a_model_rerun_leaves_a_test_on_a_model_not_built_yet_to_that_model(monkeypatch, caplog):

@@ -541,10 +541,17 @@ class DbtProducerOperator(BaseOperator):
 
     def covers(self, plan: Any) -> bool:
         """The plan has a verdict (built or why not) for every model of this producer's
-        selection, and excludes fewer than it builds."""
+        selection, excludes fewer than it builds, and no test it runs reads a model it leaves
+        out: dbt's ``--exclude`` drops such a test, which the names' ``buildable`` keeps."""
+        from ol_platform.transform.project import load_graph
+
         every = {uid.split(".")[-1] for uid in self.model_assets}
         chosen = {*plan.selected, *plan.excluded}
-        return chosen == every and len(plan.excluded) < len(plan.selected)
+        if chosen != every or len(plan.excluded) >= len(plan.selected):
+            return False
+        parents = load_graph().test_parents
+        tests = {t for planned in (plan.tests or {}).values() for t in planned}
+        return not any(p.split(".")[-1] in plan.excluded for t in tests for p in parents.get(t, ()))
 
     def awaiting(self, ti: Any) -> set[str] | None:
         """On a retry, the models whose tasks still wait for this producer; else ``None``.
