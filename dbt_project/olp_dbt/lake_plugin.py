@@ -222,18 +222,23 @@ class Plugin(BasePlugin):
                 return
             schema = _nullable(rows.schema)
             rows = rows.cast(schema)
-            if not _compatible(table.schema().as_arrow(), schema):
+            current = table.schema().as_arrow()
+            if not _compatible(current, schema):
                 raise ValueError(
                     f"incremental model {model}: a column changed type; rebuild it with "
                     "--full-refresh"
                 )
             with table.transaction() as tx:
-                with tx.update_schema() as update:
-                    update.union_by_name(schema)
+                # Only a new column changes the schema. Each read of the transaction's
+                # metadata deep-copies it (every snapshot): a run that adds none reads none.
+                if set(schema.names) - set(current.names):
+                    with tx.update_schema() as update:
+                        update.union_by_name(schema)
+                    current = tx.table_metadata.schema().as_arrow()
                 if deleted:
                     tx.delete(In(key, deleted))
                 if rows.num_rows:
-                    tx.append(_aligned(rows, tx.table_metadata.schema().as_arrow()))
+                    tx.append(_aligned(rows, current))
             self._register(cursor, namespace, name, _relations(cursor))
         finally:
             cursor.close()

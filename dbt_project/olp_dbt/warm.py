@@ -18,6 +18,9 @@ serializers of its artifact classes, their JSON schemas), about 1 s of a command
 fork inherits what was built. Nothing else is shared: every command parses its own project
 (partially, from its ``partial_parse.msgpack``) and opens its own connections and catalog, as
 a plain run does. If the client goes away (its task was killed), its command is killed too.
+Two things differ from a plain run, in how its artifacts are written, not in what they hold:
+they are encoded in C (``encode_artifacts_in_c``), and a build's ``manifest.json`` is written
+once, as it ends, not also after the parse (``write_the_manifest_once``).
 
     olp-dbt-server --no-warm-up /path/to/dbt.sock   # imports only (the benchmarks' baseline)
 """
@@ -66,10 +69,14 @@ def preload() -> None:
     import dbt.parser.manifest  # noqa: F401
     import dbt.task.build  # noqa: F401
     import pyiceberg.io.pyarrow  # noqa: F401  (imported by the first table scan otherwise)
+    import rich.console  # noqa: F401  (pyiceberg's schema check on every append, otherwise)
+    import rich.table  # noqa: F401
+    import sqlalchemy.dialects.sqlite  # noqa: F401  (the local catalog's first connection)
 
     import olp_dbt.lake_plugin  # noqa: F401
 
     encode_artifacts_in_c()
+    write_the_manifest_once()
 
 
 def encode_artifacts_in_c() -> None:
@@ -84,6 +91,55 @@ def encode_artifacts_in_c() -> None:
         return ["".join(json.JSONEncoder.iterencode(self, o, _one_shot=True))]
 
     JSONEncoder.iterencode = iterencode  # type: ignore[method-assign]
+
+
+# The commands whose task writes manifest.json again as it ends (dbt's GraphRunnableTask.run).
+WRITE_MANIFEST_AT_END = frozenset({"build", "run", "test", "seed", "snapshot", "compile"})
+# The manifest such a command has parsed and not written yet, with its target path.
+_unwritten: list[tuple[object, str]] = []
+
+
+def write_the_manifest_once() -> None:
+    """A ``dbt build`` writes ``manifest.json`` twice: when it has parsed the project, and
+    again as it ends (with the compiled SQL of what it ran). Each write serializes every node
+    of the project (about 0.5 s here) and the second replaces the first. For the commands
+    that end with that write, the first is left out; if such a command stops before its end
+    (an exception, Ctrl-C), ``run_command`` writes the parsed manifest then. Either way the
+    command leaves the file a plain dbt run leaves."""
+    import dbt.cli.requires as requires
+    import dbt.task.runnable as runnable
+    from dbt.flags import get_flags
+
+    parse_manifest = requires.parse_manifest
+    write_manifest = runnable.write_manifest
+
+    def parse_once(runtime_config, write_perf_info, write, write_json, active_integrations):
+        if not (write and write_json and get_flags().WHICH in WRITE_MANIFEST_AT_END):
+            return parse_manifest(
+                runtime_config, write_perf_info, write, write_json, active_integrations
+            )
+        manifest = parse_manifest(
+            runtime_config, write_perf_info, False, write_json, active_integrations
+        )
+        _unwritten.append((manifest, runtime_config.project_target_path))
+        return manifest
+
+    def write_at_end(manifest, target_path, which=None):
+        _unwritten.clear()
+        return write_manifest(manifest, target_path, which)
+
+    requires.parse_manifest = parse_once
+    runnable.write_manifest = write_at_end
+
+
+def write_unwritten_manifest() -> None:
+    """The parsed manifest of a command that stopped before writing it (see
+    ``write_the_manifest_once``)."""
+    from dbt.parser.manifest import write_manifest
+
+    while _unwritten:
+        manifest, target_path = _unwritten.pop()
+        write_manifest(manifest, target_path)
 
 
 # The warm-up's project: a model, its tests, on a DuckDB in memory with no worker threads.
@@ -200,6 +256,10 @@ def run_command(conn: socket.socket) -> None:
     except BaseException:  # noqa: BLE001  (report any failure as the command's)
         traceback.print_exc()
     finally:
+        try:
+            write_unwritten_manifest()
+        except Exception:  # noqa: BLE001  (the command's own outcome stands)
+            traceback.print_exc()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):  # a closed stream: nothing to flush
                 stream.flush()
@@ -215,6 +275,7 @@ def serve(path: str, warm: bool = True) -> None:
     preload()
     if warm:
         warm_up()
+    _unwritten.clear()  # the warm-up's, if it failed before its end: not a command's
     # Every object so far is shared with the forks: the collector of a fork leaves them alone
     # rather than touching (and so copying) their pages.
     gc.collect()

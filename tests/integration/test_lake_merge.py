@@ -139,3 +139,69 @@ def test_a_range_column_that_is_no_column_is_named(tmp_path):
         [str(python), "-c", script, *files], cwd=DBT_PROJECT_DIR, capture_output=True, text=True
     )
     assert "incremental model s.t: merge_range_column 'nope' is not a column" in done.stderr
+
+
+# The plugin's whole merge into an Iceberg table: rows in the table's columns, then rows with
+# a column the table does not have yet.
+EVOLVE = """
+import json, sys
+from types import SimpleNamespace
+import duckdb, pyarrow as pa
+from pyiceberg.catalog.sql import SqlCatalog
+from olp_dbt.lake_plugin import Plugin
+
+lake = sys.argv[1]
+catalog = SqlCatalog("olp", uri=f"sqlite:///{lake}/catalog.db", warehouse=f"file://{lake}")
+catalog.create_namespace("s")
+table = catalog.create_table("s.t", schema=pa.schema([("id", pa.int32()), ("v", pa.string())]))
+table.append(pa.table({"id": pa.array([1, 2], pa.int32()), "v": ["a", "b"]}))
+plugin = Plugin.__new__(Plugin)
+plugin.initialize({"namespace_prefix": "s"})
+plugin._catalog = catalog
+conn = duckdb.connect()
+plugin.configure_connection(conn)
+plugin._conn = conn
+target = SimpleNamespace(
+    relation=SimpleNamespace(schema="s", identifier="t"),
+    location=SimpleNamespace(path="changes"),
+    config={"unique_key": "id"},
+)
+out = {}
+for case, sql in {
+    "same columns": "select * from (values (2, 'B'), (3, 'c')) v(id, v)",
+    "a new column": "select * from (values (3, 'c', 'x'), (4, 'd', 'y')) v(id, v, w)",
+}.items():
+    conn.execute(f"create or replace table s.changes as {sql}")
+    plugin.merge(target, "merge")
+    table = catalog.load_table("s.t")
+    rows = table.scan().to_arrow().sort_by("id")
+    out[case] = {
+        "columns": [f.name for f in table.schema().fields],
+        "rows": [list(r.values()) for r in rows.to_pylist()],
+        "view": conn.execute("select count(*) from s.t").fetchone()[0],
+    }
+print(json.dumps(out))
+"""
+
+
+def test_a_merge_adds_a_new_column_and_keeps_the_schema_otherwise(tmp_path):
+    python = DBT_EXECUTABLE.with_name("python")
+    done = subprocess.run(
+        [str(python), "-c", EVOLVE, str(tmp_path)],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["same columns"] == {
+        "columns": ["id", "v"],
+        "rows": [[1, "a"], [2, "B"], [3, "c"]],
+        "view": 3,
+    }
+    # Key 3 changed (its new column is set): replaced; key 4 is new; older rows have no w.
+    assert result["a new column"] == {
+        "columns": ["id", "v", "w"],
+        "rows": [[1, "a", None], [2, "B", None], [3, "c", "x"], [4, "d", "y"]],
+        "view": 4,
+    }

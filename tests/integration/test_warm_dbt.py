@@ -195,6 +195,58 @@ def test_the_server_writes_dbts_artifacts_in_one_piece_with_the_same_bytes():
     assert before > 20 and after == 1
 
 
+# A model that prints whether target/manifest.json exists while it runs (DuckDB reads the
+# file system relative to the command's directory, the project's).
+SEES_MANIFEST = """
+{% if execute %}
+  {% set found = run_query("select count(*) from glob('target/manifest.json')") %}
+  {{ print("manifest during the run: " ~ found.columns[0].values()[0]) }}
+{% endif %}
+select 42 as n
+"""
+
+
+def _manifest_nodes(project: Path) -> dict[str, str | None]:
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    return {uid: node.get("compiled_code") for uid, node in manifest["nodes"].items()}
+
+
+def test_a_build_writes_its_manifest_once_as_it_ends_and_the_same_as_plain_dbt(project, server):
+    """Plain dbt writes manifest.json after its parse and again as it ends; through the server
+    only the second is written, and it holds what plain dbt's holds."""
+    import shutil
+
+    sock, _ = server
+    (project / "models").mkdir()
+    (project / "models" / "answer.sql").write_text(SEES_MANIFEST)
+    plain = dbt("dbt", project, "build")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "manifest during the run: 1" in plain.stdout
+    expected = _manifest_nodes(project)
+    shutil.rmtree(project / "target")
+
+    warm = dbt("olp-dbt", project, "build", OLP_DBT_SERVER=str(sock))
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    assert "manifest during the run: 0" in warm.stdout
+    assert _manifest_nodes(project) == expected
+    assert "select 42 as n" in expected["model.probe.answer"]
+
+
+def test_a_build_that_stops_before_its_end_still_leaves_its_manifest(project, server):
+    """A selector dbt cannot resolve ends the command after its parse, before its end-of-run
+    write: the parsed manifest is written anyway, as plain dbt's first write leaves it."""
+    import shutil
+
+    sock, _ = server
+    (project / "models").mkdir()
+    (project / "models" / "answer.sql").write_text("select 42 as n")
+    for executable, env in (("dbt", {}), ("olp-dbt", {"OLP_DBT_SERVER": str(sock)})):
+        shutil.rmtree(project / "target", ignore_errors=True)
+        done = dbt(executable, project, "build", "--select", "no_such_method:x", **env)
+        assert done.returncode != 0, done.stdout
+        assert "model.probe.answer" in _manifest_nodes(project), executable
+
+
 def test_a_failing_command_fails_as_plain_dbt_does(project, server):
     sock, _ = server
     warm = dbt("olp-dbt", project, "run-operation", "no_such_macro", OLP_DBT_SERVER=str(sock))
