@@ -280,6 +280,45 @@ def test_course_exports_land_as_course_blocks_once_per_content(
     assert after.num_rows > blocks.num_rows
 
 
+def test_a_rerun_reads_only_the_course_exports_rewritten_since_they_landed(
+    source, local_bucket, catalog, settings, monkeypatch
+):
+    """An archive whose course and modification time landed is not read again; a rewritten
+    one is (and lands only if its bytes changed)."""
+    import hashlib
+    from types import SimpleNamespace
+
+    from ol_platform.ingest import edxorg_archives
+
+    sample.write_day(local_bucket.url, day=1, size=SIZE)
+    load(source, local_bucket, catalog, settings)
+    hashed: list[int] = []
+
+    def sha256():
+        hashed.append(1)
+        return hashlib.sha256()
+
+    monkeypatch.setattr(edxorg_archives, "hashlib", SimpleNamespace(sha256=sha256))
+    assert "course_blocks" not in load(source, local_bucket, catalog, settings)
+    assert hashed == [], "unchanged archives were read again"
+
+    root = Path(local_bucket.url.removeprefix("file://"))
+    number, run = sample.EDXORG_ONLY[0]
+    archive = root / sample.course_xml_path(number, run)
+    later = archive.stat().st_mtime + 60
+    os.utime(archive, (later, later))  # rewritten with the same bytes
+    assert "course_blocks" not in load(source, local_bucket, catalog, settings)
+    assert len(hashed) == 1
+
+    from ol_platform.simulators.studio import Course, course_archive
+
+    one = sample.course_id(number, run)
+    archive.write_bytes(course_archive(Course(course_id=one, name="MITx 6.00.1x", revision=1)))
+    hashed.clear()
+    assert load(source, local_bucket, catalog, settings)["course_blocks"].rows_in_batch > 0
+    assert len(hashed) == 1
+
+
 def test_course_key_from_the_run_folder():
     assert course_key_from_path("MITx-6.86x-1T2023/f.tsv") == "course-v1:MITx+6.86x+1T2023"
     assert course_key_from_path("MITx-8.01-1x-3T2024/f.tsv") == "course-v1:MITx+8.01-1x+3T2024"

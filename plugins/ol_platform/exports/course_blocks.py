@@ -299,6 +299,22 @@ def landed_archives(catalog: Catalog, identifier: str) -> set[tuple[str, str]] |
     )
 
 
+def landed_retrievals(catalog: Catalog, identifier: str) -> set[tuple[str, datetime]]:
+    """(course id, retrieved_at) of every course export whose blocks the table holds: for a
+    file in a bucket, its modification time, which any rewrite of the file changes."""
+    from pyiceberg.exceptions import NoSuchTableError
+
+    try:
+        held = (
+            catalog.load_table(identifier)
+            .scan(selected_fields=("course_id", "retrieved_at"))
+            .to_arrow()
+        )
+    except NoSuchTableError:
+        return set()
+    return set(zip(held["course_id"].to_pylist(), held["retrieved_at"].to_pylist(), strict=True))
+
+
 def land_archives(
     catalog: Catalog, identifier: str, archives: Iterable[CourseArchive]
 ) -> BlocksRun:

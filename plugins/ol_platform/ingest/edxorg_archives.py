@@ -15,7 +15,9 @@ The course exports (OLX .tar.gz, one folder per course run under ``course_xml/``
 course blocks of ``raw__edxorg__s3__course_blocks`` (the registry's ``course_xml`` table), the
 shape of the Open edX deployments' course structure: an archive lands when its bytes (sha256)
 are not in the table yet, so an unchanged re-export adds nothing and a changed one adds the new
-structure. An unreadable archive fails the load after the others landed, naming it.
+structure. An archive whose course and modification time already landed is not read again
+(only a rewritten file is hashed). An unreadable archive fails the load after the others
+landed, naming it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ol_platform.exports.course_blocks import (
     CourseArchive,
     CourseArchiveError,
     land_archives,
+    landed_retrievals,
 )
 from ol_platform.ingest.dlt_runner import TablePlan, lake_cursor, run_to_lake
 from ol_platform.ingest.feed_shape import FeedShapeError
@@ -262,6 +265,9 @@ def land_course_exports(
     root = fsspec.core.strip_protocol(bucket_url).rstrip("/")
     base = posixpath.join(root, COURSE_XML_PREFIX)
     archives, unplaced = [], []
+    # An archive whose course and modification time the table holds is the file that landed:
+    # reading (and hashing) it again would find what is there already.
+    landed = landed_retrievals(catalog, identifier)
     for path in sorted(fs.glob(f"{base}/**/*.tar.gz")):
         relative = posixpath.relpath(path, base)
         course_id = course_key_from_path(relative)
@@ -271,6 +277,8 @@ def land_course_exports(
             continue
         if course_id is None:
             unplaced.append(f"{label}: not in an <org>-<number>-<run> course-run folder")
+            continue
+        if (course_id, modified) in landed:
             continue
         digest = hashlib.sha256()
         with fs.open(path, "rb") as data:
