@@ -18,6 +18,7 @@ select
     upgrade_deadline as courserun_upgrade_deadline,
     is_self_paced as courserun_is_self_paced,
     live as courserun_is_live,
+    b2b_contract_id,
     created_on as courserun_created_on,
     updated_on as courserun_updated_on
 from deduplicated

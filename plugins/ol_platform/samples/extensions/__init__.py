@@ -15,5 +15,6 @@ for _module in (
     "xpro_course_pages",
     "commerce",
     "partners",
+    "b2b",
 ):
     importlib.import_module(f"{__name__}.{_module}")
