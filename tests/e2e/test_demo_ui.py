@@ -273,11 +273,13 @@ def test_a_data_engineer_reads_and_drives_the_demo_in_the_airflow_ui(ui: UI, dem
         expect(graph).to_be_visible()
         # The transform is scheduled on every raw table, so this asset's graph holds the whole
         # lake: even fitted at the graph's smallest zoom it renders only the nodes in view, and
-        # the producing DAG can be out of it. The consumers are at its centre; the hop from
-        # the triggered DAG to them is in the asset's events beside the graph.
+        # the producing DAG or a consumer can be out of it. The graph holds the edges into each
+        # consumer (from the raw tables in view); the hop from the triggered DAG to them is in
+        # the asset's events beside the graph.
         page.get_by_title("Fit View").click()
         for consumer in produced["scheduled_dags"]:
-            expect(graph).to_contain_text(consumer["dag_id"])
+            into = f'[data-testid^="rf__edge-"][data-testid$="-dag:{consumer["dag_id"]}"]'
+            expect(graph.locator(into).first).to_be_attached()
         expect(page.get_by_role("link", name=dag_id, exact=True).first).to_be_visible()
         ui.shot("asset-graph")
 
