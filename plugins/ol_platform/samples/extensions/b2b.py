@@ -14,12 +14,12 @@ has not enrolled in any of its runs yet.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from ol_platform.samples.app_databases import extends
-from ol_platform.samples.extensions.programs import mitxonline_md
+from ol_platform.samples.extensions.programs import mitxonline_md, naive_time
 from ol_platform.samples.schema import Rows, col, pk, table
 
 sa.Table(
@@ -106,8 +106,8 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
                     description=f"<p>{contract_name}: courses for {name}.</p>",
                     active=active,
                     organization_id=org_id,
-                    contract_start=_naive(start),
-                    contract_end=_naive(start + timedelta(days=365)),
+                    contract_start=naive_time(start),
+                    contract_end=naive_time(start + timedelta(days=365)),
                     max_learners=max_learners,
                     enrollment_fixed_price=price,
                     membership_type="managed" if sso else "code",
@@ -142,7 +142,3 @@ def _mitxonline(data: Rows, rng: random.Random) -> Rows:
             for run in data["courses_courserun"]
         ],
     }
-
-
-def _naive(value: datetime) -> datetime:
-    return value.replace(tzinfo=None, microsecond=0)

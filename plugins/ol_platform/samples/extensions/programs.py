@@ -55,7 +55,8 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _stamp(value: datetime) -> datetime:
+def naive_time(value: datetime) -> datetime:
+    """``value`` as the app databases store it: no zone, whole seconds."""
     return value.replace(microsecond=0, tzinfo=None)
 
 
@@ -254,7 +255,7 @@ def _course_grades(
             continue
         graded_pairs.add(pair)
         grade = round(rng.betavariate(3, 2.2), 2)
-        graded = _stamp(run["start_date"] + timedelta(days=rng.randrange(30, 110)))
+        graded = naive_time(run["start_date"] + timedelta(days=rng.randrange(30, 110)))
         passed = grade >= PASSING
         grades.append(
             dict(
@@ -341,7 +342,7 @@ def _program_enrollments(
                 first[key] = min(first.get(key, e["created_on"]), e["created_on"])
     rows = []
     for (user_id, program_id), created in sorted(first.items()):
-        enrolled = _stamp(created - timedelta(days=rng.randrange(0, 20)))
+        enrolled = naive_time(created - timedelta(days=rng.randrange(0, 20)))
         unenrolled = rng.random() < 0.05
         rows.append(
             dict(
@@ -642,7 +643,7 @@ def _micromasters(data: Rows, rng: random.Random) -> Rows:
                 continue
             run = rng.choice(runs_of[course["id"]])
             grade = round(rng.betavariate(3.5, 2), 2)
-            graded = _stamp(run["end_date"] + timedelta(days=rng.randrange(1, 10)))
+            graded = naive_time(run["end_date"] + timedelta(days=rng.randrange(1, 10)))
             passed = grade >= run["passing_grade"]
             final.append(
                 dict(
@@ -741,7 +742,7 @@ def _bootcamps(data: Rows, rng: random.Random) -> Rows:
         if not e["active"] or run["end_date"] > now or key in seen or rng.random() > 0.8:
             continue
         seen.add(key)
-        issued = _stamp(run["end_date"] + timedelta(days=rng.randrange(1, 20)))
+        issued = naive_time(run["end_date"] + timedelta(days=rng.randrange(1, 20)))
         rows.append(
             dict(
                 id=len(rows) + 1,
