@@ -305,6 +305,7 @@ def test_a_rerun_reads_only_the_course_exports_rewritten_since_they_landed(
     root = Path(local_bucket.url.removeprefix("file://"))
     number, run = sample.EDXORG_ONLY[0]
     archive = root / sample.course_xml_path(number, run)
+    original = archive.read_bytes()
     later = archive.stat().st_mtime + 60
     os.utime(archive, (later, later))  # rewritten with the same bytes
     assert "course_blocks" not in load(source, local_bucket, catalog, settings)
@@ -317,6 +318,16 @@ def test_a_rerun_reads_only_the_course_exports_rewritten_since_they_landed(
     hashed.clear()
     assert load(source, local_bucket, catalog, settings)["course_blocks"].rows_in_batch > 0
     assert len(hashed) == 1
+
+    # Back to its first content: that content lands again, as the course's latest retrieval.
+    archive.write_bytes(original)
+    later = archive.stat().st_mtime + 120
+    os.utime(archive, (later, later))
+    assert load(source, local_bucket, catalog, settings)["course_blocks"].rows_in_batch > 0
+    ours = [r for r in course_blocks(catalog).to_pylist() if r["course_id"] == one]
+    latest = max(r["retrieved_at"] for r in ours)
+    current = {r["course_content_hash"] for r in ours if r["retrieved_at"] == latest}
+    assert current == {hashlib.sha256(original).hexdigest()}
 
 
 def test_course_key_from_the_run_folder():

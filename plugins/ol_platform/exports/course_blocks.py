@@ -281,22 +281,29 @@ def land_course_blocks(
     return land_archives(catalog, identifier, archives)
 
 
-def landed_archives(catalog: Catalog, identifier: str) -> set[tuple[str, str]] | None:
-    """(course id, archive sha256) of every course export whose blocks the table holds; None
-    when there is no table yet."""
+def latest_archives(catalog: Catalog, identifier: str) -> dict[str, str] | None:
+    """The archive sha256 of each course's latest retrieval in the table (its current
+    structure); None when there is no table yet."""
     from pyiceberg.exceptions import NoSuchTableError
 
     try:
         held = (
             catalog.load_table(identifier)
-            .scan(selected_fields=("course_id", "course_content_hash"))
+            .scan(selected_fields=("course_id", "course_content_hash", "retrieved_at"))
             .to_arrow()
         )
     except NoSuchTableError:
         return None
-    return set(
-        zip(held["course_id"].to_pylist(), held["course_content_hash"].to_pylist(), strict=True)
-    )
+    latest: dict[str, tuple] = {}
+    for course, sha, at in zip(
+        held["course_id"].to_pylist(),
+        held["course_content_hash"].to_pylist(),
+        held["retrieved_at"].to_pylist(),
+        strict=True,
+    ):
+        if course not in latest or at > latest[course][1]:
+            latest[course] = (sha, at)
+    return {course: sha for course, (sha, _) in latest.items()}
 
 
 def landed_retrievals(catalog: Catalog, identifier: str) -> set[tuple[str, datetime]]:
@@ -318,16 +325,18 @@ def landed_retrievals(catalog: Catalog, identifier: str) -> set[tuple[str, datet
 def land_archives(
     catalog: Catalog, identifier: str, archives: Iterable[CourseArchive]
 ) -> BlocksRun:
-    """Land the blocks of every archive whose content (course and sha256) is not in the table
-    yet, in one append: the table is created empty when nothing has landed, nothing already
-    there is written again, and with nothing new nothing is committed. An archive that cannot
-    be read is reported in ``failed``; the others' blocks still land."""
+    """Land the blocks of every archive whose content (sha256) differs from its course's
+    latest retrieval in the table, in one append: the table is created empty when nothing has
+    landed, an unchanged course is not written again, and with nothing new nothing is
+    committed. A course whose content goes back to an earlier version lands it again, as its
+    latest retrieval. An archive that cannot be read is reported in ``failed``; the others'
+    blocks still land."""
     from ol_platform.lake.writer import WriteDisposition, commit
 
-    landed = landed_archives(catalog, identifier)
+    landed = latest_archives(catalog, identifier)
     run, rows = BlocksRun(), []
     for archive in archives:
-        if landed is not None and (archive.course_id, archive.sha256) in landed:
+        if landed is not None and landed.get(archive.course_id) == archive.sha256:
             continue
         try:
             with archive.open() as data:
