@@ -6,8 +6,8 @@
 
 {#-
   Tracking logs: one row per event (the md5 of its log line). Incremental: a run reads the raw
-  rows landed since the model's newest `_airbyte_extracted_at` (less the lookback, see
-  ingested_since) and merges them on the event hash; a re-landed event keeps its newest landing.
+  rows landed since its last run (new_rows) and merges them on the event hash; a re-landed
+  event keeps its newest landing.
   The hash is of the line, time included, so the merge looks for a new event's hash only among
   the events of the new events' time range (merge_range_column).
 -#}
@@ -23,11 +23,10 @@
 
 {% macro stg_openedx_tracking_logs(raw_table) -%}
 with source as (
-    select * from {{ source('ol_warehouse_raw_data', raw_table) }}
+    select * from {{ new_rows(source('ol_warehouse_raw_data', raw_table)) }} as landed
     where event_type is not null
         and trim(event_type) <> ''
         and event_hash is not null
-        and {{ ingested_since('_airbyte_extracted_at') }}
 ),
 
 deduplicated as ({{ deduplicate_raw_table('source', 'event_hash') }})

@@ -19,8 +19,8 @@
 {%- endmacro %}
 
 {#-
-  Config of an event fact: merged on event_id, new events found by ingestion time
-  (ingested_since), so a late event is picked up whenever it lands. An event_id hashes the
+  Config of an event fact: merged on event_id, new events read as they land (new_rows), so a
+  late event is picked up whenever it lands. An event_id hashes the
   log line, time included: its rows share event_timestamp, which bounds the merge's search
   for existing keys (merge_range_column, DuckDB over Iceberg).
 -#}

@@ -8,6 +8,11 @@
   Iceberg table ``<schema>.<model>`` as one transaction (schema evolved, rows replaced); called
   by the ``incremental`` materialization (format ``iceberg_<strategy>``), merges the changed
   rows it computed into that table, also as one transaction (see :meth:`Plugin.merge`).
+* ``olp_lake_read``, a DuckDB function the ``new_rows`` macro calls: which data files of an
+  input an incremental model has not read yet. Each model's table keeps, per input, the
+  snapshot of that input it last read (table property ``olp.read.<namespace>.<table>``, set in
+  the commit that writes the model's rows), so a run reads the files committed since, exactly:
+  no lookback re-reads the previous landing, and a load that commits late is still read.
 
 The catalog is pyiceberg's catalog ``olp``, configured through pyiceberg's environment
 variables (``PYICEBERG_CATALOG__OLP__*``), which the platform passes to every dbt process.
@@ -28,7 +33,9 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import In
-from pyiceberg.table import Table
+from pyiceberg.manifest import ManifestContent
+from pyiceberg.table import StaticTable, Table
+from pyiceberg.table.snapshots import ancestors_of
 from pyiceberg.utils.config import Config
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,6 +64,10 @@ def _read_files(files: list[str], filename: str | None = None) -> str:
     return f"read_parquet([{listing}], union_by_name=true{named})"
 
 
+# Table property of an incremental model: the snapshot of an input it last read.
+READ_PROPERTY = "olp.read."
+
+
 def _nullable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f.with_nullable(True) for f in schema])
 
@@ -67,6 +78,11 @@ class Plugin(BasePlugin):
         self._catalog_name = plugin_config.get("catalog", "olp")
         self._catalog: Catalog | None = None
         self._conn = None
+        # (namespace, table) -> the metadata file whose data files the connection reads.
+        self._read_at: dict[tuple[str, str], str] = {}
+        # model (namespace, table) -> {READ_PROPERTY + input: snapshot id} for its next commit.
+        self._reads: dict[tuple[str, str], dict[str, str]] = {}
+        self._lock = threading.Lock()
 
     @property
     def catalog(self) -> Catalog:
@@ -92,6 +108,13 @@ class Plugin(BasePlugin):
             conn.execute(f"create schema if not exists {_quote(namespace)}")
         for namespace, name in tables:
             self._register(conn, namespace, name, existing, locations.get((namespace, name)))
+        conn.create_function(
+            "olp_lake_read",
+            self.lake_read,
+            ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"],
+            "VARCHAR",
+            side_effects=True,
+        )
 
     def _metadata_locations(self) -> dict[tuple[str, str], str]:
         """Every table's current metadata file, in one query of a SQL catalog (the local lake);
@@ -108,8 +131,10 @@ class Plugin(BasePlugin):
             )
             return {(ns, name): location for ns, name, location in rows if location}
 
-    def _data_files(self, namespace: str, name: str, metadata_location: str | None) -> list[str]:
-        """The data files of the table's current snapshot.
+    def _data_files(
+        self, namespace: str, name: str, metadata_location: str | None
+    ) -> tuple[list[str], str | None]:
+        """The data files of the table's current snapshot, and its metadata file.
 
         Planning them reads the table's metadata, manifest list and manifests: most of the
         cost of opening a dbt connection over a lake of hundreds of tables, paid again by every
@@ -119,14 +144,14 @@ class Plugin(BasePlugin):
         """
         cached = _files_cache(metadata_location)
         if cached is not None and cached.exists():
-            return json.loads(cached.read_text())
+            return json.loads(cached.read_text()), metadata_location
         table = self.catalog.load_table((namespace, name))
         files = [_local_path(task.file.file_path) for task in table.scan().plan_files()]
         if (cache := _files_cache(table.metadata_location)) is not None:
             partial = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
             partial.write_text(json.dumps(files))
             partial.replace(cache)  # atomic: a concurrent reader sees all of it or nothing
-        return files
+        return files, table.metadata_location
 
     def _register(
         self,
@@ -140,7 +165,9 @@ class Plugin(BasePlugin):
         replacing the relation of that name among the connection's ``existing`` ones (a
         model built here)."""
         target = f"{_quote(namespace)}.{_quote(name)}"
-        files = self._data_files(namespace, name, metadata_location)
+        files, location = self._data_files(namespace, name, metadata_location)
+        if location is not None:
+            self._read_at[(namespace, name)] = location
         kind = existing.get((namespace, name))
         if kind is not None and kind != ("VIEW" if files else "BASE TABLE"):
             conn.execute(f"drop {'table' if kind == 'BASE TABLE' else 'view'} {target}")
@@ -150,6 +177,52 @@ class Plugin(BasePlugin):
             table = self.catalog.load_table((namespace, name))
             empty = table.schema().as_arrow().empty_table()  # noqa: F841 - read by DuckDB
             conn.execute(f"create or replace table {target} as select * from empty")
+
+    def lake_read(
+        self, namespace: str, name: str, model_namespace: str, model_name: str, incremental: bool
+    ) -> str:
+        """What a model is to read of its input ``namespace.name``, as JSON (the DuckDB function
+        ``olp_lake_read``, called by the ``new_rows`` macro as the model's SQL is compiled):
+
+        - ``{"read": "all"}``: all of it (a full build; an input replaced or compacted since);
+        - ``{"read": "files", "files": [...]}``: the data files committed since the snapshot of
+          the input the model last read (none: nothing new);
+        - ``{"read": "lookback"}``: the model's table has no record of a read (it was built
+          before reads were recorded) or the input is not a lake table: the macro falls back
+          to the ingestion-time lookback.
+
+        The snapshot read now is kept for the model's next commit (:meth:`store`,
+        :meth:`merge`), which records it.
+        """
+        location = self._read_at.get((namespace, name))
+        if location is None:
+            return _answer("lookback")
+        source = StaticTable.from_metadata(location, properties=self.catalog.properties)
+        snapshot = source.current_snapshot()
+        key = f"{READ_PROPERTY}{namespace}.{name}"
+        if snapshot is not None:
+            with self._lock:
+                reads = self._reads.setdefault((model_namespace, model_name), {})
+                reads[key] = str(snapshot.snapshot_id)
+        if not incremental:
+            return _answer("all")
+        try:
+            since = self.catalog.load_table((model_namespace, model_name)).properties.get(key)
+        except NoSuchTableError:
+            return _answer("all")
+        if since is None:
+            return _answer("lookback")
+        if snapshot is None:
+            return _answer("files", [])
+        added = _files_added(source, int(since))
+        total = int((snapshot.summary or {}).get("total-data-files", -1))
+        if added is None or (added and len(added) == total):
+            return _answer("all")
+        return _answer("files", added)
+
+    def _take_reads(self, namespace: str, name: str) -> dict[str, str]:
+        with self._lock:
+            return self._reads.pop((namespace, name), {})
 
     def store(self, target_config: TargetConfig) -> None:
         fmt = target_config.location.format if target_config.location else "iceberg"
@@ -181,6 +254,7 @@ class Plugin(BasePlugin):
             # A model's column changed type: the model is rebuilt in full, so the table is too.
             self.catalog.drop_table((namespace, name))
             table = self.catalog.create_table((namespace, name), schema=schema)
+        reads = self._take_reads(namespace, name)
         with table.transaction() as tx:
             with tx.update_schema() as update:
                 update.union_by_name(schema)
@@ -191,6 +265,11 @@ class Plugin(BasePlugin):
                 tx.overwrite(aligned)
             else:
                 tx.append(aligned)
+            if reads:
+                tx.set_properties(reads)
+        # The model's relation stays the DuckDB table it was built as; its models downstream
+        # read the table as this commit left it.
+        self._read_at[(namespace, name)] = table.metadata_location
 
     def merge(self, target_config: TargetConfig, strategy: str) -> None:
         """Merge an incremental model's changed rows into its Iceberg table, in one transaction.
@@ -216,9 +295,18 @@ class Plugin(BasePlugin):
                 rows = cursor.sql(f"select * from {changes}").to_arrow_table()
                 deleted: list = []
             else:
-                files = self._data_files(namespace, name, table.metadata_location)
+                files, _ = self._data_files(namespace, name, table.metadata_location)
                 rows, deleted = _changed_rows(cursor, model, changes, target, files, key, bound)
+            # The snapshots of its inputs the model read, recorded in the same commit as its
+            # rows: a failed run records none, and the next reads the same files again.
+            reads = {
+                k: v for k, v in self._take_reads(namespace, name).items()
+                if table.properties.get(k) != v
+            }  # fmt: skip
             if rows.num_rows == 0 and not deleted:
+                if reads:  # nothing to write, but the new input files are read
+                    with table.transaction() as tx:
+                        tx.set_properties(reads)
                 return
             schema = _nullable(rows.schema)
             rows = rows.cast(schema)
@@ -239,9 +327,43 @@ class Plugin(BasePlugin):
                     tx.delete(In(key, deleted))
                 if rows.num_rows:
                     tx.append(_aligned(rows, current))
+                if reads:
+                    tx.set_properties(reads)
             self._register(cursor, namespace, name, _relations(cursor))
         finally:
             cursor.close()
+
+
+def _answer(read: str, files: list[str] | None = None) -> str:
+    return json.dumps({"read": read} if files is None else {"read": read, "files": files})
+
+
+def _files_added(table: Table, since: int) -> list[str] | None:
+    """The data files of ``table``'s current snapshot that snapshots after ``since`` added
+    (an incremental append scan); ``None`` when they cannot stand for what changed: ``since``
+    is not an ancestor (expired, or the table was replaced) or delete files came since."""
+    current = table.current_snapshot()
+    newer: set[int] = set()
+    for snapshot in ancestors_of(current, table.metadata):
+        if snapshot.snapshot_id == since:
+            break
+        newer.add(snapshot.snapshot_id)
+    else:
+        return None
+    files: list[str] = []
+    # A manifest holds entries of the snapshot that wrote it or older ones: only the manifests
+    # the newer snapshots wrote can hold their files.
+    for manifest in current.manifests(table.io) if current else []:
+        if manifest.added_snapshot_id not in newer:
+            continue
+        if manifest.content != ManifestContent.DATA:
+            return None
+        files.extend(
+            _local_path(entry.data_file.file_path)
+            for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True)
+            if entry.snapshot_id in newer
+        )
+    return files
 
 
 def _has_data(table: Table) -> bool:

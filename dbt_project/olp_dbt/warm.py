@@ -63,11 +63,15 @@ def preload() -> None:
     lake plugin reads the catalog's environment variables when a command opens the catalog,
     not at import, so its import can be shared."""
     os.environ.setdefault("JE_ARROW_MALLOC_CONF", "background_thread:false")
+    # numpy's OpenBLAS starts a pool of threads at import unless given one; nothing here
+    # multiplies matrices. DuckDB imports numpy when the lake plugin adds its function.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import dbt.adapters.duckdb  # noqa: F401
     import dbt.cli.main  # noqa: F401
     import dbt.contracts.graph.manifest  # noqa: F401
     import dbt.parser.manifest  # noqa: F401
     import dbt.task.build  # noqa: F401
+    import numpy  # noqa: F401
     import pyiceberg.io.pyarrow  # noqa: F401  (imported by the first table scan otherwise)
     import rich.console  # noqa: F401  (pyiceberg's schema check on every append, otherwise)
     import rich.table  # noqa: F401

@@ -5,8 +5,9 @@ full refresh of the same data; it merges only the changed rows, and a rerun chan
 from __future__ import annotations
 
 import json
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -236,3 +237,77 @@ def test_a_new_course_structure_retitles_only_its_runs_engagement(settings, lake
 
     run_dbt("run", "--full-refresh", "-s", engagement)
     assert rows(catalog, engagement) == after
+
+
+def read_parquet_files(target, model: str) -> list[str] | None:
+    """The data files the compiled SQL of ``model``'s last run reads directly (the new rows of
+    its input); None when it reads none that way."""
+    (compiled,) = target.glob(f"compiled/**/{model}.sql")
+    found = re.search(r"read_parquet\(\[([^\]]*)\]", compiled.read_text())
+    return re.findall(r"'([^']+)'", found.group(1)) if found else None
+
+
+def files_added(table) -> list[str]:
+    """The data files the table's current snapshot added."""
+    snapshot = table.current_snapshot()
+    return [
+        entry.data_file.file_path.removeprefix("file://")
+        for manifest in snapshot.manifests(table.io)
+        if manifest.added_snapshot_id == snapshot.snapshot_id
+        for entry in manifest.fetch_manifest_entry(table.io)
+    ]
+
+
+def test_a_run_reads_the_files_landed_since_its_last_run_even_a_late_commit(
+    settings, lake, run_dbt, tmp_path
+):
+    catalog = lake
+    model = STAGING[0]
+    raw_name = "raw__mitxonline__openedx__tracking_logs"
+    raw = catalog.load_table(f"{RAW}.{raw_name}")
+    run_dbt("run", "-s", "+tfact_video_events")
+
+    # Each model's table records the snapshot of each input it read.
+    staged = catalog.load_table(identifier(model))
+    assert staged.properties[f"olp.read.{RAW}.{raw_name}"] == str(
+        raw.current_snapshot().snapshot_id
+    )
+    fact = catalog.load_table(identifier("tfact_video_events"))
+    assert fact.properties[f"olp.read.{SCHEMA}_staging.{model}"] == str(
+        staged.current_snapshot().snapshot_id
+    )
+    before = len(rows(catalog, model))
+
+    # A load that commits now, although extracted two days before the newest landing (a sync
+    # that ran long, a re-landed backfill): beyond any ingestion-time lookback.
+    data = raw.scan().to_arrow()
+    newest = pc.max(data["_airbyte_extracted_at"]).as_py()
+    late = data.slice(0, 10)
+    for name, values in {
+        "event_hash": [uuid.uuid4().hex for _ in range(late.num_rows)],
+        "_airbyte_raw_id": [str(uuid.uuid4()) for _ in range(late.num_rows)],
+        "_airbyte_extracted_at": [newest - timedelta(days=2)] * late.num_rows,
+    }.items():
+        index = late.schema.get_field_index(name)
+        late = late.set_column(
+            index, late.schema.field(name), pa.array(values, late.schema.field(name).type)
+        )
+    raw.append(late)
+    raw = catalog.load_table(f"{RAW}.{raw_name}")
+
+    run_dbt("run", "-s", model)
+    target = tmp_path / "target"
+    # The run read the file that load added, and only it.
+    assert read_parquet_files(target, model) == files_added(raw)
+    after = rows(catalog, model)
+    assert len(after) == before + late.num_rows
+    assert set(late["event_hash"].to_pylist()) <= {r["useractivity_event_hash"] for r in after}
+    assert catalog.load_table(identifier(model)).properties[f"olp.read.{RAW}.{raw_name}"] == str(
+        raw.current_snapshot().snapshot_id
+    )
+
+    # Nothing landed since: the rerun reads no file and commits nothing.
+    snapshot = snapshot_id(catalog, model)
+    run_dbt("run", "-s", model)
+    assert read_parquet_files(target, model) is None
+    assert snapshot_id(catalog, model) == snapshot

@@ -2,14 +2,17 @@
 -- course run, video) with plays, completions, the time played and the latest activity, and
 -- where the video sits in the run's current course structure (unit, subsection, section).
 -- Incremental: a run recomputes, from tfact_video_events, only the rows whose learner and
--- video have events landed since its newest one (with the lookback), or whose run has a newer
--- course structure than the one their titles came from, and merges them.
+-- video have events landed since its last run (new_rows), or whose run has a newer course
+-- structure than the one their titles came from, and merges them.
 {{ config(
     materialized="incremental",
     incremental_strategy="merge",
     unique_key="video_engagement_pk",
     on_schema_change="append_new_columns",
 ) }}
+
+{#- Called on a full build too: the build records the events it read. -#}
+{%- set landed = new_rows(ref('tfact_video_events')) %}
 
 with events as (
     select * from {{ ref('tfact_video_events') }}
@@ -30,8 +33,7 @@ structures as (
 {%- set built = adapter.get_columns_in_relation(this) | map(attribute="name") | map("lower") | list %}
 touched as (
     select distinct platform, openedx_user_id, courserun_readable_id, video_block_fk
-    from events
-    where {{ ingested_since('_airbyte_extracted_at') }}
+    from {{ landed }} as landed
     union
     select built.platform, built.openedx_user_id, built.courserun_readable_id, built.video_id
     from {{ this }} as built

@@ -1,6 +1,6 @@
 -- Problem submissions (problem_check, as the server logs them) and answers shown (showanswer)
 -- of the tracking logs of every deployment, one row per event (event_id). Incremental as
--- tfact_video_events: merged on event_id, new events found by ingestion time.
+-- tfact_video_events: the staging rows landed since its last run, merged on event_id.
 {{ config(**event_fact_config()) }}
 
 with events as (
@@ -17,12 +17,11 @@ with events as (
         useractivity_context_object as context_json,
         useractivity_timestamp as event_timestamp,
         _airbyte_extracted_at
-    from {{ ref(deployment.staging) }}
+    from {{ new_rows(ref(deployment.staging), target_where="platform = '" ~ deployment.platform ~ "'") }} as staged
     where useractivity_event_type in ('problem_check', 'showanswer')
         and useractivity_event_source = 'server'
         and openedx_user_id is not null
         and courserun_readable_id is not null
-        and {{ ingested_since('_airbyte_extracted_at', target_where="platform = '" ~ deployment.platform ~ "'") }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),

@@ -1,5 +1,5 @@
 -- Video player events of the tracking logs of every deployment, one row per event (event_id).
--- Incremental: each platform's events landed since the newest one it holds (with a lookback),
+-- Incremental: each deployment's staging rows landed since the model's last run (new_rows),
 -- merged on event_id; a late event (old event time, landed now) is picked up when it lands.
 {{ config(**event_fact_config()) }}
 
@@ -23,11 +23,10 @@ with events as (
         useractivity_timestamp as event_timestamp,
         useractivity_page_url as page_url,
         _airbyte_extracted_at
-    from {{ ref(deployment.staging) }}
+    from {{ new_rows(ref(deployment.staging), target_where="platform = '" ~ deployment.platform ~ "'") }} as staged
     where useractivity_event_type in ('{{ video_event_types | join("', '") }}')
         and openedx_user_id is not null
         and courserun_readable_id is not null
-        and {{ ingested_since('_airbyte_extracted_at', target_where="platform = '" ~ deployment.platform ~ "'") }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
