@@ -184,7 +184,8 @@ class Plugin(BasePlugin):
         """What a model is to read of its input ``namespace.name``, as JSON (the DuckDB function
         ``olp_lake_read``, called by the ``new_rows`` macro as the model's SQL is compiled):
 
-        - ``{"read": "all"}``: all of it (a full build; an input replaced or compacted since);
+        - ``{"read": "all"}``: all of it (a full build; an input rebuilt or replaced since, or
+          with delete files);
         - ``{"read": "files", "files": [...]}``: the data files committed since the snapshot of
           the input the model last read (none: nothing new);
         - ``{"read": "lookback"}``: the model's table has no record of a read (it was built
@@ -214,7 +215,10 @@ class Plugin(BasePlugin):
             return _answer("lookback")
         if snapshot is None:
             return _answer("files", [])
-        added = _files_added(source, int(since))
+        try:
+            added = _files_added(source, int(since))
+        except ValueError:  # not a snapshot id: read it all, and record a good one
+            added = None
         total = int((snapshot.summary or {}).get("total-data-files", -1))
         if added is None or (added and len(added) == total):
             return _answer("all")
