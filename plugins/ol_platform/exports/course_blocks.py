@@ -291,19 +291,13 @@ def latest_archives(catalog: Catalog, identifier: str) -> dict[str, str] | None:
             catalog.load_table(identifier)
             .scan(selected_fields=("course_id", "course_content_hash", "retrieved_at"))
             .to_arrow()
+            .sort_by("retrieved_at")
         )
     except NoSuchTableError:
         return None
-    latest: dict[str, tuple] = {}
-    for course, sha, at in zip(
-        held["course_id"].to_pylist(),
-        held["course_content_hash"].to_pylist(),
-        held["retrieved_at"].to_pylist(),
-        strict=True,
-    ):
-        if course not in latest or at > latest[course][1]:
-            latest[course] = (sha, at)
-    return {course: sha for course, (sha, _) in latest.items()}
+    # In retrieval order, each course's latest retrieval is the last one the dict keeps.
+    courses, hashes = held["course_id"].to_pylist(), held["course_content_hash"].to_pylist()
+    return dict(zip(courses, hashes, strict=True))
 
 
 def landed_retrievals(catalog: Catalog, identifier: str) -> set[tuple[str, datetime]]:
