@@ -23,6 +23,7 @@ from tests.helm.render import container_commands, containers, run_helm
 # `airflow <command> [args]` with its fixes.
 PATCHED = {
     "ol_platform.orchestration.dag_processor": "dag-processor",
+    "ol_platform.orchestration.scheduler": "scheduler",
     "ol_platform.orchestration.triggerer": "triggerer",
 }
 # Options of plugins rather than of Airflow or its providers.

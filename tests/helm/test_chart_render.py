@@ -21,7 +21,7 @@ from tests.helm.render import (
 FULLNAME = "olp-ol-platform"
 COMPONENT_ARGS = {
     "api-server": ["api-server", "--port", "8080"],
-    "scheduler": ["scheduler"],
+    "scheduler": ["python", "-m", "ol_platform.orchestration.scheduler"],
     "dag-processor": ["python", "-m", "ol_platform.orchestration.dag_processor"],
     "triggerer": ["python", "-m", "ol_platform.orchestration.triggerer"],
 }

@@ -11,6 +11,9 @@ import pytest
 
 from ol_platform.orchestration.triggerer import reuse_deserialized_dags
 
+stored_rows: dict[uuid.UUID, dict] = {}
+rows_read: list[uuid.UUID] = []
+
 
 @pytest.fixture
 def patched(monkeypatch):
@@ -34,6 +37,18 @@ def patched(monkeypatch):
         return deserialize(cls, *args, **kwargs)
 
     monkeypatch.setattr(DagSerialization, "deserialize_dag", classmethod(counted))
+    # Airflow's reader of a version's serialized_dag row, over stored_rows, counting its reads.
+    from airflow.models.dagbag import DBDagBag
+    from airflow.serialization.serialized_objects import LazyDeserializedDAG
+
+    def read_row(self, version_id, session):
+        rows_read.append(version_id)
+        data = stored_rows.get(version_id)
+        return data and SerializedDagModel(LazyDeserializedDAG(data=data))
+
+    monkeypatch.setattr(DBDagBag, "get_serialized_dag_model", read_row)
+    stored_rows.clear()
+    rows_read.clear()
     reuse_deserialized_dags()
     reuse_deserialized_dags()  # idempotent
     return calls
@@ -104,3 +119,20 @@ def test_the_runner_deserializes_the_dag_sent_with_its_triggers_once_per_version
     # A new version of the DAG is deserialized anew.
     c = runtime_ti("t3", v2, _serialized("d", 4))
     assert c.task.task_id == "t3" and len(patched) == 2
+
+
+def test_the_supervisor_reads_a_dag_versions_row_once(patched):
+    from airflow.models.dagbag import DBDagBag
+
+    v1, v2, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    stored_rows.update({v1: _serialized("d", 3), v2: _serialized("d", 4)})
+    bag = DBDagBag()
+    rows = [bag.get_serialized_dag_model(version_id=v, session=None) for v in (v1, v1, v2, v1)]
+    assert rows_read == [v1, v2]
+    assert rows[0] is rows[1] is rows[3] and rows[0].data == stored_rows[v1]
+    assert rows[0].dag.get_task("t2") and rows[2].dag.get_task("t3")
+    assert rows[0].dag is not rows[2].dag and len(patched) == 2
+    # A version that has no row is asked for again (it may be written meanwhile).
+    assert bag.get_serialized_dag_model(version_id=gone, session=None) is None
+    assert bag.get_serialized_dag_model(version_id=gone, session=None) is None
+    assert rows_read == [v1, v2, gone, gone]

@@ -44,6 +44,7 @@ DBT_SERVER = "dbt-server"
 PATCHED_COMPONENTS = {
     "api-server": "ol_platform.orchestration.api_server",
     "dag-processor": "ol_platform.orchestration.dag_processor",
+    "scheduler": "ol_platform.orchestration.scheduler",
     "triggerer": "ol_platform.orchestration.triggerer",
 }
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
