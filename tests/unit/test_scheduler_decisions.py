@@ -74,24 +74,38 @@ def run(session):
 
 @pytest.fixture
 def decisions(monkeypatch):
-    """``_schedule_dag_run`` patched over a stand-in for Airflow's, which counts its calls."""
+    """The scheduler's pass over running DAG runs, patched over stand-ins for Airflow's: the
+    pass decides each run it is given (or raises, as a database error does, when told to);
+    a decision is counted."""
     from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from sqlalchemy.exc import OperationalError
 
     made = []
+
+    def schedule_all(self, guard, dag_runs, session):
+        callbacks = [(run, self._schedule_dag_run(run, session=session)) for run in dag_runs]
+        if decide.fail:
+            raise OperationalError("UPDATE dag_run", {}, Exception("database is locked"))
+        return callbacks
+
     monkeypatch.setattr(
         SchedulerJobRunner, "_schedule_dag_run", lambda self, dag_run, session: made.append(1)
     )
+    monkeypatch.setattr(SchedulerJobRunner, "_schedule_all_dag_runs", schedule_all)
     monkeypatch.delattr(SchedulerJobRunner, scheduler._PATCHED, raising=False)
     clock = [100.0]
     monkeypatch.setattr(scheduler.time, "monotonic", lambda: clock[0])
     skip_unchanged_runs(full_every=5.0)
     skip_unchanged_runs()  # idempotent
+    runner = SchedulerJobRunner.__new__(SchedulerJobRunner)
 
     def decide(dag_run, session) -> int:
-        SchedulerJobRunner._schedule_dag_run(object(), dag_run, session)
+        """One pass over ``dag_run``; how many decisions were made so far."""
+        runner._schedule_all_dag_runs(None, [dag_run], session)
         return len(made)
 
     decide.clock = clock
+    decide.fail = False
     return decide
 
 
@@ -138,3 +152,15 @@ def test_a_run_waiting_for_a_retry_time_is_decided_on_every_pass(session, run, d
     assert decisions(run, session) == 1
     assert decisions(run, session) == 2
     assert decisions(run, session) == 3
+
+
+def test_a_pass_rolled_back_by_a_database_error_decides_its_runs_again(session, run, decisions):
+    from sqlalchemy.exc import OperationalError
+
+    decisions.fail = True
+    with pytest.raises(OperationalError):
+        decisions(run, session)
+    decisions.fail = False
+    # The rolled-back decision does not count: Airflow's retry of the pass decides again.
+    assert decisions(run, session) == 2
+    assert decisions(run, session) == 2

@@ -75,7 +75,11 @@ def skip_unchanged_runs(full_every: float = FULL_EVERY) -> None:
     if getattr(SchedulerJobRunner, _PATCHED, False):
         return
     decide = SchedulerJobRunner._schedule_dag_run
+    decide_all = SchedulerJobRunner._schedule_all_dag_runs
     decisions = Decisions(full_every)
+    # Decisions of the pass under way: they count once the pass has committed (a database
+    # error rolls the pass back and Airflow runs it again, deciding every run anew).
+    pending: dict[Any, tuple[frozenset, float]] = {}
 
     def _schedule_dag_run(self: Any, dag_run: Any, session: Any) -> Any:
         seen, now = fingerprint(dag_run, session), time.monotonic()
@@ -84,10 +88,20 @@ def skip_unchanged_runs(full_every: float = FULL_EVERY) -> None:
             # pass's selection, so a skipped run must not hold its place ahead of others.
             dag_run.last_scheduling_decision = timezone.utcnow()
             return None
-        decisions.decided(dag_run.id, seen, now)
-        return decide(self, dag_run, session)
+        callback = decide(self, dag_run, session)
+        pending[dag_run.id] = (seen, now)
+        return callback
+
+    def _schedule_all_dag_runs(self: Any, *args: Any, **kwargs: Any) -> Any:
+        pending.clear()
+        callbacks = decide_all(self, *args, **kwargs)
+        for run_id, (seen, at) in pending.items():
+            decisions.decided(run_id, seen, at)
+        pending.clear()
+        return callbacks
 
     SchedulerJobRunner._schedule_dag_run = _schedule_dag_run
+    SchedulerJobRunner._schedule_all_dag_runs = _schedule_all_dag_runs
     setattr(SchedulerJobRunner, _PATCHED, True)
 
 
