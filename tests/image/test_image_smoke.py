@@ -127,7 +127,8 @@ def chart_commands() -> tuple[list[list[str]], set[str]]:
 
 def test_every_command_the_chart_runs_exists_in_the_image(container: Container) -> None:
     argvs, programs = chart_commands()
-    assert ["scheduler"] in argvs and ["db", "migrate"] in argvs  # the chart was rendered
+    scheduler = ["python", "-m", "ol_platform.orchestration.scheduler"]
+    assert scheduler in argvs and ["db", "migrate"] in argvs  # the chart was rendered
     assert missing_commands(container, argvs) == {}
     found = ok(container.run(["bash", "-c", "command -v " + " ".join(sorted(programs))]))
     assert len(found.split()) == len(programs), (programs, found)
@@ -180,7 +181,10 @@ def test_api_server_and_scheduler_become_healthy(migrated: Container, tmp_path: 
     }
     logs = {name: (tmp_path / f"{name}.log").open("wb") for name in ("api", "scheduler")}
     api = migrated.start(["api-server", "--port", str(api_port)], env=env, log=logs["api"])
-    scheduler = migrated.start(["scheduler"], env=env, log=logs["scheduler"])
+    # As the chart runs it: the platform's wrapper of `airflow scheduler`.
+    scheduler = migrated.start(
+        ["python", "-m", "ol_platform.orchestration.scheduler"], env=env, log=logs["scheduler"]
+    )
     health: dict = {}
     try:
         deadline = time.monotonic() + 240
