@@ -20,7 +20,6 @@ not an event) are decided on every pass, as Airflow does.
 
 from __future__ import annotations
 
-import collections
 import time
 from typing import Any
 
@@ -48,42 +47,26 @@ def fingerprint(dag_run: Any, session: Any) -> frozenset:
     return frozenset(tuple(row) for row in rows)
 
 
-class Decisions(collections.OrderedDict):
-    """The fingerprint each run had at its last full decision, and when that was."""
-
-    def __init__(self, full_every: float) -> None:
-        super().__init__()
-        self.full_every = full_every
-
-    def unchanged(self, run_id: Any, seen: frozenset, now: float) -> bool:
-        last = self.get(run_id)
-        if last is None or last[0] != seen or now - last[1] >= self.full_every:
-            return False
-        return not any(str(row[0]) in TIMED_STATES for row in seen)
-
-    def decided(self, run_id: Any, seen: frozenset, now: float) -> None:
-        self[run_id] = (seen, now)
-        self.move_to_end(run_id)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
-
-
 def skip_unchanged_runs(full_every: float = FULL_EVERY) -> None:
     from airflow._shared.timezones import timezone
     from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from cachetools import LRUCache
 
     if getattr(SchedulerJobRunner, _PATCHED, False):
         return
     decide = SchedulerJobRunner._schedule_dag_run
     decide_all = SchedulerJobRunner._schedule_all_dag_runs
-    decisions = Decisions(full_every)
+    # Each run's fingerprint at its last decision, and when that was.
+    decisions: LRUCache = LRUCache(maxsize=MEMORY)
     # Decisions of the pass under way: they count once the pass has committed (a database
     # error rolls the pass back and Airflow runs it again, deciding every run anew).
     pending: dict[Any, tuple[frozenset, float]] = {}
 
     def _schedule_dag_run(self: Any, dag_run: Any, session: Any) -> Any:
         seen, now = fingerprint(dag_run, session), time.monotonic()
-        if decisions.unchanged(dag_run.id, seen, now):
+        last_seen, last_at = decisions.get(dag_run.id, (None, float("-inf")))
+        waits_for_time = any(str(state) in TIMED_STATES for state, *_ in seen)
+        if last_seen == seen and now - last_at < full_every and not waits_for_time:
             # As a decision does: the runs least recently decided come first in the next
             # pass's selection, so a skipped run must not hold its place ahead of others.
             dag_run.last_scheduling_decision = timezone.utcnow()
@@ -95,8 +78,7 @@ def skip_unchanged_runs(full_every: float = FULL_EVERY) -> None:
     def _schedule_all_dag_runs(self: Any, *args: Any, **kwargs: Any) -> Any:
         pending.clear()
         callbacks = decide_all(self, *args, **kwargs)
-        for run_id, (seen, at) in pending.items():
-            decisions.decided(run_id, seen, at)
+        decisions.update(pending)
         pending.clear()
         return callbacks
 

@@ -69,6 +69,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import structlog
+from cachetools import LRUCache
 
 from ol_platform.orchestration.airflow_command import run
 
@@ -345,17 +346,16 @@ DAG_CACHE_SIZE = 32
 _DAG_VERSION: contextvars.ContextVar[Any] = contextvars.ContextVar("olp_dag_version", default=None)
 
 
-class _DagCache(collections.OrderedDict):
+class _DagCache(LRUCache):
     """The most recently used deserialized DAGs, by DAG version."""
 
+    def __init__(self) -> None:
+        super().__init__(maxsize=DAG_CACHE_SIZE)
+
     def get_or_build(self, key: Any, build: Any) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        dag = self[key] = build()
-        while len(self) > DAG_CACHE_SIZE:
-            self.popitem(last=False)
-        return dag
+        if key not in self:
+            self[key] = build()
+        return self[key]
 
 
 class _Version:
@@ -411,11 +411,12 @@ def reuse_deserialized_dags() -> None:
     def cached_serialized_dag_model(self: Any, version_id: Any, session: Any) -> Any:
         # The supervisor reads the row of the trigger's DAG version for every trigger it
         # starts; decoding its JSON again each time cost 3 s per 550 triggers of a 150-task DAG.
-        if (row := rows.get(version_id)) is not None:
-            rows.move_to_end(version_id)
-            return row
-        row = serialized_dag_model(self, version_id=version_id, session=session)
-        return row if row is None else rows.get_or_build(version_id, lambda: _Version(row))
+        if version_id not in rows:
+            row = serialized_dag_model(self, version_id=version_id, session=session)
+            if row is None:
+                return None  # not kept: the row may be written meanwhile
+            rows[version_id] = _Version(row)
+        return rows[version_id]
 
     SerializedDagModel.dag = property(dag)
     DBDagBag.get_serialized_dag_model = cached_serialized_dag_model
